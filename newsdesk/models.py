@@ -1,0 +1,83 @@
+"""Typed records passed between pipeline stages.
+
+Every stage takes and returns these plain dataclasses; none of them knows about the store or the web layer.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class RawInput:
+    """Bytes exactly as received, kept before any parsing so that nothing is lost when a later stage fails."""
+
+    body: bytes
+    kind: str  # "html", "json" (one JSON object per record) or "text"
+    origin: str  # where it came from: "path", "path:line" or a URL
+    url: str | None = None
+    fetched_at: datetime | None = None
+
+    @property
+    def sha256(self) -> str:
+        return sha256_hex(self.body)
+
+
+@dataclass
+class Article:
+    """One clean article. `published` keeps the time zone when the source gives one."""
+
+    title: str
+    text: str
+    url: str | None = None
+    outlet: str | None = None
+    published: datetime | None = None
+    authors: list[str] = field(default_factory=list)
+    language: str | None = None
+    raw_sha256: str | None = None
+    origin: str | None = None
+    external_id: str | None = None  # the caller's own id (JSON "id"/"doc_id"), kept for batch verbs
+    id: int | None = None  # set by the store
+    story_id: int | None = None  # set by the cluster stage
+    duplicate_of: int | None = None  # set by the dedup stage: the first-seen article carrying the same text
+
+    @property
+    def key(self) -> int | str | None:
+        return self.id if self.id is not None else self.external_id
+
+
+@dataclass
+class BriefSentence:
+    """A verbatim span of one article; `also_in` lists other articles that carry the same sentence."""
+
+    text: str
+    article_id: int | str
+    position: int  # index of the sentence in its article, for ordering and for the link anchor
+    outlet: str | None = None
+    published: datetime | None = None
+    also_in: list[int | str] = field(default_factory=list)
+    also_outlets: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Brief:
+    headline: str
+    sentences: list[BriefSentence]
+    headline_article_id: int | str | None = None
+
+
+@dataclass
+class Story:
+    id: int
+    headline: str
+    article_ids: list[int]
+    first_published: datetime | None = None
+    last_published: datetime | None = None
+    outlets: list[str] = field(default_factory=list)
+    brief: Brief | None = None
+    related: list[tuple[int, str, float]] = field(default_factory=list)  # (story id, headline, similarity)

@@ -1,0 +1,1 @@
+"""Pipeline stages: each turns one typed record into the next."""

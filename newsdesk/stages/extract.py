@@ -1,0 +1,461 @@
+"""Extract stage: raw HTML bytes -> one clean Article.
+
+trafilatura finds the main text; this module adds what it does not do well for a news desk:
+honouring the page's declared charset, structured metadata (JSON-LD, Open Graph) with time zones,
+titles without the site-name suffix, and a conservative line filter for boilerplate that slips
+through (SSI errors, "Related news" blocks, share prompts, cookie notices, photo credits).
+"""
+from __future__ import annotations
+
+import codecs
+import gzip
+import json
+import re
+import zlib
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import lxml.html
+from lxml import etree
+
+from newsdesk.models import Article, RawInput
+
+__all__ = ["ExtractionError", "extract_html"]
+
+MIN_WORDS = 20
+
+
+class ExtractionError(Exception):
+    """The input holds no usable article; the message names the problem (callers add the input name)."""
+
+
+# --------------------------------------------------------------------------- decoding
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+# WHATWG maps these labels to windows-1252; real pages labelled latin-1 routinely carry 0x80-0x9f quotes.
+_AS_CP1252 = {"latin_1", "iso8859_1", "ascii", "cp1252"}
+
+
+def _codec(label: str) -> str | None:
+    try:
+        name = codecs.lookup(label.decode("ascii", "ignore") if isinstance(label, bytes) else label).name
+    except LookupError:
+        return None
+    name = name.replace("-", "_")
+    return "cp1252" if name in _AS_CP1252 else name
+
+
+def _decode(body: bytes) -> str:
+    if not body or not body.strip():
+        raise ExtractionError("empty input")
+    if body[:2] == b"\x1f\x8b":  # stored pages are often kept gzipped
+        try:
+            body = gzip.decompress(body)
+        except (OSError, EOFError, zlib.error) as err:
+            raise ExtractionError(f"corrupt gzip input: {err}") from err
+    for bom, enc in _BOMS:
+        if body.startswith(bom):
+            return body[len(bom):].decode(enc, errors="replace")
+    candidates: list[str] = []
+    m = _META_CHARSET.search(body[:4096])
+    if m and (declared := _codec(m.group(1))):
+        # a page served as UTF-16 cannot contain an ASCII meta tag, so that declaration is always wrong
+        if not declared.startswith("utf_16"):
+            candidates.append(declared)
+    candidates.append("utf_8")
+    for enc in candidates:
+        try:
+            text = body.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        text = _guess_decode(body)
+    # NULs or many replacement characters mean binary data (an image, a PDF), not a page in an odd charset
+    bad = text.count("\x00") + text.count("\ufffd")
+    if bad > max(10, len(text) // 100):
+        raise ExtractionError("input is not decodable text (binary data?)")
+    return text
+
+
+def _guess_decode(body: bytes) -> str:
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(body).best()
+        if best is not None and best.encoding:
+            return body.decode(best.encoding, errors="replace")
+    except Exception:  # the guesser is only a hint; never fail because of it
+        pass
+    return body.decode("cp1252", errors="replace")
+
+
+def _parse(text: str) -> lxml.html.HtmlElement:
+    if "<" not in text[:2000]:
+        raise ExtractionError("input is not HTML (no markup)")
+    # lxml rejects str input that carries an XML encoding declaration, so hand it UTF-8 bytes
+    try:
+        parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
+        tree = lxml.html.document_fromstring(text.encode("utf-8", "surrogatepass"), parser=parser)
+    except (etree.ParserError, ValueError) as err:
+        raise ExtractionError(f"unparseable HTML: {err}") from err
+    if tree is None:
+        raise ExtractionError("unparseable HTML")
+    return tree
+
+
+# --------------------------------------------------------------------------- page metadata
+
+_ARTICLE_TYPES = {
+    "newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
+    "backgroundnewsarticle", "reviewnewsarticle", "blogposting", "liveblogposting", "socialmediaposting",
+    "scholarlyarticle", "techarticle", "report",
+}
+_PAGE_TYPES = {"webpage", "itempage", "collectionpage"}
+_SITE_TYPES = {"website", "newsmediaorganization", "organization"}
+
+
+def _types(obj: dict) -> set[str]:
+    t = obj.get("@type")
+    items = t if isinstance(t, list) else [t]
+    return {str(x).lower().rsplit("/", 1)[-1] for x in items if x}
+
+
+def _json_ld_objects(tree) -> list[dict]:
+    out: list[dict] = []
+
+    def walk(node: Any, depth: int = 0) -> None:
+        if depth > 6:
+            return
+        if isinstance(node, list):
+            for x in node:
+                walk(x, depth + 1)
+        elif isinstance(node, dict):
+            out.append(node)
+            for key in ("@graph", "mainEntity", "itemListElement"):
+                if key in node:
+                    walk(node[key], depth + 1)
+
+    for script in tree.xpath('//script[contains(translate(@type,"LDJSON","ldjson"),"ld+json")]'):
+        raw = (script.text or "").strip()
+        if raw.startswith("<!--"):
+            raw = raw[4:].rstrip("->").strip()
+        try:
+            data = json.loads(raw, strict=False)  # strict=False: raw newlines inside strings are common
+        except ValueError:
+            continue
+        walk(data)
+    return out
+
+
+def _str(v: Any) -> str | None:
+    if isinstance(v, list):
+        v = v[0] if v else None
+    if isinstance(v, dict):
+        v = v.get("name") or v.get("@value")
+    if isinstance(v, (str, int, float)) and str(v).strip():
+        return _ws(str(v))
+    return None
+
+
+def _ws(s: str) -> str:
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def _page_meta(tree) -> dict[str, Any]:
+    meta: dict[str, str] = {}
+    for el in tree.xpath("//meta[@content]"):
+        key = (el.get("property") or el.get("name") or el.get("itemprop") or el.get("http-equiv") or "").strip().lower()
+        if key and key not in meta and el.get("content", "").strip():
+            meta[key] = _ws(el.get("content"))
+    objs = _json_ld_objects(tree)
+    article = next((o for o in objs if _types(o) & _ARTICLE_TYPES), None)
+    page = next((o for o in objs if _types(o) & _PAGE_TYPES), None)
+    site = next((o for o in objs if _types(o) & _SITE_TYPES and o.get("name")), None)
+    main = article or page or {}
+
+    authors: list[str] = []
+    if article is not None:
+        a = article.get("author") or article.get("creator")
+        for item in a if isinstance(a, list) else [a]:
+            name = _str(item)
+            if name:
+                authors.append(name)
+
+    publisher = _str(main.get("publisher")) if isinstance(main.get("publisher"), (dict, list)) else None
+    canonical = tree.xpath('//link[translate(@rel,"CANONICAL","canonical")="canonical"]/@href')
+    lang = tree.xpath("/html/@lang") or tree.xpath("/html/@xml:lang", namespaces={"xml": "http://www.w3.org/XML/1998/namespace"})
+    return {
+        "headline": _str(main.get("headline")) or (_str(main.get("name")) if article else None),
+        "og_title": meta.get("og:title") or meta.get("twitter:title"),
+        "site_name": meta.get("og:site_name"),
+        "publisher": publisher,
+        "app_name": meta.get("application-name") or meta.get("apple-mobile-web-app-title"),
+        "site_ld": _str(site.get("name")) if site else None,
+        "date": _str(main.get("datePublished")) or meta.get("article:published_time")
+        or meta.get("og:article:published_time") or meta.get("datepublished") or _str(main.get("dateCreated")),
+        "authors": authors,
+        "url": meta.get("og:url") or (canonical[0].strip() if canonical else None),
+        "lang": (lang[0] if lang else None) or meta.get("content-language") or _str(main.get("inLanguage"))
+        or meta.get("og:locale"),
+    }
+
+
+# --------------------------------------------------------------------------- field helpers
+
+def _parse_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
+    except ValueError:
+        pass
+    try:
+        from dateutil import parser as dparser
+
+        return dparser.parse(value)
+    except (ValueError, OverflowError, ImportError):
+        return None
+
+
+def _language(value: str | None) -> str | None:
+    if not value:
+        return None
+    m = re.match(r"\s*([A-Za-z]{2,3})(?:[-_]|\s|$)", value)
+    return m.group(1).lower() if m else None
+
+
+def _host(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        host = urlsplit(url if "//" in url else "//" + url).hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    return re.sub(r"^(www\d?|m|amp|mobile)\.", "", host.lower())
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"[\W_]+", "", s.lower())
+
+
+def _host_label(host: str) -> str:
+    """'theguardian.com' -> 'theguardian', 'bbc.co.uk' -> 'bbc'."""
+    parts = host.split(".")
+    if len(parts) >= 3 and len(parts[-1]) == 2 and parts[-2] in {"co", "com", "org", "net", "gov", "ac", "ne", "or"}:
+        parts = parts[:-2]
+    elif len(parts) >= 2:
+        parts = parts[:-1]
+    return parts[-1] if parts else host
+
+
+_SEPARATORS = (" | ", " - ", " — ", " – ", " :: ", " · ", " • ", " » ", ": ", " / ")
+
+
+def _is_site(part: str, sites: list[str], host: str | None) -> bool:
+    n = _norm(part)
+    if not n or len(part) > 60:
+        return False
+    for s in sites:
+        ns = _norm(s)
+        if ns and (n == ns or (len(n) >= 3 and (ns.startswith(n) or n.startswith(ns)))):
+            return True
+    if host:
+        label = _norm(_host_label(host))
+        if n in (_norm(host), label) or (len(label) >= 4 and n.replace("the", "", 1) == label.replace("the", "", 1)):
+            return True
+    return False
+
+
+def _strip_site(title: str, sites: list[str], host: str | None) -> tuple[str, bool]:
+    """Remove ' | Site' style suffixes (and 'Site | ' prefixes) naming the outlet; returns (title, stripped?)."""
+    stripped = False
+    for _ in range(3):  # "Title - Section | Site" needs two passes; the bound guards odd titles
+        changed = False
+        for sep in _SEPARATORS:
+            head, found, tail = title.rpartition(sep)
+            if found and head.strip() and _is_site(tail, sites, host):
+                title, changed = head.strip(), True
+                break
+            head, found, tail = title.partition(sep)
+            if found and tail.strip() and sep != ": " and _is_site(head, sites, host):
+                title, changed = tail.strip(), True
+                break
+        if not changed:
+            break
+        stripped = True
+    return title, stripped
+
+
+def _readable_outlet(host: str, title: str | None) -> str:
+    label = _host_label(host)
+    # the <title> suffix often spells the outlet properly ("... | The Guardian" for theguardian.com)
+    if title:
+        for sep in _SEPARATORS:
+            _, found, tail = title.rpartition(sep)
+            if found and _is_site(tail, [], host) and not tail.islower():
+                return tail.strip()
+    if len(label) <= 4:
+        return label.upper()  # bbc, cnn, npr, ap
+    return host[:1].upper() + host[1:]
+
+
+def _split_authors(value: str) -> list[str]:
+    value = re.sub(r"^\s*(by|von|par|por|di|door|av|af)\s+", "", value, flags=re.I)
+    parts = re.split(r"\s*(?:;|,|\band\b|\bund\b|&|\|)\s*", value)
+    return [p for p in (x.strip(" .") for x in parts) if p]
+
+
+def _clean_authors(names: list[str]) -> list[str]:
+    out: list[str] = []
+    for name in names:
+        name = _ws(name)
+        if not name or "/" in name or "@" in name or name.startswith("http") or len(name) > 80:
+            continue
+        name = re.sub(r"^(by|von|par|por)\s+", "", name, flags=re.I)
+        if name and name.lower() not in {a.lower() for a in out}:
+            out.append(name)
+    return out
+
+
+# --------------------------------------------------------------------------- body filter
+
+_SSI = re.compile(r"\[an error occurred while processing (?:this|the) directive\]", re.I)
+_RELATED_HEAD = re.compile(
+    r"^(?:related(?: news| articles?| stories| content| coverage| links| posts| reading| topics)?|"
+    r"read more|read also|also read|see also|more on this (?:story|topic)|more stories|more from [\w .'’-]{1,40}|"
+    r"recommended(?: for you| stories| reading)?|most (?:read|popular|viewed)|you (?:may|might) also like|"
+    r"top stories|trending(?: now)?|lesen sie auch|mehr zum thema|auch interessant|das könnte sie auch interessieren|"
+    r"(?:à )?lire aussi|(?:lee|leer|lea) también|leia também|leggi anche|lees ook|läs också|læs også|czytaj też)"
+    r"\s*[:.…]*$",
+    re.I,
+)
+_READ_MORE_LINK = re.compile(r"^(?:read more|read also|also read|related|see also|more|lesen sie auch|lire aussi)\s*[:|»>-]\s*\S", re.I)
+_PROMPT = re.compile(
+    r"^(?:share(?: this)?(?: article| story| post)?(?: on \w+)?|share via \w+|tweet|email|e-mail|print|copy link|"
+    r"(?:click here to |please )?subscribe(?: now| today| here)?(?: to (?:our|the) [\w -]{1,30})?|"
+    r"sign up(?: for| to)? (?:our|the)? ?[\w -]{0,30}newsletters?|get (?:our|the) [\w -]{0,30}newsletters?|"
+    r"follow us on [\w ,/&]+|advertisement|advertising|anzeige|publicité|publicidad|werbung|scroll to continue|"
+    r"skip advertisement|story continues below(?: advertisement)?|continue reading(?: below)?|comments?|"
+    r"listen to this article|download the app)\s*[:.!…]*$",
+    re.I,
+)
+_COOKIE_LONG = re.compile(r"\b(?:we|this (?:web)?site|our (?:web)?site) uses? cookies\b|\baccept (?:all )?cookies\b", re.I)
+_COOKIE_SHORT = re.compile(r"\bcookies? (?:settings|preferences|policy|consent)\b|\bmanage cookies\b", re.I)
+_AGENCIES = r"(?:Getty Images|AFP|AP|Reuters|EPA(?:-EFE)?|Shutterstock|Alamy|PA(?: Wire)?|dpa|Bloomberg|ANP|ANSA|Imago|Keystone|NurPhoto|SOPA Images|Pool)"
+_CREDIT = re.compile(
+    rf"^(?:(?:photo|photograph|image|picture|pic|foto|bild|credit)s?(?: credit)?\s*[:©]|©)\s*\S.*$"
+    rf"|\((?:AP|AFP|Reuters|EPA)[ \w]*(?:Photo|Images?)?/[^)]*\)\s*$"
+    rf"|(?:photo|image|foto|bild|credit)s?\s*:\s*[^.]{{0,80}}/\s*{_AGENCIES}\s*\.?$"
+    rf"|^[\w .'’-]{{0,60}}/\s*{_AGENCIES}\s*\.?$",
+    re.I,
+)
+_SENTENCE_END = re.compile(r"[.!?…:\"”'’»)]\s*$")
+
+
+def _words(s: str) -> int:
+    # CJK has no spaces: count each ideograph/kana as half a word so the floor works for zh/ja
+    cjk = len(re.findall(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]", s))
+    return len(s.split()) + cjk // 2
+
+
+def _clean_body(text: str, title: str | None) -> str:
+    out: list[str] = []
+    seen: set[str] = set()
+    in_related = False
+    ntitle = _norm(title) if title else ""
+    for line in text.splitlines():
+        line = _ws(_SSI.sub("", line))
+        if not line:
+            continue
+        n = _words(line)
+        if n < 15 and _RELATED_HEAD.match(line):
+            in_related = True  # headlines that follow a "Related" header are links, not article text
+            continue
+        if n < 15 and _READ_MORE_LINK.match(line):
+            continue
+        if in_related:
+            if n < 15 and not _SENTENCE_END.search(line):
+                continue
+            in_related = False
+        if n < 15 and (_PROMPT.match(line) or _COOKIE_SHORT.search(line)):
+            continue
+        if n < 40 and _COOKIE_LONG.search(line):
+            continue
+        # captions ending in an agency credit can be long, but no article sentence ends "(AP Photo/Name)"
+        if n < 60 and _CREDIT.search(line):
+            continue
+        key = _norm(line)
+        # trafilatura keeps the <h1> as the first line; repeated headlines/pull-quotes are duplicates
+        if key and (key == ntitle and not out or key in seen):
+            continue
+        seen.add(key)
+        out.append(line)
+    # a trailing header with nothing after it ("Related news" at the end) is gone already; drop dangling ones too
+    while out and _words(out[-1]) < 15 and (_RELATED_HEAD.match(out[-1]) or _PROMPT.match(out[-1])):
+        out.pop()
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------- entry point
+
+def extract_html(raw: RawInput) -> Article:
+    """Extract one article from an HTML page; raises ExtractionError when there is none."""
+    if raw.kind != "html":
+        raise ExtractionError(f"expected kind 'html', got {raw.kind!r}")
+    html = _decode(raw.body)
+    tree = _parse(html)
+    pm = _page_meta(tree)
+
+    from trafilatura import bare_extraction  # imported late: it is slow to load and only this stage needs it
+
+    try:
+        doc = bare_extraction(html, url=raw.url, with_metadata=True, include_comments=False)
+    except Exception as err:  # trafilatura/lxml raise many types on broken markup
+        raise ExtractionError(f"unparseable HTML: {err}") from err
+    if doc is None:
+        raise ExtractionError("no article text found")
+    d = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
+
+    url = raw.url or pm["url"] or d.get("url")
+    host = _host(url)
+    outlet = pm["site_name"] or pm["publisher"] or pm["app_name"] or pm["site_ld"]
+    sites = [s for s in (outlet, pm["publisher"], pm["app_name"], pm["site_ld"], d.get("sitename")) if s]
+
+    # structured titles are written for sharing and rarely carry the suffix; the <title>/h1 path often does
+    title = ""
+    for cand in (d.get("title"), pm["headline"], pm["og_title"]):
+        if not cand:
+            continue
+        cleaned, stripped = _strip_site(_ws(cand), sites, host)
+        if not stripped and cleaned:
+            title = cleaned
+            break
+        title = title or cleaned
+    if not outlet:
+        tag = tree.find(".//head/title")
+        head_title = _ws(tag.text_content()) if tag is not None else None
+        outlet = _readable_outlet(host, head_title) if host else (d.get("sitename") or None)
+
+    text = _clean_body(d.get("text") or "", title)
+    if _words(text) < MIN_WORDS:
+        raise ExtractionError("no article text found")
+
+    published = _parse_date(pm["date"]) or _parse_date(d.get("date"))
+    authors = _clean_authors(pm["authors"]) or _clean_authors(_split_authors(d.get("author") or ""))
+    return Article(
+        title=title or text.split("\n", 1)[0][:200],
+        text=text,
+        url=url,
+        outlet=outlet,
+        published=published,
+        authors=authors,
+        language=_language(pm["lang"]) or _language(d.get("language")),
+        raw_sha256=raw.sha256,
+        origin=raw.origin,
+    )

@@ -1,0 +1,332 @@
+"""The one module that talks to the database: SQLite (WAL, foreign keys, FTS5), with numbered migrations.
+
+Stages never import this; the pipeline reads records from here, hands them to stages, and writes results back.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import asdict
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .models import Article, Brief, BriefSentence, RawInput, Story
+
+# Append only: each entry runs once, in order, and its number is recorded in schema_migrations.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE raw_inputs (
+        sha256 TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        url TEXT,
+        fetched_at TEXT NOT NULL,
+        body BLOB NOT NULL,
+        error TEXT
+    );
+    CREATE TABLE stories (
+        id INTEGER PRIMARY KEY,
+        headline TEXT NOT NULL DEFAULT '',
+        headline_article_id INTEGER,
+        first_published TEXT,
+        last_published TEXT,
+        brief TEXT,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        raw_sha256 TEXT NOT NULL UNIQUE REFERENCES raw_inputs(sha256),
+        external_id TEXT,
+        url TEXT,
+        outlet TEXT,
+        title TEXT NOT NULL,
+        text TEXT NOT NULL,
+        published TEXT,
+        published_utc TEXT,
+        authors TEXT NOT NULL DEFAULT '[]',
+        language TEXT,
+        origin TEXT,
+        ingested_at TEXT NOT NULL,
+        duplicate_of INTEGER REFERENCES articles(id),
+        story_id INTEGER REFERENCES stories(id)
+    );
+    CREATE INDEX articles_story ON articles(story_id);
+    CREATE INDEX articles_published ON articles(published_utc);
+    CREATE TABLE story_related (
+        story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+        related_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+        score REAL NOT NULL,
+        PRIMARY KEY (story_id, related_id)
+    );
+    CREATE VIRTUAL TABLE articles_fts USING fts5(title, text, content='articles', content_rowid='id');
+    CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+    END;
+    CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+    END;
+    CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+        INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+    END;
+    """,
+]
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _utc(value: datetime | None) -> str | None:
+    """A sortable UTC string; naive times are taken as UTC so that they still sort with the rest."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def brief_to_json(brief: Brief) -> str:
+    def encode(o):
+        return o.isoformat() if isinstance(o, datetime) else o
+
+    data = asdict(brief)
+    for s in data["sentences"]:
+        s["published"] = encode(s["published"])
+    return json.dumps(data)
+
+
+def brief_from_json(text: str | None) -> Brief | None:
+    if not text:
+        return None
+    data = json.loads(text)
+    sentences = [BriefSentence(**{**s, "published": _dt(s.get("published"))}) for s in data["sentences"]]
+    return Brief(headline=data["headline"], sentences=sentences, headline_article_id=data.get("headline_article_id"))
+
+
+class Store:
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        # check_same_thread=False: the web server reads from a worker thread; SQLite itself serialises writes.
+        self.db = sqlite3.connect(self.path, check_same_thread=False)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.execute("PRAGMA journal_mode = WAL")
+        self.db.execute("PRAGMA synchronous = NORMAL")
+        self.migrate()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- schema ---------------------------------------------------------------------------------------------
+    def migrate(self) -> int:
+        self.db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT)")
+        done = {r[0] for r in self.db.execute("SELECT version FROM schema_migrations")}
+        for version, sql in enumerate(MIGRATIONS, start=1):
+            if version in done:
+                continue
+            with self.db:
+                self.db.executescript("BEGIN;" + sql + ";")
+                self.db.execute("INSERT INTO schema_migrations VALUES (?, ?)", (version, _now()))
+        return len(MIGRATIONS)
+
+    def schema_version(self) -> int:
+        return self.db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").fetchone()[0]
+
+    # -- raw input ------------------------------------------------------------------------------------------
+    def put_raw(self, raw: RawInput) -> bool:
+        """Keep the bytes; returns False when exactly these bytes were stored before."""
+        with self.db:
+            cur = self.db.execute(
+                "INSERT OR IGNORE INTO raw_inputs (sha256, kind, origin, url, fetched_at, body) VALUES (?,?,?,?,?,?)",
+                (raw.sha256, raw.kind, raw.origin, raw.url, _iso(raw.fetched_at) or _now(), raw.body),
+            )
+        return cur.rowcount == 1
+
+    def set_raw_error(self, sha256: str, error: str | None) -> None:
+        with self.db:
+            self.db.execute("UPDATE raw_inputs SET error = ? WHERE sha256 = ?", (error, sha256))
+
+    def get_raw(self, sha256: str) -> RawInput | None:
+        r = self.db.execute("SELECT * FROM raw_inputs WHERE sha256 = ?", (sha256,)).fetchone()
+        if r is None:
+            return None
+        return RawInput(body=r["body"], kind=r["kind"], origin=r["origin"], url=r["url"], fetched_at=_dt(r["fetched_at"]))
+
+    def raw_errors(self) -> list[tuple[str, str]]:
+        return [(r[0], r[1]) for r in self.db.execute("SELECT origin, error FROM raw_inputs WHERE error IS NOT NULL")]
+
+    def has_article_for(self, sha256: str) -> bool:
+        return self.db.execute("SELECT 1 FROM articles WHERE raw_sha256 = ?", (sha256,)).fetchone() is not None
+
+    # -- articles -------------------------------------------------------------------------------------------
+    def add_article(self, a: Article) -> int | None:
+        """Returns the new id, or None when an article from the same raw input is already stored."""
+        with self.db:
+            cur = self.db.execute(
+                """INSERT OR IGNORE INTO articles (raw_sha256, external_id, url, outlet, title, text, published,
+                   published_utc, authors, language, origin, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)""",
+                (a.raw_sha256, a.external_id, a.url, a.outlet, a.title, a.text, _iso(a.published), _utc(a.published),
+                 json.dumps(a.authors), a.language, a.origin, _now()),
+            )
+        if cur.rowcount != 1:
+            return None
+        a.id = cur.lastrowid
+        return a.id
+
+    @staticmethod
+    def _article(r: sqlite3.Row) -> Article:
+        return Article(
+            id=r["id"], title=r["title"], text=r["text"], url=r["url"], outlet=r["outlet"],
+            published=_dt(r["published"]), authors=json.loads(r["authors"]), language=r["language"],
+            raw_sha256=r["raw_sha256"], origin=r["origin"], external_id=r["external_id"],
+            story_id=r["story_id"], duplicate_of=r["duplicate_of"],
+        )
+
+    def get_article(self, article_id: int) -> Article | None:
+        r = self.db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return self._article(r) if r else None
+
+    def articles(self, where: str = "1", params: Iterable = ()) -> list[Article]:
+        # Arrival order for the stream: publication time, then ingestion order for ties and undated articles.
+        sql = f"SELECT * FROM articles WHERE {where} ORDER BY published_utc IS NULL, published_utc, id"
+        return [self._article(r) for r in self.db.execute(sql, tuple(params))]
+
+    def unassigned_articles(self) -> list[Article]:
+        return self.articles("story_id IS NULL")
+
+    def article_count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+
+    def set_duplicate(self, article_id: int, duplicate_of: int) -> None:
+        with self.db:
+            self.db.execute("UPDATE articles SET duplicate_of = ? WHERE id = ?", (duplicate_of, article_id))
+
+    def duplicates_of(self, article_id: int) -> list[Article]:
+        return self.articles("duplicate_of = ?", (article_id,))
+
+    # -- stories --------------------------------------------------------------------------------------------
+    def new_story(self) -> int:
+        with self.db:
+            return self.db.execute("INSERT INTO stories (updated_at) VALUES (?)", (_now(),)).lastrowid
+
+    def assign(self, article_id: int, story_id: int) -> None:
+        with self.db:
+            self.db.execute("UPDATE articles SET story_id = ? WHERE id = ?", (story_id, article_id))
+
+    def save_story(self, story_id: int, brief: Brief) -> None:
+        first, last = self.db.execute(
+            "SELECT MIN(published), MAX(published) FROM articles WHERE story_id = ?", (story_id,)
+        ).fetchone()
+        # MIN/MAX over ISO text with mixed offsets can mislead; recompute on parsed values.
+        dates = [a.published for a in self.story_articles(story_id) if a.published]
+        if dates:
+            key = lambda d: _utc(d)  # noqa: E731
+            first, last = _iso(min(dates, key=key)), _iso(max(dates, key=key))
+        hid = brief.headline_article_id if isinstance(brief.headline_article_id, int) else None
+        with self.db:
+            self.db.execute(
+                """UPDATE stories SET headline = ?, headline_article_id = ?, first_published = ?, last_published = ?,
+                   brief = ?, updated_at = ? WHERE id = ?""",
+                (brief.headline, hid, first, last, brief_to_json(brief), _now(), story_id),
+            )
+
+    def set_related(self, story_id: int, related: list[tuple[int, float]]) -> None:
+        with self.db:
+            self.db.execute("DELETE FROM story_related WHERE story_id = ?", (story_id,))
+            self.db.executemany(
+                "INSERT INTO story_related VALUES (?, ?, ?)", [(story_id, rid, score) for rid, score in related]
+            )
+
+    def story_articles(self, story_id: int) -> list[Article]:
+        return self.articles("story_id = ?", (story_id,))
+
+    def story_ids(self) -> list[int]:
+        return [r[0] for r in self.db.execute("SELECT id FROM stories ORDER BY id")]
+
+    def _story(self, r: sqlite3.Row, with_details: bool) -> Story:
+        members = self.db.execute(
+            "SELECT id, outlet FROM articles WHERE story_id = ? ORDER BY published_utc, id", (r["id"],)
+        ).fetchall()
+        outlets = sorted({m["outlet"] for m in members if m["outlet"]})
+        story = Story(
+            id=r["id"], headline=r["headline"], article_ids=[m["id"] for m in members],
+            first_published=_dt(r["first_published"]), last_published=_dt(r["last_published"]), outlets=outlets,
+        )
+        if with_details:
+            story.brief = brief_from_json(r["brief"])
+            story.related = [
+                (x["id"], x["headline"], x["score"])
+                for x in self.db.execute(
+                    """SELECT s.id, s.headline, r.score FROM story_related r JOIN stories s ON s.id = r.related_id
+                       WHERE r.story_id = ? ORDER BY r.score DESC""",
+                    (r["id"],),
+                )
+            ]
+        return story
+
+    def get_story(self, story_id: int) -> Story | None:
+        r = self.db.execute("SELECT * FROM stories WHERE id = ?", (story_id,)).fetchone()
+        return self._story(r, with_details=True) if r else None
+
+    def list_stories(self, limit: int = 50, offset: int = 0) -> list[Story]:
+        """Newest first, by the latest article in each story; stories without articles are not shown."""
+        rows = self.db.execute(
+            """SELECT s.* FROM stories s WHERE EXISTS (SELECT 1 FROM articles a WHERE a.story_id = s.id)
+               ORDER BY (SELECT MAX(published_utc) FROM articles a WHERE a.story_id = s.id) DESC, s.id DESC
+               LIMIT ? OFFSET ?""",
+            (limit, offset),
+        ).fetchall()
+        return [self._story(r, with_details=False) for r in rows]
+
+    def story_count(self) -> int:
+        return self.db.execute(
+            "SELECT COUNT(*) FROM stories s WHERE EXISTS (SELECT 1 FROM articles a WHERE a.story_id = s.id)"
+        ).fetchone()[0]
+
+    # -- search ---------------------------------------------------------------------------------------------
+    def search(self, query: str, limit: int = 50) -> list[tuple[Article, str]]:
+        """Full-text search; returns (article, snippet) with the snippet's matches between \\x02 and \\x03.
+
+        The markers are control characters so that the web layer can escape the snippet first and only then
+        turn them into <mark> tags: article text is untrusted.
+        """
+        fts_query = _fts_query(query)
+        if not fts_query:
+            return []
+        rows = self.db.execute(
+            """SELECT a.*, snippet(articles_fts, 1, char(2), char(3), ' … ', 24) AS snip
+               FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
+               WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?""",
+            (fts_query, limit),
+        ).fetchall()
+        return [(self._article(r), r["snip"]) for r in rows]
+
+    def iter_all_stories(self) -> Iterator[Story]:
+        for sid in self.story_ids():
+            story = self.get_story(sid)
+            if story and story.article_ids:
+                yield story
+
+
+def _fts_query(query: str) -> str:
+    """Quote every term so that user input can never be read as FTS5 syntax (a stray quote or AND would fail)."""
+    terms = [t for t in "".join(c if c.isalnum() else " " for c in query).split() if t]
+    return " ".join(f'"{t}"' for t in terms)
