@@ -44,7 +44,7 @@ class DuplicateIndex:
     def add(self, key, text: str):
         digest = hashlib.sha1(" ".join(_words(text)).encode()).hexdigest()
         if digest in self.exact:
-            first = self.exact[digest]
+            first = self.canonical.get(self.exact[digest], self.exact[digest])
             self.canonical[key] = first
             return first
         m = minhash(text)

@@ -1,0 +1,261 @@
+"""The `newsdesk` command: thin verbs over the pipeline, the store and the stages.
+
+Exit status: 0 when every input was used, 1 when some inputs failed (each named on stderr), 2 on usage errors.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Iterator, TextIO
+
+from . import __version__
+from .models import Article, Brief
+
+DEFAULT_DB = os.environ.get("NEWSDESK_DB", "data/newsdesk.db")
+
+
+def _err(message: str) -> None:
+    print(f"newsdesk: {message}", file=sys.stderr, flush=True)
+
+
+def _open_store(args):
+    from .store import Store
+
+    return Store(args.db)
+
+
+def _progress(args) -> bool:
+    return not args.quiet and sys.stderr.isatty()
+
+
+# -- store verbs ---------------------------------------------------------------------------------------------
+def cmd_ingest(args) -> int:
+    from .pipeline import ingest_paths, ingest_sample
+
+    if not args.paths and not args.sample:
+        _err("ingest: give files or folders to read, or --sample for the bundled Wikinews corpus")
+        return 2
+    with _open_store(args) as store:
+        on_failure = lambda f: _err(f"skipped {f}")  # noqa: E731
+        started = time.perf_counter()
+        report = ingest_sample(store, progress=_progress(args), on_failure=on_failure) if args.sample else None
+        if args.paths:
+            more = ingest_paths(store, [Path(p) for p in args.paths], progress=_progress(args), on_failure=on_failure)
+            if report is None:
+                report = more
+            else:
+                report.added += more.added
+                report.already_stored += more.already_stored
+                report.failures += more.failures
+        print(f"ingested {report.added} new articles ({report.already_stored} already stored, "
+              f"{len(report.failures)} failed) into {args.db} in {time.perf_counter() - started:.1f}s")
+    return 1 if report.failures else 0
+
+
+def cmd_build(args) -> int:
+    from .pipeline import build
+
+    with _open_store(args) as store:
+        started = time.perf_counter()
+        report = build(store, progress=_progress(args))
+        print(f"built {report.new_stories} new and {report.updated_stories} updated stories from "
+              f"{report.new_articles} new articles ({report.duplicates} duplicates grouped); "
+              f"{report.total_stories} stories in all, in {time.perf_counter() - started:.1f}s")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from .web.serve import serve
+
+    serve(args.db, host=args.host, port=args.port)
+    return 0
+
+
+def cmd_export(args) -> int:
+    from .web.export import export_site
+
+    started = time.perf_counter()
+    n = export_site(args.db, args.out)
+    print(f"wrote {n} files to {args.out} in {time.perf_counter() - started:.1f}s; open {Path(args.out) / 'index.html'}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    """Ingest the bundled sample, build the stories and serve them: the README's first command."""
+    args.sample, args.paths = True, []
+    timings = {}
+    for name, verb in (("ingest", cmd_ingest), ("build", cmd_build)):
+        started = time.perf_counter()
+        status = verb(args)
+        timings[name] = time.perf_counter() - started
+        if status not in (0, 1):
+            return status
+    print("timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in timings.items()), flush=True)
+    if args.no_serve:
+        return 0
+    return cmd_serve(args)
+
+
+# -- batch verbs over JSON lines -----------------------------------------------------------------------------
+def _json_lines(stream: TextIO, name: str) -> Iterator[tuple[int, dict | None]]:
+    """Yields (line number, object); a malformed line is reported by number and yields None."""
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield number, json.loads(line)
+        except json.JSONDecodeError as e:
+            _err(f"{name}:{number}: malformed JSON ({e.msg} at column {e.colno}); line skipped")
+            yield number, None
+
+
+def _date(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def brief_to_record(cluster_id, brief: Brief, words: int) -> dict:
+    summary_words: list[str] = []
+    for s in brief.sentences:
+        summary_words += s.text.split()
+    return {
+        "id": cluster_id,
+        "headline": brief.headline,
+        "summary": " ".join(summary_words[:words]),
+        "sentences": [{"text": s.text, "doc_id": s.article_id, "also_in": s.also_in} for s in brief.sentences],
+    }
+
+
+def cmd_summarize(args) -> int:
+    from .sources.records import RecordError, article_from_record
+    from .stages.summarize import summarize
+
+    failed = False
+    for number, cluster in _json_lines(sys.stdin, "stdin"):
+        if cluster is None:
+            failed = True
+            continue
+        try:
+            docs = cluster.get("docs") if isinstance(cluster, dict) else None
+            if not isinstance(docs, list) or not docs:
+                raise RecordError('"docs" must be a non-empty list of articles')
+            articles: list[Article] = []
+            for i, doc in enumerate(docs):
+                article = article_from_record(doc)
+                article.external_id = article.external_id or str(i)
+                articles.append(article)
+            # A brief longer than the word limit lets the cut fall inside a sentence, as ROUGE's -l does.
+            brief = summarize(articles, words=args.words)
+        except (RecordError, ValueError) as e:
+            _err(f"stdin:{number}: {e}; cluster skipped")
+            failed = True
+            continue
+        print(json.dumps(brief_to_record(cluster.get("cluster_id", cluster.get("id", number)), brief, args.words),
+                         ensure_ascii=False), flush=True)
+    return 1 if failed else 0
+
+
+def cmd_cluster(args) -> int:
+    from .pipeline import StoryAssigner
+    from .sources.records import RecordError, article_from_record
+
+    assigner = StoryAssigner()
+    next_story = iter(range(1, 1 << 62))
+    failed = False
+    for number, record in _json_lines(sys.stdin, "stdin"):
+        if record is None:
+            failed = True
+            continue
+        try:
+            article = article_from_record(record)
+            if article.external_id is None:
+                raise RecordError('missing "id"')
+        except RecordError as e:
+            _err(f"stdin:{number}: {e}; article skipped")
+            failed = True
+            continue
+        story, _ = assigner.assign(article, lambda: next(next_story))
+        print(json.dumps({"id": record["id"], "story_id": story}), flush=True)
+    return 1 if failed else 0
+
+
+def cmd_extract(args) -> int:
+    import gzip
+
+    from .models import RawInput
+    from .stages.extract import extract_html
+
+    failed = False
+    for path in args.files:
+        try:
+            data = Path(path).read_bytes()
+            if path.endswith(".gz"):
+                data = gzip.decompress(data)
+            a = extract_html(RawInput(body=data, kind="html", origin=path))
+        except Exception as e:  # noqa: BLE001 - one bad page must not stop the others
+            _err(f"{path}: {e or type(e).__name__}; file skipped")
+            failed = True
+            continue
+        print(json.dumps({"path": path, "title": a.title, "text": a.text, "date": _date(a.published),
+                          "authors": a.authors, "outlet": a.outlet, "url": a.url, "language": a.language},
+                         ensure_ascii=False), flush=True)
+    return 1 if failed else 0
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsdesk", description="An automatic news desk: ingest, build, serve.")
+    parser.add_argument("--version", action="version", version=f"newsdesk {__version__}")
+    parser.add_argument("--db", default=DEFAULT_DB, help=f"SQLite database (default {DEFAULT_DB}, or $NEWSDESK_DB)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    sub = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+
+    p = sub.add_parser("ingest", help="store articles from JSON lines, HTML files and folders")
+    p.add_argument("paths", nargs="*", help=".jsonl files, .html/.html.gz files, or folders of them")
+    p.add_argument("--sample", action="store_true", help="the bundled Wikinews sample corpus (100 articles)")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("build", help="group new articles into stories and write their briefs")
+    p.set_defaults(func=cmd_build)
+
+    for name, func, helptext in (("serve", cmd_serve, "serve the web UI and the JSON API"),
+                                 ("demo", cmd_demo, "ingest the sample corpus, build, and serve")):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--port", type=int, default=8000)
+        if name == "demo":
+            p.add_argument("--no-serve", action="store_true", help="stop after building")
+        p.set_defaults(func=func)
+
+    p = sub.add_parser("export", help="write the stories as a static web site")
+    p.add_argument("out", help="output folder")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("summarize", help="batch: clusters as JSON lines on stdin, briefs as JSON lines on stdout")
+    p.add_argument("--words", type=int, default=100, help="cut each summary to this many words (default 100)")
+    p.set_defaults(func=cmd_summarize)
+
+    p = sub.add_parser("cluster", help="batch: articles as JSON lines on stdin in arrival order, story ids out")
+    p.set_defaults(func=cmd_cluster)
+
+    p = sub.add_parser("extract", help="batch: HTML pages (.html, .html.gz) to one JSON line each")
+    p.add_argument("files", nargs="+")
+    p.set_defaults(func=cmd_extract)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,382 @@
+"""Extractive summary of a story: a few verbatim sentences, each credited to its article.
+
+Selection = centrality (TF-IDF cosine to the story centroid) + coverage (how many other
+articles carry similar content) + a mild lead prior, picked greedily MMR-style with a hard
+redundancy cut, so wire copy shows up once and gets `also_in` credits.  Sentences that only
+make sense after their predecessor (leading pronouns, connectives, "he said") are taken only
+together with that predecessor.  Output order is chronological by article, then by position,
+never the content-farm shuffle this replaces.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import numpy as np
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+
+from newsdesk.models import Article, Brief, BriefSentence
+from newsdesk.text import split_sentences, tokenize
+
+__all__ = ["summarize", "clean_headline"]
+
+MIN_WORDS, MAX_WORDS = 8, 60
+MAX_SENTENCES_PER_ARTICLE = 60  # late sentences rarely win; the cap keeps 100-article stories fast
+REDUNDANT = 0.5  # cosine at which two sentences are taken to say the same thing
+WIRE_COPY = 0.75  # cosine at which two sentences are the same sentence (wire copy, light edits)
+MMR_LAMBDA = 0.7
+W_CENTRAL, W_COVER, W_LEAD = 0.5, 0.35, 0.15
+
+_STOP = frozenset(ENGLISH_STOP_WORDS)
+
+# ---------------------------------------------------------------- sentence filters
+
+_QUOTE_CHARS = "\"“”«»"
+_DATELINE = re.compile(
+    r"^(?:"
+    r"[A-Z][A-Z.'’\-]+(?:\s+[A-Z][A-Z.'’\-]+)*"  # LONDON / NEW YORK / WASHINGTON
+    r"(?:,\s*[A-Z][A-Za-z.'’\-]*(?:\s+[A-Z][A-Za-z.'’\-]*){0,2})?"  # , US / , Calif.
+    r"(?:,?\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"  # , Jan. 5
+    r"(?:\s*\([A-Za-z][A-Za-z .&/\-]{0,30}\))?"  # (Reuters)
+    r"|\([A-Za-z][A-Za-z .&/\-]{0,30}\)"
+    r")\s*(?:--|[-–—_])\s+"
+)
+_BYLINE = re.compile(r"^By\s+[A-Z][\w.'’\-]*(?:\s+(?:[A-Z][\w.'’\-]*|and|&|de|van|von))*\s*(?:$|[,|/;]|\band\b)")
+_CAPTION = re.compile(
+    r"^\s*(?:photo|image|picture|video|graphic|caption|credit|file photo|pictured|watch)s?\s*(?:credit)?\s*[:|]"
+    r"|\((?:[^()]*(?:\bphoto|photographer|getty|\bimages?\b|\bpool\b|\bfile\b))[^()]*\)",
+    re.I,
+)
+_PROMO = re.compile(
+    r"\b(?:subscribe|read more|click here|sign up|follow us|newsletter|all rights reserved|"
+    r"download (?:our|the) app|share this|advertisement)\b|©|\bcopyright \d{4}",
+    re.I,
+)
+_DATE_ONLY = re.compile(
+    r"^\W*(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s*)?"
+    r"(?:[a-z]+\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}(?:st|nd|rd|th)?\s+[a-z]+\.?,?\s+\d{4}"
+    r"|\d{4}-\d{2}-\d{2}(?:[t ][\d:.]+z?)?|\d{1,2}/\d{1,2}/\d{2,4}|[a-z]+\s+\d{4})"
+    r"(?:,?\s+\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?(?:\s+[a-z]{2,4})?)?\W*$",
+    re.I,
+)
+_FINAL = re.compile(r"[.!](?:''|[\"'’”»)\]])*$")
+_QUESTION = re.compile(r"\?(?:''|[\"'’”»)\]])*$")
+_SAYING = re.compile(
+    r"\b(?:said|says|say|saying|told|tells|added|adds|asked|asks|stated|states|according|wrote|writes|"
+    r"explained|noted|notes|commented|declared|announced|insisted|warned|claimed|argued|continued|"
+    r"replied|responded|remarked|reported|quoted|urged|acknowledged|admitted|tweeted|posted|recalled|"
+    r"described|called|confirmed|denied|suggested|believes|believed|predicted|vowed|pledged|"
+    r"promised|conceded|stressed|emphasized|emphasised|cautioned|concluded|observed)\b",
+    re.I,
+)
+_DANGLING_WORDS = frozenset(
+    """he she they it this that these those his her their its him them such both another
+    however but and also meanwhile later then still instead moreover furthermore nevertheless
+    nonetheless yet so thus therefore hence besides otherwise likewise similarly consequently
+    accordingly additionally afterwards afterward subsequently indeed or nor again here""".split()
+)
+_DANGLING_PHRASE = re.compile(
+    r"^(?:in addition|as a result|on the other hand|at the same time|after that|because of this|"
+    r"in response|in turn|even so|by contrast|in contrast|for (?:his|her|their|its) part|"
+    r"the (?:latter|former|same|two|pair|trio|move|decision|announcement|statement|comments|remarks|"
+    r"incident|measure|change|news|about-face|following|reversal|development|latest)\b|"
+    r"[\w\s\-]{0,30}?\blater\s*,|[\w\s\-]{0,30}?\bafterwards?\b)",
+    re.I,
+)
+# '..., he said.' credits a speaker named only in an earlier sentence.
+_PRONOUN_ATTRIBUTION = re.compile(
+    r"[,\"”'’]\s*(?:he|she|they)\s+(?:\w+ly\s+)?(?:said|says|added|adds|told|explained|noted|continued|"
+    r"stated|asked|wrote|argued|insisted|warned|claimed|replied|concluded)\b",
+    re.I,
+)
+_BULLET = re.compile(r"^[•*·▪◦‣\-–]\s")
+
+
+def _outside_quotes(s: str) -> tuple[str, bool]:
+    """Text outside double quotes, and whether the sentence is a fragment of a longer quote."""
+    s = s.replace("``", "“").replace("''", "”")
+    marks = [i for i, ch in enumerate(s) if ch in _QUOTE_CHARS]
+    if not marks:
+        return s, False
+    stripped = s.strip()
+    if len(marks) % 2:
+        # An odd quote at either end means the quote runs on from/into a neighbouring sentence.
+        if stripped[0] in _QUOTE_CHARS or stripped.rstrip(".!?")[-1:] in _QUOTE_CHARS or s.rstrip()[-1] in _QUOTE_CHARS:
+            return "", True
+        marks.append(len(s))
+    out, last = [], 0
+    for a, b in zip(marks[::2], marks[1::2]):
+        out.append(s[last:a])
+        last = b + 1
+    out.append(s[last:])
+    return " ".join(out), False
+
+
+def _unusable(s: str, n_words: int) -> bool:
+    if n_words < MIN_WORDS or n_words > MAX_WORDS:
+        return True
+    if _QUESTION.search(s) or not _FINAL.search(s):
+        return True  # questions, and headings/fragments without final punctuation
+    if _BYLINE.match(s) or _CAPTION.search(s) or _PROMO.search(s) or _DATE_ONLY.match(s) or _BULLET.match(s):
+        return True
+    outside, fragment = _outside_quotes(s)
+    if fragment:
+        return True
+    if outside is not s and (s.lstrip()[:1] in _QUOTE_CHARS + "`" or len(outside) < 0.4 * len(s)):
+        # Quote-led or mostly quoted: needs a speaker outside the quotes.
+        if not _SAYING.search(outside):
+            return True
+    return False
+
+
+def _is_dangling(s: str) -> bool:
+    body = s.lstrip(_QUOTE_CHARS + "`'‘(").lstrip()
+    first = re.match(r"[A-Za-z]+", body)
+    if first and first.group(0).lower() in _DANGLING_WORDS:
+        return True
+    return bool(_DANGLING_PHRASE.match(body) or _PRONOUN_ATTRIBUTION.search(s))
+
+
+# ---------------------------------------------------------------- headline
+
+_DATE_PREFIX = re.compile(r"^\s*\d{4}[/-]\d{1,2}[/-]\d{1,2}\s+")
+_SUFFIX = re.compile(r"\s+(\||-|–|—|::|·)\s+([^|\-–—·]+)$")
+_SITE_WORD = re.compile(r"^(?:[A-Z0-9][\w.&'’]*|of|the|de|and|&|on|in|for)$")
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", s.lower().removeprefix("www.").split(".com")[0])
+
+
+def clean_headline(title: str, outlet: str | None = None) -> str:
+    """Drop a leading "YYYY/MM/DD " and a trailing " - Site", " | Site" or " — Site"."""
+    t = _DATE_PREFIX.sub("", title or "").strip()
+    for _ in range(2):
+        m = _SUFFIX.search(t)
+        if not m:
+            break
+        sep, suffix = m.group(1), m.group(2).strip()
+        head = t[: m.start()].strip()
+        words = suffix.split()
+        if len(head.split()) < 2:
+            break
+        same_outlet = bool(outlet) and _norm(outlet) and (_norm(outlet) in _norm(suffix) or _norm(suffix) in _norm(outlet))
+        looks_like_site = len(words) <= 4 and all(_SITE_WORD.match(w) for w in words)
+        if same_outlet or sep in ("|", "::", "·") or (looks_like_site and len(head.split()) >= 3):
+            t = head
+        else:
+            break
+    return t
+
+
+# ---------------------------------------------------------------- selection
+
+
+@dataclass
+class _Sent:
+    art: int
+    pos: int
+    start: int
+    end: int
+    text: str
+    words: int
+    dangling: bool
+
+
+def _pub_key(dt: datetime | None) -> tuple[int, float]:
+    if dt is None:
+        return (1, 0.0)
+    if dt.tzinfo is None:  # naive and aware times must still sort together
+        dt = dt.replace(tzinfo=timezone.utc)
+    return (0, dt.timestamp())
+
+
+def _analyzer(text: str) -> list[str]:
+    return [t for t in tokenize(text) if t not in _STOP and (len(t) > 1 or t.isdigit())]
+
+
+def _candidates(ai: int, art: Article) -> list[_Sent]:
+    text = art.text or ""
+    spans = split_sentences(text)
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    # Indented lines are list items, unless the source indents every paragraph.
+    indent_means_list = sum(ln[:2].isspace() or ln[:1] == "\t" for ln in lines) < 0.5 * max(1, len(lines))
+    out = []
+    for pos, (s, e) in enumerate(spans[:MAX_SENTENCES_PER_ARTICLE]):
+        if pos < 3:
+            m = _DATELINE.match(text, s, e)
+            if m and e - m.end() > 20:
+                s = m.end()
+        sent = text[s:e]
+        line_start = text.rfind("\n", 0, s) + 1
+        if indent_means_list and text[line_start:s].strip() == "" and text[line_start:s][:2].isspace():
+            continue
+        n = len(tokenize(sent))
+        if _unusable(sent, n):
+            continue
+        out.append(_Sent(ai, pos, s, e, sent, n, _is_dangling(sent)))
+    return out
+
+
+def summarize(articles: list[Article], words: int = 120, min_sentences: int = 3, max_sentences: int = 7) -> Brief:
+    """Brief of a story: `min_sentences`..`max_sentences` verbatim sentences, about `words` words."""
+    if not articles:
+        return Brief(headline="", sentences=[])
+    keys = [a.id if a.id is not None else a.external_id for a in articles]
+    pubs = [_pub_key(a.published) for a in articles]
+
+    pool: list[_Sent] = []
+    for ai, art in enumerate(articles):
+        pool.extend(_candidates(ai, art))
+    titles = [clean_headline(a.title, a.outlet) for a in articles]
+
+    vec = TfidfVectorizer(analyzer=_analyzer, sublinear_tf=True, dtype=np.float32)
+    try:
+        X = vec.fit_transform([p.text for p in pool] + titles)
+    except ValueError:  # nothing but stop words (or nothing at all)
+        X = None
+    if X is None or not pool:
+        hi = next((i for i, t in enumerate(titles) if t), 0)
+        return Brief(headline=titles[hi], sentences=[], headline_article_id=keys[hi] if titles[hi] else None)
+    m = len(pool)
+    T, X = X[m:], X[:m]
+    art_of = np.array([p.art for p in pool])
+
+    # Centroid with each article weighted equally, so one long article cannot define the story.
+    starts = np.flatnonzero(np.r_[True, art_of[1:] != art_of[:-1]])
+    counts = np.diff(np.r_[starts, m])
+    art_means = np.vstack([np.asarray(X[a:a + c].mean(axis=0)) for a, c in zip(starts, counts)])
+    centroid = art_means.mean(axis=0)
+    centroid /= np.linalg.norm(centroid) or 1.0
+    central = np.asarray(X @ centroid).ravel()
+
+    S = (X @ X.T).toarray()
+    if len(starts) > 1:
+        per_art = np.maximum.reduceat(S, starts, axis=1)  # best match of each sentence in each article
+        per_art[np.arange(m), np.searchsorted(starts, np.arange(m), side="right") - 1] = 0.0
+        cover = np.clip(per_art / REDUNDANT, 0.0, 1.0).sum(axis=1) / (len(starts) - 1)
+    else:
+        cover = np.zeros(m, dtype=np.float32)
+    rank = np.arange(m) - np.repeat(starts, counts)
+    lead = 1.0 / np.sqrt(1.0 + rank)
+    score = (
+        W_CENTRAL * central / (central.max() or 1.0)
+        + W_COVER * cover / (cover.max() or 1.0)
+        + W_LEAD * lead
+    )
+
+    chosen = _select(pool, S, score, words, min_sentences, max_sentences)
+    chosen = _prefer_earliest_copy(chosen, pool, S, pubs)
+
+    sentences = []
+    for i in sorted(chosen, key=lambda i: (pubs[pool[i].art], pool[i].art, pool[i].pos)):
+        p = pool[i]
+        art = articles[p.art]
+        others = sorted({int(a) for a in art_of[(S[i] >= WIRE_COPY) & (art_of != p.art)]})
+        outlets = []
+        for a in others:
+            o = articles[a].outlet
+            if o and o != art.outlet and o not in outlets:
+                outlets.append(o)
+        sentences.append(
+            BriefSentence(
+                text=p.text, article_id=keys[p.art], position=p.pos, outlet=art.outlet,
+                published=art.published, also_in=[keys[a] for a in others], also_outlets=outlets,
+            )
+        )
+
+    # Headline: the title closest to the centroid of all titles and texts.
+    tc = art_means.mean(axis=0) + np.asarray(T.mean(axis=0)).ravel()
+    tc /= np.linalg.norm(tc) or 1.0
+    tsim = np.asarray(T @ tc).ravel()
+    tsim[[not t for t in titles]] = -1.0
+    hi = int(np.argmax(tsim))
+    return Brief(headline=titles[hi], sentences=sentences, headline_article_id=keys[hi] if titles[hi] else None)
+
+
+def _select(pool: list[_Sent], S: np.ndarray, score: np.ndarray, words: int, lo: int, hi: int) -> list[int]:
+    """Greedy MMR over units: single sentences, or (predecessor, dangling sentence) pairs."""
+    index = {(p.art, p.pos): i for i, p in enumerate(pool)}
+    units: list[tuple[int, ...]] = []
+    for i, p in enumerate(pool):
+        if not p.dangling:
+            units.append((i,))
+        else:
+            j = index.get((p.art, p.pos - 1))
+            if j is not None:
+                units.append((i,))  # allowed alone once its predecessor is in
+                if not pool[j].dangling:
+                    units.append((j, i))
+    m = len(pool)
+    maxsim = np.zeros(m, dtype=np.float32)
+    picked: set[int] = set()
+    order: list[int] = []
+    total = 0
+    dead = [False] * len(units)
+    while len(order) < hi:
+        best, best_val = None, -np.inf
+        for u_i, u in enumerate(units):
+            if dead[u_i]:
+                continue
+            if any(k in picked for k in u):
+                if all(k in picked for k in u):
+                    dead[u_i] = True
+                continue
+            if len(u) == 1 and pool[u[0]].dangling:
+                j = index.get((pool[u[0]].art, pool[u[0]].pos - 1))
+                if j not in picked:
+                    continue
+                red = float(maxsim[u[0]])
+            else:
+                red = float(max(maxsim[k] for k in u))
+            if red >= REDUNDANT:
+                dead[u_i] = True  # similarity to the selection only grows
+                continue
+            if len(order) + len(u) > hi:
+                continue
+            w = sum(pool[k].words for k in u)
+            if len(order) >= lo and total + w > words * 1.15:
+                continue
+            val = MMR_LAMBDA * float(np.mean([score[k] for k in u])) - (1 - MMR_LAMBDA) * red
+            if len(order) < lo and total + w > words * 1.15:
+                val -= 1.0  # forced to reach the minimum: prefer what still fits
+            if val > best_val:
+                best, best_val = u, val
+        if best is None:
+            break
+        for k in best:
+            picked.add(k)
+            order.append(k)
+            total += pool[k].words
+            np.maximum(maxsim, S[k], out=maxsim)
+        if len(order) >= lo and total >= words * 0.9:
+            break
+    return order
+
+
+def _prefer_earliest_copy(chosen: list[int], pool: list[_Sent], S: np.ndarray, pubs: list) -> list[int]:
+    """Show wire copy from the article that published it first; others are credited in also_in."""
+    chosen_set = set(chosen)
+    index = {(p.art, p.pos): i for i, p in enumerate(pool)}
+    tied = set()  # sentences whose neighbour in the brief depends on them staying put
+    for i in chosen:
+        if pool[i].dangling:
+            tied.add(i)
+            j = index.get((pool[i].art, pool[i].pos - 1))
+            if j is not None:
+                tied.add(j)
+    out = []
+    for i in chosen:
+        best = i
+        if i not in tied:
+            for k in np.flatnonzero(S[i] >= WIRE_COPY):
+                k = int(k)
+                if k in chosen_set or pool[k].dangling:
+                    continue
+                if (pubs[pool[k].art], pool[k].art) < (pubs[pool[best].art], pool[best].art):
+                    best = k
+        chosen_set.discard(i)
+        chosen_set.add(best)
+        out.append(best)
+    return out

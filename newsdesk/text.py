@@ -1,0 +1,161 @@
+"""Sentence splitting and tokenizing shared by the stages.
+
+The splitter is hand-written with regexes on purpose: nltk's punkt model needs a data
+download, which is impossible on the offline machines this runs on.  It returns character
+offsets rather than strings so that callers can quote sentences verbatim and link to them.
+"""
+from __future__ import annotations
+
+import re
+
+__all__ = ["split_sentences", "tokenize", "STARTERS"]
+
+# Abbreviations after which a period never ends a sentence (a name always follows).
+_TITLES = frozenset(
+    "mr mrs ms messrs mme mlle dr prof rev hon gen lt col capt cpt maj sgt cpl adm cmdr cmdt "
+    "gov sen rep pres supt insp det atty fr br vs v cf ca approx viz e.g i.e esp fig figs "
+    "pp p vol vols ch art sec dept univ assn".split()
+)
+# Abbreviations that are followed by a number ("No. 10", "Jan. 5", "Sept. 11").
+_BEFORE_NUMBER = frozenset("no nos jan feb mar apr jun jul aug sep sept oct nov dec".split())
+# Abbreviations that often end a sentence too ("... Apple Inc. The company"): split only
+# when the next word is one that typically opens a sentence.
+_AMBIGUOUS = frozenset("inc corp co ltd plc llc bros jr sr st ave blvd rd mt ft etc al est".split())
+
+# Lowercased words that commonly open a sentence; used to disambiguate the cases above.
+STARTERS = frozenset(
+    """the a an he she it they we i you this that these those there his her their its our my
+    in on at for by from with to of but and or so yet however meanwhile after before when while as
+    if although though since because according also last some many most one two three several
+    both all no not police officials authorities what who why how where earlier later then still
+    instead during until despite under over more other another such""".split()
+)
+
+_CLOSERS = "\"'’”»)]"
+# A run of terminal punctuation, any closing quotes/brackets ('' is the DUC/PTB closing quote),
+# then whitespace: every sentence boundary is one of these.
+_BOUNDARY = re.compile(r"(?P<punct>\.{3}|…|[.!?]+)(?P<close>(?:''|[\"'’”»)\]])*)\s+")
+_PREV_WORD = re.compile(r"(\S+)$")
+_NEXT_WORD = re.compile(r"(?:``|[\"'‘“«(\[])*([^\s\"'’”»)\]]*)")
+_DOTTED = re.compile(r"^(?:[^\W\d_]\.)+[^\W\d_]$")  # U.S / a.m / D.C (final period excluded)
+_TERMINAL_LINE = re.compile(r"[.!?…:;](?:''|[\"'’”»)\]])*\s*$")
+
+
+def _is_boundary(seg: str, m: re.Match) -> bool:
+    punct = m.group("punct")
+    rest = seg[m.end():]
+    nxt_m = _NEXT_WORD.match(rest)
+    nxt = nxt_m.group(1) if nxt_m else ""
+    first = rest[:1]
+    if not first:
+        return True
+    if punct in ("!", "?") or len(punct) > 1 and punct[0] != ".":
+        # '?" he asked' keeps going; anything else that is not lowercase starts anew.
+        return not first.islower()
+    if punct != ".":
+        # Ellipsis: only a capital after it signals a new sentence.
+        return first.isupper() or first in "\"“‘`'("
+    if first.islower():
+        return False
+    if m.group("close"):
+        return True  # '." He ...': the quote closed the sentence.
+    prev_m = _PREV_WORD.search(seg, 0, m.start())
+    prev = prev_m.group(1).lstrip("\"'“‘(`[") if prev_m else ""
+    low = prev.lower()
+    nxt_low = nxt.lower()
+    if low in _TITLES:
+        return False
+    if low in _BEFORE_NUMBER:
+        return not nxt[:1].isdigit()
+    if len(prev) == 1 and prev.isalpha() and prev.isupper():
+        # An initial ("George W. Bush") unless a typical sentence opener follows ("Plan B. The").
+        return nxt_low in STARTERS
+    if low in _AMBIGUOUS or _DOTTED.match(prev):
+        return nxt_low in STARTERS or nxt[:1] in "\"“"
+    return True
+
+
+def _segments(text: str) -> list[tuple[int, int]]:
+    """Blocks that sentences may not cross: paragraphs and stand-alone lines (headings, list items).
+
+    A single newline is kept inside a block only when the text looks hard-wrapped, i.e. the line
+    is long, lacks final punctuation and the next line continues in lowercase.
+    """
+    lines: list[tuple[int, int]] = []
+    pos = 0
+    for raw in text.splitlines(keepends=True):
+        body = raw.rstrip("\r\n")
+        lines.append((pos, pos + len(body)))
+        pos += len(raw)
+    segs: list[tuple[int, int]] = []
+    cur: tuple[int, int] | None = None
+    prev_line = ""
+    for start, end in lines:
+        line = text[start:end]
+        if not line.strip():
+            if cur:
+                segs.append(cur)
+            cur = None
+            prev_line = ""
+            continue
+        nxt = line.lstrip()[:1]
+        if (
+            cur is not None
+            and len(prev_line.strip()) >= 40
+            and not _TERMINAL_LINE.search(prev_line)
+            and (nxt.islower() or nxt.isdigit())
+        ):
+            cur = (cur[0], end)
+        else:
+            if cur:
+                segs.append(cur)
+            cur = (start, end)
+        prev_line = line
+    if cur:
+        segs.append(cur)
+    return segs
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) character offsets of each sentence of `text`, whitespace trimmed.
+
+    `text[start:end]` is the sentence verbatim. Handles abbreviations (U.S., Mr., Jan. 5,
+    No. 10, a.m., initials), decimals, closing quotes and line-based units such as headings.
+    """
+    out: list[tuple[int, int]] = []
+    for s0, s1 in _segments(text):
+        seg = text[s0:s1]
+        begin = 0
+        for m in _BOUNDARY.finditer(seg):
+            if m.end() >= len(seg):
+                break
+            if _is_boundary(seg, m):
+                cut = m.end("close")
+                _append(out, text, s0 + begin, s0 + cut)
+                begin = m.end()
+        _append(out, text, s0 + begin, s1)
+    return out
+
+
+def _append(out: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        out.append((start, end))
+
+
+_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|\d+(?:[.,:]\d+)+|[^\W_]+(?:['’\-][^\W_]+)*")
+
+
+def tokenize(text: str) -> list[str]:
+    """Lowercase word tokens: "U.S." -> "u.s", "8.8" and "1,000" stay whole, possessive 's dropped."""
+    out = []
+    for tok in _TOKEN.findall(text.lower()):
+        tok = tok.rstrip(".").replace("’", "'")
+        if tok.endswith("'s"):
+            tok = tok[:-2]
+        if tok:
+            out.append(tok)
+    return out
