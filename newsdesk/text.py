@@ -13,7 +13,8 @@ __all__ = ["split_sentences", "tokenize", "STARTERS"]
 # Abbreviations after which a period never ends a sentence (a name always follows).
 _TITLES = frozenset(
     "mr mrs ms messrs mme mlle dr prof rev hon gen lt col capt cpt maj sgt cpl adm cmdr cmdt "
-    "gov sen rep pres supt insp det atty fr br vs v cf ca approx viz e.g i.e esp fig figs "
+    "spc pfc pvt ssgt brig ens amb msgr rt ald gov sen rep pres supt insp det atty fr br "
+    "vs v cf ca approx viz e.g i.e esp fig figs "
     "pp p vol vols ch art sec dept univ assn".split()
 )
 # Abbreviations that are followed by a number ("No. 10", "Jan. 5", "Sept. 11").

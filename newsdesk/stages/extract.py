@@ -11,6 +11,7 @@ import codecs
 import gzip
 import json
 import re
+import unicodedata
 import zlib
 from datetime import datetime
 from typing import Any
@@ -58,13 +59,14 @@ def _decode(body: bytes) -> str:
     for bom, enc in _BOMS:
         if body.startswith(bom):
             return body[len(bom):].decode(enc, errors="replace")
-    candidates: list[str] = []
+    # valid UTF-8 wins over the declaration: pages labelled iso-8859-1 but written in UTF-8 are common,
+    # while text in a legacy charset almost never happens to be valid UTF-8
+    candidates = ["utf_8"]
     m = _META_CHARSET.search(body[:4096])
     if m and (declared := _codec(m.group(1))):
         # a page served as UTF-16 cannot contain an ASCII meta tag, so that declaration is always wrong
         if not declared.startswith("utf_16"):
             candidates.append(declared)
-    candidates.append("utf_8")
     for enc in candidates:
         try:
             text = body.decode(enc)
@@ -115,6 +117,14 @@ _ARTICLE_TYPES = {
 }
 _PAGE_TYPES = {"webpage", "itempage", "collectionpage"}
 _SITE_TYPES = {"website", "newsmediaorganization", "organization"}
+
+
+# meta names that carry the publication time (with zone) on common CMSs, most specific first
+_DATE_KEYS = (
+    "article:published_time", "og:article:published_time", "datepublished", "og:published_time",
+    "published_time", "article:published", "parsely-pub-date", "sailthru.date", "dc.date.issued",
+    "dcterms.issued", "dc.date", "dcterms.date", "pubdate", "publishdate", "publish-date", "date",
+)
 
 
 def _types(obj: dict) -> set[str]:
@@ -194,8 +204,8 @@ def _page_meta(tree) -> dict[str, Any]:
         "publisher": publisher,
         "app_name": meta.get("application-name") or meta.get("apple-mobile-web-app-title"),
         "site_ld": _str(site.get("name")) if site else None,
-        "date": _str(main.get("datePublished")) or meta.get("article:published_time")
-        or meta.get("og:article:published_time") or meta.get("datepublished") or _str(main.get("dateCreated")),
+        "date": _str(main.get("datePublished")) or next((meta[k] for k in _DATE_KEYS if meta.get(k)), None)
+        or _str(main.get("dateCreated")),
         "authors": authors,
         "url": meta.get("og:url") or (canonical[0].strip() if canonical else None),
         "lang": (lang[0] if lang else None) or meta.get("content-language") or _str(main.get("inLanguage"))
@@ -240,8 +250,13 @@ def _host(url: str | None) -> str | None:
     return re.sub(r"^(www\d?|m|amp|mobile)\.", "", host.lower())
 
 
+_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "ø": "oe", "å": "aa"})
+
+
 def _norm(s: str) -> str:
-    return re.sub(r"[\W_]+", "", s.lower())
+    # hostnames spell "Börsen-Zeitung" as "boersen-zeitung" and drop accents, so fold both ways
+    s = unicodedata.normalize("NFKD", s.lower().translate(_FOLD))
+    return re.sub(r"[\W_]+", "", "".join(c for c in s if not unicodedata.combining(c)))
 
 
 def _host_label(host: str) -> str:
@@ -254,12 +269,15 @@ def _host_label(host: str) -> str:
     return parts[-1] if parts else host
 
 
-_SEPARATORS = (" | ", " - ", " — ", " – ", " :: ", " · ", " • ", " » ", ": ", " / ")
+# " | ", " - ", " — ", "Title: Site", and the CJK forms seen in the wild ("：", "｜", Korean "ㅣ")
+_SEP = re.compile(r"\s+(?:[|\-–—·•»/~]|::)\s+|(?<=\S):\s+|\s*[：｜ㅣ]\s*")
+_TRAILING_DATE = re.compile(r"(?:\s*[|\-–—·]\s*\d{1,2}[./]\d{1,2}[./]\d{2,4})+\s*$")
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u2060\ufeff]")
 
 
-def _is_site(part: str, sites: list[str], host: str | None) -> bool:
+def _is_site(part: str, sites: list[str], host: str | None, loose: bool = True) -> bool:
     n = _norm(part)
-    if not n or len(part) > 60:
+    if not n or len(part) > 80:
         return False
     for s in sites:
         ns = _norm(s)
@@ -269,57 +287,87 @@ def _is_site(part: str, sites: list[str], host: str | None) -> bool:
         label = _norm(_host_label(host))
         if n in (_norm(host), label) or (len(label) >= 4 and n.replace("the", "", 1) == label.replace("the", "", 1)):
             return True
+        # "Die Neue Südtiroler Tageszeitung" on tageszeitung.it: a short tail that ends in the domain name
+        if loose and len(label) >= 5 and len(part.split()) <= 6 and n.endswith(label):
+            return True
     return False
 
 
 def _strip_site(title: str, sites: list[str], host: str | None) -> tuple[str, bool]:
     """Remove ' | Site' style suffixes (and 'Site | ' prefixes) naming the outlet; returns (title, stripped?)."""
-    stripped = False
-    for _ in range(3):  # "Title - Section | Site" needs two passes; the bound guards odd titles
+    original = title
+    title = _TRAILING_DATE.sub("", title)  # DW: "Headline | DW | 28.04.2023"
+    for _ in range(3):  # "Title - Section | Site" may need two passes; the bound guards odd titles
         changed = False
-        for sep in _SEPARATORS:
-            head, found, tail = title.rpartition(sep)
-            if found and head.strip() and _is_site(tail, sites, host):
-                title, changed = head.strip(), True
-                break
-            head, found, tail = title.partition(sep)
-            if found and tail.strip() and sep != ": " and _is_site(head, sites, host):
-                title, changed = tail.strip(), True
+        for m in _SEP.finditer(title):  # leftmost first, so the longest matching tail goes
+            loose = ":" not in m.group()  # "Title: text" is too common to match on a domain fragment
+            if m.start() > 0 and _is_site(title[m.end():], sites, host, loose):
+                title, changed = title[: m.start()].strip(), True
                 break
         if not changed:
+            m = _SEP.search(title)
+            if m and m.start() > 0 and ":" not in m.group() and _is_site(title[: m.start()], sites, host, False):
+                title, changed = title[m.end():].strip(), True
+        if not changed:
             break
-        stripped = True
-    return title, stripped
+    return title, title != original
+
+
+def _drop_section_suffix(title: str, others: list[str]) -> str:
+    """'Headline - Samastipur News' -> 'Headline' when another source gives exactly 'Headline'."""
+    for o in others:
+        if o and len(o) < len(title) and title.startswith(o) and re.match(r"\s*[-|–—:：｜ㅣ/]", title[len(o):]):
+            return o
+    return title
+
+
+_MOJIBAKE = re.compile(r"Ã.|Â.|â€")
+
+
+def _fix_mojibake(s: str) -> str:
+    # some CMSs double-encode one meta tag (WinFuture: og:title "fÃ¼r"); undo only when that round-trips
+    if not _MOJIBAKE.search(s):
+        return s
+    try:
+        return s.encode("cp1252").decode("utf-8")
+    except UnicodeError:
+        return s
 
 
 def _readable_outlet(host: str, title: str | None) -> str:
     label = _host_label(host)
     # the <title> suffix often spells the outlet properly ("... | The Guardian" for theguardian.com)
     if title:
-        for sep in _SEPARATORS:
-            _, found, tail = title.rpartition(sep)
-            if found and _is_site(tail, [], host) and not tail.islower():
-                return tail.strip()
+        for m in _SEP.finditer(title):
+            tail = title[m.end():].strip()
+            if _is_site(tail, [], host, False) and not tail.islower():
+                return tail
     if len(label) <= 4:
         return label.upper()  # bbc, cnn, npr, ap
     return host[:1].upper() + host[1:]
 
 
+_CONJ = re.compile(r"\s*(?:;|,|&|\|)\s*|\s+(?:and|und|og|och|en|et|e|y|i|a)\s+")
+
+
 def _split_authors(value: str) -> list[str]:
-    value = re.sub(r"^\s*(by|von|par|por|di|door|av|af)\s+", "", value, flags=re.I)
-    parts = re.split(r"\s*(?:;|,|\band\b|\bund\b|&|\|)\s*", value)
-    return [p for p in (x.strip(" .") for x in parts) if p]
+    value = re.sub(r"^\s*(?:by|von|par|por|di|door|av|af|autor|author)[:\s]\s*", "", value, flags=re.I)
+    return [p for p in (x.strip(" .") for x in _CONJ.split(value)) if p]
 
 
-def _clean_authors(names: list[str]) -> list[str]:
+def _clean_authors(names: list[str], host: str | None) -> list[str]:
     out: list[str] = []
+    nhost = _norm(host) if host else None
     for name in names:
-        name = _ws(name)
-        if not name or "/" in name or "@" in name or name.startswith("http") or len(name) > 80:
-            continue
-        name = re.sub(r"^(by|von|par|por)\s+", "", name, flags=re.I)
-        if name and name.lower() not in {a.lower() for a in out}:
-            out.append(name)
+        for part in _split_authors(_ws(_fix_mojibake(name))):
+            part = re.sub(r"\s*\([^)]{0,12}\)$", "", part)  # NZZ: "Elena Oberholzer (obe)"
+            if not part or "@" in part or part.startswith("http") or "/" in part or len(part) > 80:
+                continue
+            # trafilatura turns the hostname into an "author" ("Mdr De") when it finds none
+            if nhost and _norm(part).startswith(nhost):
+                continue
+            if part.lower() not in {a.lower() for a in out}:
+                out.append(part)
     return out
 
 
@@ -427,16 +475,11 @@ def extract_html(raw: RawInput) -> Article:
     outlet = pm["site_name"] or pm["publisher"] or pm["app_name"] or pm["site_ld"]
     sites = [s for s in (outlet, pm["publisher"], pm["app_name"], pm["site_ld"], d.get("sitename")) if s]
 
-    # structured titles are written for sharing and rarely carry the suffix; the <title>/h1 path often does
-    title = ""
-    for cand in (d.get("title"), pm["headline"], pm["og_title"]):
-        if not cand:
-            continue
-        cleaned, stripped = _strip_site(_ws(cand), sites, host)
-        if not stripped and cleaned:
-            title = cleaned
-            break
-        title = title or cleaned
+    # <title>/h1 (trafilatura) often carries " | Site"; JSON-LD headline and og:title rarely do
+    cands = [_INVISIBLE.sub("", _ws(_fix_mojibake(c))) for c in (d.get("title"), pm["headline"], pm["og_title"]) if c]
+    cleaned = [_strip_site(c, sites, host) for c in cands]
+    title = next((c for c, stripped in cleaned if c and not stripped), "") or next((c for c, _ in cleaned if c), "")
+    title = _drop_section_suffix(title, [c for c, _ in cleaned])
     if not outlet:
         tag = tree.find(".//head/title")
         head_title = _ws(tag.text_content()) if tag is not None else None
@@ -447,7 +490,12 @@ def extract_html(raw: RawInput) -> Article:
         raise ExtractionError("no article text found")
 
     published = _parse_date(pm["date"]) or _parse_date(d.get("date"))
-    authors = _clean_authors(pm["authors"]) or _clean_authors(_split_authors(d.get("author") or ""))
+    authors = _clean_authors(pm["authors"], host)
+    byline = _clean_authors([d.get("author") or ""], host)
+    # JSON-LD often names the organisation as author while the page byline names the reporter
+    if not authors or (all(_is_site(a, sites, host, False) for a in authors)
+                       and any(not _is_site(b, sites, host, False) for b in byline)):
+        authors = [b for b in byline if not _is_site(b, sites, host, False)] or authors or byline
     return Article(
         title=title or text.split("\n", 1)[0][:200],
         text=text,

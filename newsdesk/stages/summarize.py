@@ -42,6 +42,13 @@ _DATELINE = re.compile(
     r"|\([A-Za-z][A-Za-z .&/\-]{0,30}\)"
     r")\s*(?:--|[-–—_])\s+"
 )
+_MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+# A date glued to the first sentence ("Tuesday, January 18, 2005Through a telethon, ...").
+_DATE_LEAD = re.compile(
+    r"^(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
+    rf"(?:{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH},?\s+\d{{4}})\s*(?=[A-Z\"“])",
+    re.I,
+)
 _BYLINE = re.compile(r"^By\s+[A-Z][\w.'’\-]*(?:\s+(?:[A-Z][\w.'’\-]*|and|&|de|van|von))*\s*(?:$|[,|/;]|\band\b)")
 _CAPTION = re.compile(
     r"^\s*(?:photo|image|picture|video|graphic|caption|credit|file photo|pictured|watch)s?\s*(?:credit)?\s*[:|]"
@@ -93,12 +100,13 @@ _PRONOUN_ATTRIBUTION = re.compile(
 _BULLET = re.compile(r"^[•*·▪◦‣\-–]\s")
 
 
-def _outside_quotes(s: str) -> tuple[str, bool]:
-    """Text outside double quotes, and whether the sentence is a fragment of a longer quote."""
+def _outside_quotes(s: str) -> tuple[str | None, bool]:
+    """Text outside double quotes (None if nothing is quoted), and whether the sentence is a
+    fragment of a quote that runs across sentences."""
     s = s.replace("``", "“").replace("''", "”")
     marks = [i for i, ch in enumerate(s) if ch in _QUOTE_CHARS]
     if not marks:
-        return s, False
+        return None, False
     stripped = s.strip()
     if len(marks) % 2:
         # An odd quote at either end means the quote runs on from/into a neighbouring sentence.
@@ -123,7 +131,7 @@ def _unusable(s: str, n_words: int) -> bool:
     outside, fragment = _outside_quotes(s)
     if fragment:
         return True
-    if outside is not s and (s.lstrip()[:1] in _QUOTE_CHARS + "`" or len(outside) < 0.4 * len(s)):
+    if outside is not None and (s.lstrip()[:1] in _QUOTE_CHARS + "`" or len(outside) < 0.4 * len(s)):
         # Quote-led or mostly quoted: needs a speaker outside the quotes.
         if not _SAYING.search(outside):
             return True
@@ -205,9 +213,10 @@ def _candidates(ai: int, art: Article) -> list[_Sent]:
     out = []
     for pos, (s, e) in enumerate(spans[:MAX_SENTENCES_PER_ARTICLE]):
         if pos < 3:
-            m = _DATELINE.match(text, s, e)
-            if m and e - m.end() > 20:
-                s = m.end()
+            for rx in (_DATE_LEAD, _DATELINE):
+                m = rx.match(text[s:e])
+                if m and e - s - m.end() > 20:
+                    s += m.end()
         sent = text[s:e]
         line_start = text.rfind("\n", 0, s) + 1
         if indent_means_list and text[line_start:s].strip() == "" and text[line_start:s][:2].isspace():

@@ -1,0 +1,44 @@
+"""A static copy of the site that works when opened from disk (no server, so no search).
+
+It renders the same templates and page contexts as the server; only `link_to` changes, to relative `.html` links.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from ..store import Store
+from .app import STATIC_DIR, article_context, index_context, make_env, page_count, story_context
+
+
+def export_site(db_path: str, out_dir: str | Path) -> int:
+    """Write index.html (plus index-N.html pages), stories/, articles/, about.html and static/; returns files written."""
+    out = Path(out_dir)
+    env = make_env(static_site=True)
+    written = 0
+
+    def write(rel: str, template: str, context: dict) -> None:
+        nonlocal written
+        path = out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Links are made relative to the page's own folder.
+        root = "../" * rel.count("/")
+        path.write_text(env.get_template(template).render({**context, "root": root}), encoding="utf-8")
+        written += 1
+
+    with Store(db_path) as store:
+        for page in range(1, page_count(store) + 1):
+            write("index.html" if page == 1 else f"index-{page}.html", "index.html", index_context(store, page))
+        # Every story, even one without articles, so that a "related" link never dangles.
+        for sid in store.story_ids():
+            write(f"stories/{sid}.html", "story.html", story_context(store, sid))
+        for article in store.articles():
+            write(f"articles/{article.id}.html", "article.html", article_context(store, article.id))
+        write("about.html", "about.html", {})
+
+    for src in sorted(STATIC_DIR.iterdir()):
+        if src.is_file():
+            (out / "static").mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, out / "static" / src.name)
+            written += 1
+    return written
