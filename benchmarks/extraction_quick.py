@@ -63,7 +63,8 @@ def prf(pred: str, gold: str) -> tuple[float, float, float]:
 
 
 def norm_title(s) -> str:
-    return re.sub(r"\s+", " ", s or "").strip()
+    # soft hyphens and zero-width spaces are invisible; neither side should win or lose on them
+    return re.sub(r"\s+", " ", re.sub(r"[\u00ad\u200b]", "", s or "")).strip()
 
 
 def to_dt(v) -> datetime | None:

@@ -8,10 +8,12 @@ through (SSI errors, "Related news" blocks, share prompts, cookie notices, photo
 from __future__ import annotations
 
 import codecs
+import html
 import gzip
 import json
 import re
 import unicodedata
+import warnings
 import zlib
 from datetime import datetime
 from typing import Any
@@ -171,6 +173,8 @@ def _str(v: Any) -> str | None:
 
 
 def _ws(s: str) -> str:
+    if "&" in s:  # JSON-LD and some meta tags carry HTML-escaped text ("&#8217;", "&quot;")
+        s = html.unescape(s)
     return re.sub(r"\s+", " ", s).strip()
 
 
@@ -223,10 +227,14 @@ def _parse_date(value: str | None) -> datetime | None:
         return datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
     except ValueError:
         pass
+    if not re.search(r"\d{4}", value):  # dateutil would turn "Friday" into a date relative to today
+        return None
     try:
         from dateutil import parser as dparser
 
-        return dparser.parse(value)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # unknown zone names ("CEST") just yield a naive time
+            return dparser.parse(value)
     except (ValueError, OverflowError, ImportError):
         return None
 
@@ -270,7 +278,7 @@ def _host_label(host: str) -> str:
 
 
 # " | ", " - ", " — ", "Title: Site", and the CJK forms seen in the wild ("：", "｜", Korean "ㅣ")
-_SEP = re.compile(r"\s+(?:[|\-–—·•»/~]|::)\s+|(?<=\S):\s+|\s*[：｜ㅣ]\s*")
+_SEP = re.compile(r"\s+(?:[|\-–—·•»/~*]|::)\s+|(?<=\S):\s+|\s*[：｜ㅣ]\s*")
 _TRAILING_DATE = re.compile(r"(?:\s*[|\-–—·]\s*\d{1,2}[./]\d{1,2}[./]\d{2,4})+\s*$")
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u2060\ufeff]")
 
@@ -366,7 +374,8 @@ def _clean_authors(names: list[str], host: str | None) -> list[str]:
             # trafilatura turns the hostname into an "author" ("Mdr De") when it finds none
             if nhost and _norm(part).startswith(nhost):
                 continue
-            if part.lower() not in {a.lower() for a in out}:
+            # "Sophie Foster" and "Sophie-Foster" (from a profile URL slug) are one person
+            if _norm(part) not in {_norm(a) for a in out}:
                 out.append(part)
     return out
 
@@ -412,74 +421,99 @@ def _words(s: str) -> int:
     return len(s.split()) + cjk // 2
 
 
+def _is_junk(line: str, n: int) -> bool:
+    if n < 15 and (_READ_MORE_LINK.match(line) or _PROMPT.match(line) or _COOKIE_SHORT.search(line)):
+        return True
+    if n < 40 and _COOKIE_LONG.search(line):
+        return True
+    # captions ending in an agency credit can be long, but no article sentence ends "(AP Photo/Name)"
+    return n < 60 and bool(_CREDIT.search(line))
+
+
 def _clean_body(text: str, title: str | None) -> str:
+    lines = [ln for ln in (_ws(_SSI.sub("", x)) for x in text.splitlines()) if ln]
     out: list[str] = []
     seen: set[str] = set()
-    in_related = False
     ntitle = _norm(title) if title else ""
-    for line in text.splitlines():
-        line = _ws(_SSI.sub("", line))
-        if not line:
-            continue
-        n = _words(line)
+    i = 0
+    while i < len(lines):
+        line, n = lines[i], _words(lines[i])
+        i += 1
         if n < 15 and _RELATED_HEAD.match(line):
-            in_related = True  # headlines that follow a "Related" header are links, not article text
+            # the headlines under a "Related" header are links, not article text; but a lone short line
+            # followed by a paragraph is more likely the article's next subheading, so keep that one
+            j = i
+            while j < len(lines) and _words(lines[j]) < 15 and not _SENTENCE_END.search(lines[j]):
+                j += 1
+            if j - i >= 2 or j == len(lines):
+                i = j
             continue
-        if n < 15 and _READ_MORE_LINK.match(line):
-            continue
-        if in_related:
-            if n < 15 and not _SENTENCE_END.search(line):
-                continue
-            in_related = False
-        if n < 15 and (_PROMPT.match(line) or _COOKIE_SHORT.search(line)):
-            continue
-        if n < 40 and _COOKIE_LONG.search(line):
-            continue
-        # captions ending in an agency credit can be long, but no article sentence ends "(AP Photo/Name)"
-        if n < 60 and _CREDIT.search(line):
+        if _is_junk(line, n):
             continue
         key = _norm(line)
-        # trafilatura keeps the <h1> as the first line; repeated headlines/pull-quotes are duplicates
-        if key and (key == ntitle and not out or key in seen):
+        if not key:
+            continue
+        # trafilatura keeps the <h1> as the first line, and captions/pull-quotes repeat long sentences;
+        # short lines (list items, spec sheets) may legitimately repeat
+        if (key == ntitle and not out) or (n >= 6 and key in seen):
             continue
         seen.add(key)
         out.append(line)
-    # a trailing header with nothing after it ("Related news" at the end) is gone already; drop dangling ones too
-    while out and _words(out[-1]) < 15 and (_RELATED_HEAD.match(out[-1]) or _PROMPT.match(out[-1])):
-        out.pop()
     return "\n".join(out)
 
 
 # --------------------------------------------------------------------------- entry point
 
+def _run_trafilatura(page: str, url: str | None, **opts: Any) -> dict[str, Any] | None:
+    from trafilatura import bare_extraction  # imported late: it is slow to load and only this stage needs it
+
+    try:
+        doc = bare_extraction(page, url=url, with_metadata=True, include_comments=False, **opts)
+    except Exception as err:  # trafilatura/lxml raise many types on broken markup
+        raise ExtractionError(f"unparseable HTML: {err}") from err
+    if doc is None:
+        return None
+    return doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
+
+
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
+
+
+def _pick_title(cands: list[str], sites: list[str], host: str | None) -> str:
+    # <title>/h1 (trafilatura, first) often carries " | Site"; JSON-LD headline and og:title rarely do
+    cleaned = [_strip_site(c, sites, host) for c in cands]
+    title = next((c for c, stripped in cleaned if c and not stripped), "") or next((c for c, _ in cleaned if c), "")
+    others = [c for c, _ in cleaned]
+    title = _drop_section_suffix(title, others)
+    # same words, but one source kept the typographic quotes the editor wrote: keep those
+    for c in others:
+        if c != title and c.translate(_QUOTES) == title.translate(_QUOTES) and c != c.translate(_QUOTES):
+            return c
+    return title
+
+
 def extract_html(raw: RawInput) -> Article:
     """Extract one article from an HTML page; raises ExtractionError when there is none."""
     if raw.kind != "html":
         raise ExtractionError(f"expected kind 'html', got {raw.kind!r}")
-    html = _decode(raw.body)
-    tree = _parse(html)
+    page = _decode(raw.body)
+    tree = _parse(page)
     pm = _page_meta(tree)
 
-    from trafilatura import bare_extraction  # imported late: it is slow to load and only this stage needs it
-
-    try:
-        doc = bare_extraction(html, url=raw.url, with_metadata=True, include_comments=False)
-    except Exception as err:  # trafilatura/lxml raise many types on broken markup
-        raise ExtractionError(f"unparseable HTML: {err}") from err
-    if doc is None:
+    d = _run_trafilatura(page, raw.url)
+    if d is None or _words(d.get("text") or "") < MIN_WORDS:
+        # the precision-first default gives up on some unusual layouts that the recall mode still reads
+        d = _run_trafilatura(page, raw.url, favor_recall=True) or d
+    if d is None:
         raise ExtractionError("no article text found")
-    d = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
 
     url = raw.url or pm["url"] or d.get("url")
     host = _host(url)
     outlet = pm["site_name"] or pm["publisher"] or pm["app_name"] or pm["site_ld"]
     sites = [s for s in (outlet, pm["publisher"], pm["app_name"], pm["site_ld"], d.get("sitename")) if s]
 
-    # <title>/h1 (trafilatura) often carries " | Site"; JSON-LD headline and og:title rarely do
     cands = [_INVISIBLE.sub("", _ws(_fix_mojibake(c))) for c in (d.get("title"), pm["headline"], pm["og_title"]) if c]
-    cleaned = [_strip_site(c, sites, host) for c in cands]
-    title = next((c for c, stripped in cleaned if c and not stripped), "") or next((c for c, _ in cleaned if c), "")
-    title = _drop_section_suffix(title, [c for c, _ in cleaned])
+    title = _pick_title(cands, sites, host)
     if not outlet:
         tag = tree.find(".//head/title")
         head_title = _ws(tag.text_content()) if tag is not None else None

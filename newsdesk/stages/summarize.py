@@ -40,7 +40,7 @@ _DATELINE = re.compile(
     r"(?:,?\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"  # , Jan. 5
     r"(?:\s*\([A-Za-z][A-Za-z .&/\-]{0,30}\))?"  # (Reuters)
     r"|\([A-Za-z][A-Za-z .&/\-]{0,30}\)"
-    r")\s*(?:--|[-–—_])\s+"
+    r")(?:\s*(?:--|[–—])\s*|\s+[-_]\s+)"  # "CAIRO—The" is common; a bare hyphen needs spaces ("US-led")
 )
 _MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 # A date glued to the first sentence ("Tuesday, January 18, 2005Through a telethon, ...").
@@ -52,7 +52,9 @@ _DATE_LEAD = re.compile(
 _BYLINE = re.compile(r"^By\s+[A-Z][\w.'’\-]*(?:\s+(?:[A-Z][\w.'’\-]*|and|&|de|van|von))*\s*(?:$|[,|/;]|\band\b)")
 _CAPTION = re.compile(
     r"^\s*(?:photo|image|picture|video|graphic|caption|credit|file photo|pictured|watch)s?\s*(?:credit)?\s*[:|]"
-    r"|\((?:[^()]*(?:\bphoto|photographer|getty|\bimages?\b|\bpool\b|\bfile\b))[^()]*\)",
+    r"|\((?:[^()]*(?:\bphoto|photographer|getty|\bimages?\b|\bpool\b|\bfile\b))[^()]*\)"
+    r"|\b(?:is|are) (?:seen|pictured|shown) (?:before|after|during|as|at|in|on|outside|inside|near|with)\b"
+    r"|,\s*[A-Z][a-z]+\.? \d{1,2}, \d{4}\.$",  # wire captions end in "..., in Los Angeles, November 27, 2011."
     re.I,
 )
 _PROMO = re.compile(
@@ -98,6 +100,10 @@ _PRONOUN_ATTRIBUTION = re.compile(
     re.I,
 )
 _BULLET = re.compile(r"^[•*·▪◦‣\-–]\s")
+# "Lindsey Germaine: Piccadilly Line train, ..." - a list entry or label, not a statement.
+_LABEL = re.compile(r"^[^:.!?\"“]{1,50}:\s")
+# "Pending his extradition, he was held ..." - the subject is a pronoun after an opening phrase.
+_INTRO_PRONOUN = re.compile(r"^[^,;:\"“]{1,60},\s*(?:he|she|it|they|this|these|those)\s", re.I)
 
 
 def _outside_quotes(s: str) -> tuple[str | None, bool]:
@@ -126,6 +132,9 @@ def _unusable(s: str, n_words: int) -> bool:
         return True
     if _QUESTION.search(s) or not _FINAL.search(s):
         return True  # questions, and headings/fragments without final punctuation
+    label = _LABEL.match(s)
+    if label and not _SAYING.search(label.group(0)):
+        return True
     if _BYLINE.match(s) or _CAPTION.search(s) or _PROMO.search(s) or _DATE_ONLY.match(s) or _BULLET.match(s):
         return True
     outside, fragment = _outside_quotes(s)
@@ -143,7 +152,7 @@ def _is_dangling(s: str) -> bool:
     first = re.match(r"[A-Za-z]+", body)
     if first and first.group(0).lower() in _DANGLING_WORDS:
         return True
-    return bool(_DANGLING_PHRASE.match(body) or _PRONOUN_ATTRIBUTION.search(s))
+    return bool(_DANGLING_PHRASE.match(body) or _INTRO_PRONOUN.match(body) or _PRONOUN_ATTRIBUTION.search(s))
 
 
 # ---------------------------------------------------------------- headline
@@ -208,8 +217,8 @@ def _candidates(ai: int, art: Article) -> list[_Sent]:
     text = art.text or ""
     spans = split_sentences(text)
     lines = [ln for ln in text.splitlines() if ln.strip()]
-    # Indented lines are list items, unless the source indents every paragraph.
-    indent_means_list = sum(ln[:2].isspace() or ln[:1] == "\t" for ln in lines) < 0.5 * max(1, len(lines))
+    # Indented lines are list items, unless the source indents (nearly) every paragraph.
+    indent_means_list = sum(ln[:2].isspace() or ln[:1] == "\t" for ln in lines) < 0.8 * max(1, len(lines))
     out = []
     for pos, (s, e) in enumerate(spans[:MAX_SENTENCES_PER_ARTICLE]):
         if pos < 3:
@@ -219,7 +228,7 @@ def _candidates(ai: int, art: Article) -> list[_Sent]:
                     s += m.end()
         sent = text[s:e]
         line_start = text.rfind("\n", 0, s) + 1
-        if indent_means_list and text[line_start:s].strip() == "" and text[line_start:s][:2].isspace():
+        if indent_means_list and (text[line_start:line_start + 2].isspace() or text[line_start:line_start + 1] == "\t"):
             continue
         n = len(tokenize(sent))
         if _unusable(sent, n):

@@ -1,0 +1,334 @@
+"""Web pages, JSON API, static export and a real server, over a real SQLite store built in tmp_path."""
+from __future__ import annotations
+
+import html
+import re
+import socket
+import subprocess
+import sys
+import time
+from datetime import datetime
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from newsdesk.models import Article, Brief, BriefSentence, RawInput
+from newsdesk.store import Store
+from newsdesk.text import split_sentences
+from newsdesk.web import create_app, export_site
+
+EVIL_TITLE = "Bad <script>alert(1)</script> news"
+EVIL_TEXT = (
+    "Markets fell <script>alert(1)</script> sharply today. An image <img src=x onerror=alert(2)> appeared here. "
+    "Stocks recovered later."
+)
+RAW_MARKUP = ("<script>alert", "<img src=x", "<b>Evil", 'href="javascript:')
+
+
+def add(store: Store, title: str, text: str, outlet: str | None, published: datetime | None, **kw) -> Article:
+    raw = RawInput(body=f"{title}\n{text}\n{outlet}".encode(), kind="text", origin=title)
+    store.put_raw(raw)
+    article = Article(title=title, text=text, outlet=outlet, published=published, raw_sha256=raw.sha256, **kw)
+    store.add_article(article)
+    return article
+
+
+def quote(article: Article, position: int, **kw) -> BriefSentence:
+    start, end = split_sentences(article.text)[position]
+    return BriefSentence(text=article.text[start:end], article_id=article.id, position=position,
+                         outlet=article.outlet, published=article.published, **kw)
+
+
+@pytest.fixture
+def db(tmp_path) -> dict:
+    path = str(tmp_path / "news.db")
+    with Store(path) as store:
+        s1, s2 = store.new_story(), store.new_story()
+        a1 = add(store, "Quake hits coast", "A strong earthquake struck the coast on Monday. Officials said 12 people "
+                 "died. Rescue teams arrived by evening.", "Alpha News", datetime(2007, 3, 12, 9, 30),
+                 url="https://alpha.example/quake", authors=["Ann Writer"])
+        a2 = add(store, "Rescuers search rubble", "Rescuers searched the rubble for survivors. The death toll rose to "
+                 "20 on Tuesday.", "Beta Times", datetime(2007, 4, 2))
+        a3 = add(store, "Rescuers search rubble (wire)", a2.text, "Gamma Wire", datetime(2007, 4, 2, 12))
+        evil = add(store, EVIL_TITLE, EVIL_TEXT, "<b>Evil</b> Daily", datetime(2007, 5, 1), url="javascript:alert(3)")
+        a5 = add(store, "Storm season ends", "The storm season ended quietly. Forecasters expect a calm winter.",
+                 "Alpha News", datetime(2007, 6, 1))
+        undated = add(store, "Undated note", "A note without any date.", None, None)
+        for a in (a1, a2, a3):
+            store.assign(a.id, s1)
+        for a in (evil, a5, undated):
+            store.assign(a.id, s2)
+        store.set_duplicate(a3.id, a2.id)
+        store.save_story(s1, Brief(headline="Quake hits coast", headline_article_id=a1.id, sentences=[
+            quote(a1, 1), quote(a2, 1, also_in=[a3.id], also_outlets=["Gamma Wire"])]))
+        store.save_story(s2, Brief(headline="Markets and storms", headline_article_id=a5.id, sentences=[
+            quote(evil, 0), quote(evil, 2), quote(a5, 0)]))
+        store.set_related(s1, [(s2, 0.31)])
+    return {"path": path, "s1": s1, "s2": s2, "a1": a1, "a2": a2, "a3": a3, "evil": evil, "a5": a5,
+            "undated": undated}
+
+
+@pytest.fixture
+def client(db) -> TestClient:
+    return TestClient(create_app(db["path"]))
+
+
+class _ById(HTMLParser):
+    """Collects the text inside the element with a given id, and every href/src in the page."""
+
+    VOID = {"br", "img", "input", "meta", "link", "hr", "wbr"}
+
+    def __init__(self, wanted: str | None = None):
+        super().__init__()
+        self.wanted, self.depth, self.text, self.links, self.ids, self.found = wanted, 0, [], [], set(), False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if a.get("id"):
+            self.ids.add(a["id"])
+        self.links += [a[k] for k in ("href", "src") if a.get(k)]
+        if tag in self.VOID:
+            return
+        if self.depth:
+            self.depth += 1
+        elif self.wanted and a.get("id") == self.wanted:
+            self.depth, self.found = 1, True
+
+    def handle_endtag(self, tag):
+        if self.depth and tag not in self.VOID:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if self.depth:
+            self.text.append(data)
+
+
+def parse(page: str, wanted: str | None = None) -> _ById:
+    p = _ById(wanted)
+    p.feed(page)
+    return p
+
+
+def all_pages(client: TestClient, db: dict) -> dict[str, str]:
+    urls = ["/", "/about", f"/stories/{db['s1']}", f"/stories/{db['s2']}", "/search?q=markets",
+            "/search?q=" + EVIL_TITLE, "/stories/999"]
+    urls += [f"/articles/{db[k].id}" for k in ("a1", "a2", "a3", "evil", "a5", "undated")]
+    return {u: client.get(u).text for u in urls}
+
+
+# -- pages ------------------------------------------------------------------------------------------------------
+def test_index_lists_newest_first_with_counts_dates_and_teaser(client, db):
+    r = client.get("/")
+    assert r.status_code == 200
+    page = r.text
+    assert page.index("Markets and storms") < page.index("Quake hits coast")
+    assert "12 Mar – 2 Apr 2007" in page
+    assert "3 articles from 3 outlets: Alpha News, Beta Times, Gamma Wire" in page
+    assert "Officials said 12 people died." in page  # teaser: the first brief sentence
+    assert f'href="/stories/{db["s1"]}"' in page
+    assert 'href="/about"' in page
+
+
+def test_index_paginates_past_fifty(tmp_path):
+    path = str(tmp_path / "many.db")
+    with Store(path) as store:
+        for i in range(53):
+            sid = store.new_story()
+            a = add(store, f"Story number {i}", f"Sentence {i} happened.", "Outlet", datetime(2007, 1, 1 + i % 28))
+            store.assign(a.id, sid)
+            store.save_story(sid, Brief(headline=f"Story number {i}", sentences=[quote(a, 0)]))
+    c = TestClient(create_app(path))
+    first, second = c.get("/"), c.get("/?page=2")
+    assert len(re.findall(r'<h2><a href="/stories/\d+">', first.text)) == 50
+    assert 'href="/?page=2"' in first.text and "Page 1 of 2" in first.text
+    assert second.status_code == 200 and second.text.count('href="/stories/') == 3
+    assert c.get("/?page=3").status_code == 404
+    assert len(c.get("/api/stories?limit=10&offset=50").json()["stories"]) == 3
+
+
+def test_story_page_has_one_headline_and_a_source_link_per_sentence(client, db):
+    r = client.get(f"/stories/{db['s1']}")
+    assert r.status_code == 200
+    page = r.text
+    assert page.count("<h1") == 1
+    assert "12 Mar – 2 Apr 2007" in page and "3 articles from 3 outlets" in page
+    links = re.findall(r'<a href="(/articles/(\d+)#s(\d+))">([^<]*)</a>', page)
+    brief = Store(db["path"]).get_story(db["s1"]).brief
+    assert len(links) == len(brief.sentences) == 2
+    for (href, aid, pos, label), sentence in zip(links, brief.sentences):
+        assert (int(aid), int(pos)) == (sentence.article_id, sentence.position)
+        target = parse(client.get(href.split("#")[0]).text, f"s{pos}")
+        assert target.found, href
+        assert "".join(target.text) == sentence.text
+    assert links[0][3] == "Alpha News, 12 Mar 2007"
+    assert "also reported by Gamma Wire" in page
+    # Timeline in time order, and the full list of articles.
+    tl = page[page.index('id="timeline-h"'):page.index('id="coverage-h"')]
+    assert tl.index("Quake hits coast") < tl.index("Rescuers search rubble") < tl.index("(wire)")
+    assert "same text as Beta Times" in page
+
+
+def test_related_shown_when_present_and_omitted_when_empty(client, db):
+    with_related = client.get(f"/stories/{db['s1']}").text
+    assert "Related stories" in with_related and f'href="/stories/{db["s2"]}">Markets and storms</a>' in with_related
+    without = client.get(f"/stories/{db['s2']}").text
+    assert "Related stories" not in without and 'class="related"' not in without
+
+
+def test_article_page_anchors_every_sentence_and_lists_copies(client, db):
+    a2, a3 = db["a2"], db["a3"]
+    page = client.get(f"/articles/{a2.id}").text
+    p = parse(page)
+    for n, (start, end) in enumerate(split_sentences(a2.text)):
+        assert f"s{n}" in p.ids
+        assert "".join(parse(page, f"s{n}").text) == a2.text[start:end]
+    assert "Same text also published by" in page and f'href="/articles/{a3.id}"' in page
+    assert f'href="/stories/{db["s1"]}"' in page  # back to its story
+    copy = client.get(f"/articles/{a3.id}").text
+    assert "first published by Beta Times" in copy
+    a1 = client.get(f"/articles/{db['a1'].id}").text
+    assert '<a href="https://alpha.example/quake" rel="nofollow noopener noreferrer">' in a1
+    assert "Ann Writer" in a1 and "12 Mar 2007" in a1
+    assert "undated" in client.get(f"/articles/{db['undated'].id}").text
+
+
+def test_untrusted_markup_is_escaped_everywhere(client, db):
+    for url, page in all_pages(client, db).items():
+        for bad in RAW_MARKUP:
+            assert bad not in page, (url, bad)
+    evil = client.get(f"/articles/{db['evil'].id}").text
+    assert html.escape(EVIL_TITLE, quote=False) in evil
+    assert "&lt;img src=x onerror=alert(2)&gt;" in evil
+    assert "javascript:" not in evil  # an unsafe URL is not linked at all
+
+
+def test_search_marks_matches_after_escaping(client, db):
+    page = client.get("/search", params={"q": "markets"}).text
+    assert "<mark>Markets</mark>" in page
+    assert "&lt;script&gt;" in page and "<script>" not in page
+    assert f'href="/articles/{db["evil"].id}"' in page and f'href="/stories/{db["s2"]}"' in page
+    assert "No articles match" in client.get("/search", params={"q": "zebra"}).text
+    assert client.get("/search").status_code == 200
+
+
+def test_about_has_attribution_and_every_page_links_to_it(client, db):
+    about = client.get("/about").text
+    text = re.sub(r"<[^>]+>", "", about)
+    assert ("Sample corpus: Wikinews articles from the MultiLing 2011 Pilot Dataset by the MultiLing Community, "
+            "CC BY 3.0 (https://creativecommons.org/licenses/by/3.0/)") in text
+    for url, page in all_pages(client, db).items():
+        assert '<footer class="site">' in page and 'href="/about"' in page.split('<footer class="site">')[1], url
+
+
+def test_not_found_pages(client):
+    for url in ("/stories/999", "/articles/999", "/stories/abc", "/nowhere", "/?page=0"):
+        r = client.get(url)
+        assert r.status_code == 404, url
+        assert "text/html" in r.headers["content-type"] and "Not found" in r.text
+    for url, detail in (("/api/stories/999", "story not found"), ("/api/articles/999", "article not found")):
+        r = client.get(url)
+        assert r.status_code == 404 and r.json() == {"detail": detail}
+
+
+# -- API --------------------------------------------------------------------------------------------------------
+def test_api_stories_and_story(client, db):
+    listing = client.get("/api/stories").json()
+    assert listing["total"] == 2 and [s["id"] for s in listing["stories"]] == [db["s2"], db["s1"]]
+    assert listing["stories"][1]["teaser"] == "Officials said 12 people died."
+    assert client.get("/api/stories?limit=1&offset=1").json()["stories"][0]["id"] == db["s1"]
+    story = client.get(f"/api/stories/{db['s1']}").json()
+    assert story["headline"] == "Quake hits coast"
+    assert story["first_published"].startswith("2007-03-12") and story["last_published"].startswith("2007-04-02")
+    assert story["outlets"] == ["Alpha News", "Beta Times", "Gamma Wire"] and story["article_count"] == 3
+    second = story["brief"][1]
+    assert second["article_id"] == db["a2"].id and second["outlet"] == "Beta Times"
+    assert second["also_outlets"] == ["Gamma Wire"] and second["published"].startswith("2007-04-02")
+    assert [a["id"] for a in story["articles"]] == [db["a1"].id, db["a2"].id, db["a3"].id]
+    assert story["related"] == [{"id": db["s2"], "headline": "Markets and storms", "score": 0.31}]
+    assert client.get(f"/api/stories/{db['s2']}").json()["related"] == []
+
+
+def test_api_article_and_search(client, db):
+    a = client.get(f"/api/articles/{db['a2'].id}").json()
+    assert a["text"] == db["a2"].text and a["story_id"] == db["s1"]
+    assert [d["id"] for d in a["duplicates"]] == [db["a3"].id]
+    evil = client.get(f"/api/articles/{db['evil'].id}").json()
+    assert evil["title"] == EVIL_TITLE  # JSON carries the data as is; escaping is the HTML layer's job
+    hits = client.get("/api/search", params={"q": "markets"}).json()["results"]
+    assert hits and hits[0]["article"]["id"] == db["evil"].id
+    snippet, (start, end) = hits[0]["snippet"], hits[0]["highlights"][0]
+    assert snippet[start:end] == "Markets" and "\x02" not in snippet
+
+
+def test_openapi_documents_the_models(client):
+    assert client.get("/docs").status_code == 200
+    spec = client.get("/openapi.json").json()
+    assert {"/api/stories", "/api/stories/{story_id}", "/api/articles/{article_id}", "/api/search"} <= set(spec["paths"])
+    assert {"StoryList", "StoryDetail", "ArticleDetail", "SearchResults", "BriefSentenceOut"} <= set(
+        spec["components"]["schemas"])
+    assert "404" in spec["paths"]["/api/stories/{story_id}"]["get"]["responses"]
+    assert "/stories/{story_id}" not in spec["paths"]  # HTML pages stay out of the API docs
+
+
+# -- static export ----------------------------------------------------------------------------------------------
+def test_export_writes_a_site_whose_relative_links_resolve(tmp_path, db):
+    out = tmp_path / "site"
+    n = export_site(db["path"], out)
+    files = sorted(p for p in out.rglob("*") if p.is_file())
+    assert n == len(files)
+    names = {p.relative_to(out).as_posix() for p in files}
+    assert {"index.html", "about.html", "static/style.css", f"stories/{db['s1']}.html",
+            f"articles/{db['evil'].id}.html"} <= names
+    checked = 0
+    for page in (p for p in files if p.suffix == ".html"):
+        text = page.read_text(encoding="utf-8")
+        for bad in RAW_MARKUP:
+            assert bad not in text, (page, bad)
+        for link in parse(text).links:
+            parts = urlsplit(link)
+            if parts.scheme in ("http", "https"):
+                continue
+            assert not link.startswith("/"), (page, link)  # absolute paths break when opened from disk
+            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            assert target.is_file(), (page, link)
+            if parts.fragment:
+                assert parts.fragment in parse(target.read_text(encoding="utf-8")).ids, (page, link)
+            checked += 1
+    assert checked > 20
+    story = (out / "stories" / f"{db['s1']}.html").read_text()
+    assert f'href="../articles/{db["a1"].id}.html#s1"' in story and 'href="../static/style.css"' in story
+    assert 'action="/search"' not in (out / "index.html").read_text()
+
+
+# -- the real server --------------------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_runs_a_real_server(db):
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", f"from newsdesk.web.serve import serve; serve({db['path']!r}, port={port})"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=Path(__file__).parent.parent,
+    )
+    try:
+        assert proc.stdout.readline().strip() == f"newsdesk is serving 2 stories on http://127.0.0.1:{port}/"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                r = httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
+                time.sleep(0.1)
+        assert r.status_code == 200 and "Quake hits coast" in r.text
+        assert httpx.get(f"http://127.0.0.1:{port}/static/style.css").status_code == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
