@@ -17,6 +17,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline  # serves the Swagger UI assets itself: /docs must work offline
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from markupsafe import Markup, escape
 from pydantic import BaseModel, Field
@@ -368,7 +369,7 @@ def _search_hit(a: Article, snippet: str) -> SearchHit:
 
 # -- the app ----------------------------------------------------------------------------------------------------
 def create_app(db_path: str) -> FastAPI:
-    app = FastAPI(
+    app = FastAPIOffline(
         title="newsdesk",
         version=__version__,
         description="Stories grouped from many outlets, each with an extractive brief whose every sentence is a "
