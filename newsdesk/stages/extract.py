@@ -8,8 +8,8 @@ through (SSI errors, "Related news" blocks, share prompts, cookie notices, photo
 from __future__ import annotations
 
 import codecs
-import html
 import gzip
+import html
 import json
 import re
 import unicodedata
@@ -289,7 +289,13 @@ def _is_site(part: str, sites: list[str], host: str | None, loose: bool = True) 
         return False
     for s in sites:
         ns = _norm(s)
-        if ns and (n == ns or (len(n) >= 3 and (ns.startswith(n) or n.startswith(ns)))):
+        if not ns:
+            continue
+        # "BBC News" for "BBC", "Lesotho" for "Lesotho Times"; a long tail that merely starts with the
+        # name ("Metro area residents worried") is headline text, not a site label
+        if n == ns or (len(n) >= 3 and ns.startswith(n)) or (
+            n.startswith(ns) and len(part.split()) <= len(s.split()) + 3
+        ):
             return True
     if host:
         label = _norm(_host_label(host))
@@ -342,10 +348,10 @@ def _fix_mojibake(s: str) -> str:
         return s
 
 
-def _readable_outlet(host: str, title: str | None) -> str:
+def _readable_outlet(host: str, titles: list[str]) -> str:
     label = _host_label(host)
-    # the <title> suffix often spells the outlet properly ("... | The Guardian" for theguardian.com)
-    if title:
+    # a title suffix often spells the outlet properly ("... | The Guardian" for theguardian.com)
+    for title in titles:
         for m in _SEP.finditer(title):
             tail = title[m.end():].strip()
             if _is_site(tail, [], host, False) and not tail.islower():
@@ -517,7 +523,8 @@ def extract_html(raw: RawInput) -> Article:
     if not outlet:
         tag = tree.find(".//head/title")
         head_title = _ws(tag.text_content()) if tag is not None else None
-        outlet = _readable_outlet(host, head_title) if host else (d.get("sitename") or None)
+        titles = [t for t in (head_title, pm["og_title"], d.get("title")) if t]
+        outlet = _readable_outlet(host, titles) if host else (d.get("sitename") or None)
 
     text = _clean_body(d.get("text") or "", title)
     if _words(text) < MIN_WORDS:
