@@ -116,7 +116,7 @@ def _outside_quotes(s: str) -> tuple[str | None, bool]:
     stripped = s.strip()
     if len(marks) % 2:
         # An odd quote at either end means the quote runs on from/into a neighbouring sentence.
-        if stripped[0] in _QUOTE_CHARS or stripped.rstrip(".!?")[-1:] in _QUOTE_CHARS or s.rstrip()[-1] in _QUOTE_CHARS:
+        if stripped[0] in _QUOTE_CHARS or stripped[-1] in _QUOTE_CHARS or stripped.rstrip(".!?")[-1:] in _QUOTE_CHARS:
             return "", True
         marks.append(len(s))
     out, last = [], 0
@@ -284,6 +284,10 @@ def summarize(articles: list[Article], words: int = 120, min_sentences: int = 3,
         + W_LEAD * lead
     )
 
+    # Very short sentences score well on a few topic words but say little ("Tomorrow is a rest day").
+    content = np.diff(X.indptr)
+    score = score * np.minimum(1.0, 0.6 + 0.05 * content)
+
     chosen = _select(pool, S, score, words, min_sentences, max_sentences)
     chosen = _prefer_earliest_copy(chosen, pool, S, pubs)
 
@@ -326,6 +330,8 @@ def _select(pool: list[_Sent], S: np.ndarray, score: np.ndarray, words: int, lo:
                 units.append((i,))  # allowed alone once its predecessor is in
                 if not pool[j].dangling:
                     units.append((j, i))
+    u_score = [float(np.mean(score[list(u)])) for u in units]
+    u_words = [sum(pool[k].words for k in u) for u in units]
     m = len(pool)
     maxsim = np.zeros(m, dtype=np.float32)
     picked: set[int] = set()
@@ -353,10 +359,10 @@ def _select(pool: list[_Sent], S: np.ndarray, score: np.ndarray, words: int, lo:
                 continue
             if len(order) + len(u) > hi:
                 continue
-            w = sum(pool[k].words for k in u)
+            w = u_words[u_i]
             if len(order) >= lo and total + w > words * 1.15:
                 continue
-            val = MMR_LAMBDA * float(np.mean([score[k] for k in u])) - (1 - MMR_LAMBDA) * red
+            val = MMR_LAMBDA * u_score[u_i] - (1 - MMR_LAMBDA) * red
             if len(order) < lo and total + w > words * 1.15:
                 val -= 1.0  # forced to reach the minimum: prefer what still fits
             if val > best_val:
