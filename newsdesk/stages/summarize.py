@@ -27,6 +27,7 @@ REDUNDANT = 0.5  # cosine at which two sentences are taken to say the same thing
 WIRE_COPY = 0.75  # cosine at which two sentences are the same sentence (wire copy, light edits)
 MMR_LAMBDA = 0.7
 W_CENTRAL, W_COVER, W_LEAD = 0.5, 0.35, 0.15
+W_FIRST_REPORT = 0.3
 
 _STOP = frozenset(ENGLISH_STOP_WORDS)
 
@@ -88,7 +89,7 @@ _DANGLING_WORDS = frozenset(
 _DANGLING_PHRASE = re.compile(
     r"^(?:in addition|as a result|on the other hand|at the same time|after that|because of this|"
     r"in response|in turn|even so|by contrast|in contrast|for (?:his|her|their|its) part|"
-    r"the (?:latter|former|same|two|pair|trio|move|decision|announcement|statement|comments|remarks|"
+    r"the (?:latter|former|same|two|pair|trio|second|third|fourth|other|earlier|previous|move|decision|announcement|statement|comments|remarks|"
     r"incident|measure|change|news|about-face|following|reversal|development|latest)\b|"
     r"[\w\s\-]{0,30}?\blater\s*,|[\w\s\-]{0,30}?\bafterwards?\b)",
     re.I,
@@ -278,10 +279,14 @@ def summarize(articles: list[Article], words: int = 120, min_sentences: int = 3,
         cover = np.zeros(m, dtype=np.float32)
     rank = np.arange(m) - np.repeat(starts, counts)
     lead = 1.0 / np.sqrt(1.0 + rank)
+    # The first report's lead states the event the story is about; later articles tend to cover follow-ups
+    # (aftershocks, reactions), which centrality alone would favour by their number.
+    first_report = np.array([pubs[p.art] == min(pubs) for p in pool]) & (rank == 0)
     score = (
         W_CENTRAL * central / (central.max() or 1.0)
         + W_COVER * cover / (cover.max() or 1.0)
         + W_LEAD * lead
+        + W_FIRST_REPORT * first_report
     )
 
     # Very short sentences score well on a few topic words but say little ("Tomorrow is a rest day").
