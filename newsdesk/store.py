@@ -13,65 +13,12 @@ from typing import Iterable, Iterator
 
 from .models import Article, Brief, BriefSentence, RawInput, Story
 
-# Append only: each entry runs once, in order, and its number is recorded in schema_migrations.
-MIGRATIONS: list[str] = [
-    """
-    CREATE TABLE raw_inputs (
-        sha256 TEXT PRIMARY KEY,
-        kind TEXT NOT NULL,
-        origin TEXT NOT NULL,
-        url TEXT,
-        fetched_at TEXT NOT NULL,
-        body BLOB NOT NULL,
-        error TEXT
-    );
-    CREATE TABLE stories (
-        id INTEGER PRIMARY KEY,
-        headline TEXT NOT NULL DEFAULT '',
-        headline_article_id INTEGER,
-        first_published TEXT,
-        last_published TEXT,
-        brief TEXT,
-        updated_at TEXT NOT NULL
-    );
-    CREATE TABLE articles (
-        id INTEGER PRIMARY KEY,
-        raw_sha256 TEXT NOT NULL UNIQUE REFERENCES raw_inputs(sha256),
-        external_id TEXT,
-        url TEXT,
-        outlet TEXT,
-        title TEXT NOT NULL,
-        text TEXT NOT NULL,
-        published TEXT,
-        published_utc TEXT,
-        authors TEXT NOT NULL DEFAULT '[]',
-        language TEXT,
-        origin TEXT,
-        ingested_at TEXT NOT NULL,
-        duplicate_of INTEGER REFERENCES articles(id),
-        story_id INTEGER REFERENCES stories(id)
-    );
-    CREATE INDEX articles_story ON articles(story_id);
-    CREATE INDEX articles_published ON articles(published_utc);
-    CREATE TABLE story_related (
-        story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
-        related_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
-        score REAL NOT NULL,
-        PRIMARY KEY (story_id, related_id)
-    );
-    CREATE VIRTUAL TABLE articles_fts USING fts5(title, text, content='articles', content_rowid='id');
-    CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
-        INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
-    END;
-    CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
-        INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
-    END;
-    CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles BEGIN
-        INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
-        INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
-    END;
-    """,
-]
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+def migrations() -> list[tuple[str, str]]:
+    """(name, sql) of every migration file, in name order: `NNNN_what.sql`, append only, each run once."""
+    return [(p.stem, p.read_text()) for p in sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9][0-9]_*.sql"))]
 
 
 def _now() -> str:
@@ -136,19 +83,25 @@ class Store:
         self.close()
 
     # -- schema ---------------------------------------------------------------------------------------------
-    def migrate(self) -> int:
-        self.db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT)")
-        done = {r[0] for r in self.db.execute("SELECT version FROM schema_migrations")}
-        for version, sql in enumerate(MIGRATIONS, start=1):
-            if version in done:
+    def migrate(self) -> list[str]:
+        """Applies the migrations not yet recorded; returns their names."""
+        self.db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+        done = {r[0] for r in self.db.execute("SELECT name FROM schema_migrations")}
+        applied = []
+        for name, sql in migrations():
+            if name in done:
                 continue
-            with self.db:
-                self.db.executescript("BEGIN;" + sql + ";")
-                self.db.execute("INSERT INTO schema_migrations VALUES (?, ?)", (version, _now()))
-        return len(MIGRATIONS)
+            # executescript commits first, so BEGIN/COMMIT inside the script make the migration all-or-nothing.
+            try:
+                self.db.executescript(f"BEGIN;\n{sql}\nINSERT INTO schema_migrations VALUES ('{name}', '{_now()}');\nCOMMIT;")
+            except sqlite3.Error:
+                self.db.rollback()
+                raise
+            applied.append(name)
+        return applied
 
-    def schema_version(self) -> int:
-        return self.db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").fetchone()[0]
+    def applied_migrations(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT name FROM schema_migrations ORDER BY name")]
 
     # -- raw input ------------------------------------------------------------------------------------------
     def put_raw(self, raw: RawInput) -> bool:
