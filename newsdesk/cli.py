@@ -45,7 +45,12 @@ def cmd_ingest(args) -> int:
         started = time.perf_counter()
         report = ingest_sample(store, progress=_progress(args), on_failure=on_failure) if args.sample else None
         if args.paths:
-            more = ingest_paths(store, [Path(p) for p in args.paths], progress=_progress(args), on_failure=on_failure)
+            from .feeds_cli import fetch_settings
+            from .sources.fetch import Fetcher, is_url
+
+            with Fetcher(fetch_settings(args)) as fetcher:  # URLs stay str: Path() would fold their "//"
+                more = ingest_paths(store, [p if is_url(p) else Path(p) for p in args.paths], fetcher=fetcher,
+                                    progress=_progress(args), on_failure=on_failure)
             if report is None:
                 report = more
             else:
@@ -72,7 +77,8 @@ def cmd_build(args) -> int:
 def cmd_serve(args) -> int:
     from .web.serve import serve
 
-    serve(args.db, host=args.host, port=args.port)
+    serve(args.db, host=args.host, port=args.port, watch_feeds=not getattr(args, "no_watch", False),
+          allow_private=getattr(args, "allow_private", False))
     return 0
 
 
@@ -214,8 +220,9 @@ def make_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
 
     p = sub.add_parser("ingest", help="store articles from JSON lines, HTML files and folders")
-    p.add_argument("paths", nargs="*", help=".jsonl files, .html/.html.gz files, or folders of them")
+    p.add_argument("paths", nargs="*", help=".jsonl, .html(.gz), .warc(.gz) files, folders of them, http(s) URLs")
     p.add_argument("--sample", action="store_true", help="the bundled Wikinews sample corpus (100 articles)")
+    p.add_argument("--allow-private", action="store_true", help="allow URLs on private and loopback addresses")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("build", help="group new articles into stories and write their briefs")
@@ -228,6 +235,9 @@ def make_parser() -> argparse.ArgumentParser:
         p.add_argument("--port", type=int, default=8000)
         if name == "demo":
             p.add_argument("--no-serve", action="store_true", help="stop after building")
+        else:
+            p.add_argument("--no-watch", action="store_true", help="do not poll the feeds in the background")
+            p.add_argument("--allow-private", action="store_true", help="let feed polling reach private addresses")
         p.set_defaults(func=func)
 
     p = sub.add_parser("export", help="write the stories as a static web site")
@@ -241,9 +251,32 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("cluster", help="batch: articles as JSON lines on stdin in arrival order, story ids out")
     p.set_defaults(func=cmd_cluster)
 
+    p = sub.add_parser("facts", help="batch: clusters as JSON lines on stdin, figures/disagreements/quotes/entities/"
+                       "timeline as JSON lines on stdout")
+    p.set_defaults(func=lambda args: __import__("newsdesk.stages.facts.batch", fromlist=["run"]).run())
+
     p = sub.add_parser("extract", help="batch: HTML pages (.html, .html.gz) to one JSON line each")
     p.add_argument("files", nargs="+")
     p.set_defaults(func=cmd_extract)
+
+    from .feeds_cli import add_parsers as add_feed_parsers  # feeds add|list|import|export, watch
+
+    add_feed_parsers(sub)
+
+    # `newsdesk eval NAME`: every module newsdesk/eval/NAME.py provides add_arguments(parser) and run(args) -> int.
+    import importlib
+    import pkgutil
+
+    from . import eval as eval_pkg
+
+    p = sub.add_parser("eval", help="benchmarks against the development data, with baselines in the same run")
+    eval_sub = p.add_subparsers(dest="eval_verb", required=True, metavar="NAME")
+    for info in sorted(pkgutil.iter_modules(eval_pkg.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{eval_pkg.__name__}.{info.name}")
+        if hasattr(module, "add_arguments") and hasattr(module, "run"):
+            q = eval_sub.add_parser(info.name, help=(module.__doc__ or "").strip().splitlines()[0])
+            module.add_arguments(q)
+            q.set_defaults(func=module.run)
     return parser
 
 

@@ -79,6 +79,9 @@ def ingest_inputs(store: Store, inputs: Iterable[RawInput | SourceError], progre
     report = IngestReport()
     for item in tqdm(inputs, desc="ingest", unit=" inputs", disable=not progress, file=sys.stderr):
         if isinstance(item, SourceError):
+            if item.raw is not None:  # bytes that arrived before the failure are kept with the error
+                store.put_raw(item.raw)
+                store.set_raw_error(item.raw.sha256, item.message)
             result: Article | InputFailure | None = InputFailure(item.origin, item.message)
         else:
             result = ingest_raw(store, item)
@@ -93,9 +96,16 @@ def ingest_inputs(store: Store, inputs: Iterable[RawInput | SourceError], progre
     return report
 
 
-def ingest_paths(store: Store, paths: Iterable[Path], **kwargs) -> IngestReport:
+def ingest_paths(store: Store, paths: Iterable[Path | str], fetcher=None, **kwargs) -> IngestReport:
+    """Files, folders, and http(s) URLs (given as str; fetched with `fetcher`, a sources.fetch.Fetcher)."""
     def inputs():
         for p in paths:
+            if isinstance(p, str) and p.lower().startswith(("http://", "https://")):
+                from .sources.fetch import read_url
+
+                yield from read_url(p, fetcher)
+                continue
+            p = Path(p)
             if not p.exists():
                 yield SourceError(str(p), "no such file or folder")
             else:
@@ -143,13 +153,15 @@ def build(store: Store, progress: bool = False) -> BuildReport:
     """Assign every new article to a story, then rewrite the briefs and related links of changed stories."""
     from .stages.summarize import summarize
 
+    from .edits import enforce
+
     report = BuildReport()
+    changed: set[int] = enforce(store)  # users' moves and merges first, so the clusterer learns from them
     assigner = StoryAssigner()
     for article in store.articles("story_id IS NOT NULL"):
         assigner.observe(article, article.story_id)
 
     existing = set(store.story_ids())
-    changed: set[int] = set()
     for article in tqdm(store.unassigned_articles(), desc="cluster", unit=" articles", disable=not progress,
                         file=sys.stderr):
         story, original = assigner.assign(article, store.new_story)
@@ -161,7 +173,9 @@ def build(store: Store, progress: bool = False) -> BuildReport:
         report.new_articles += 1
 
     for story_id in tqdm(sorted(changed), desc="summarize", unit=" stories", disable=not progress, file=sys.stderr):
-        store.save_story(story_id, summarize(store.story_articles(story_id)))
+        stored = store.get_story(story_id)  # the earlier brief, kept where still good, so pages do not churn
+        store.save_story(story_id, summarize(store.story_articles(story_id), previous=stored.brief if stored else None))
+    build_facts(store, sorted(changed), progress=progress)
     report.new_stories = len(changed - existing)
     report.updated_stories = len(changed & existing)
 
@@ -170,6 +184,19 @@ def build(store: Store, progress: bool = False) -> BuildReport:
     report.total_stories = store.story_count()
     return report
 
+
+
+def build_facts(store: Store, story_ids: list[int], progress: bool = False) -> None:
+    """Figures, disagreements, quotes, entities and timeline of each story; an article is parsed once, ever."""
+    from .stages.facts import VERSION, story_facts
+
+    for story_id in tqdm(story_ids, desc="facts", unit=" stories", disable=not progress, file=sys.stderr):
+        articles = store.story_articles(story_id)
+        stored = {aid: f for aid, f in store.article_facts([a.id for a in articles]).items()
+                  if f.get("version") == VERSION}
+        facts = story_facts(articles, stored)
+        store.put_article_facts({a.id: facts["articles"][a.id] for a in articles if a.id not in stored})
+        store.save_facts(story_id, {k: v for k, v in facts.items() if k != "articles"})
 
 def _relate(store: Store, clusterer: StoryClusterer) -> None:
     """Related stories by similarity of their term centroids; a story with none above the bar gets none.

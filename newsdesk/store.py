@@ -278,6 +278,192 @@ class Store:
             if story and story.article_ids:
                 yield story
 
+    # -- feeds (issue 3: subscriptions, polling state, items seen) -------------------------------------------
+    _FEED_SQL = """SELECT f.*, (SELECT COUNT(*) FROM feed_items i WHERE i.feed_id = f.id) AS items_seen,
+                   (SELECT COUNT(*) FROM feed_items i JOIN articles a ON a.raw_sha256 = i.raw_sha256
+                    WHERE i.feed_id = f.id) AS articles FROM feeds f"""
+
+    def add_feed(self, url: str, title: str | None = None, site_url: str | None = None) -> tuple[int, bool]:
+        """Returns (feed id, True when it is new)."""
+        with self.db:
+            cur = self.db.execute("INSERT OR IGNORE INTO feeds (url, title, site_url, added_at) VALUES (?,?,?,?)",
+                                  (url, title, site_url, _now()))
+        if cur.rowcount == 1:
+            return cur.lastrowid, True
+        return self.db.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()[0], False
+
+    def feeds(self) -> list[dict]:
+        return [dict(r) for r in self.db.execute(self._FEED_SQL + " ORDER BY f.id")]
+
+    def get_feed(self, feed_id: int) -> dict | None:
+        r = self.db.execute(self._FEED_SQL + " WHERE f.id = ?", (feed_id,)).fetchone()
+        return dict(r) if r else None
+
+    def due_feeds(self, now: datetime | None = None) -> list[dict]:
+        now_s = _utc(now or datetime.now(timezone.utc))
+        return [dict(r) for r in self.db.execute(
+            self._FEED_SQL + " WHERE f.next_poll_at IS NULL OR f.next_poll_at <= ? ORDER BY f.next_poll_at, f.id",
+            (now_s,))]
+
+    def feed_polled(self, feed_id: int, *, error: str | None, next_poll_at: datetime, etag: str | None = None,
+                    last_modified: str | None = None, title: str | None = None, site_url: str | None = None) -> None:
+        """Records one poll: a success keeps the validators and clears the failure count; an error counts."""
+        now = _now()
+        with self.db:
+            if error is None:
+                self.db.execute(
+                    """UPDATE feeds SET last_polled_at = ?, last_success_at = ?, failures = 0, next_poll_at = ?,
+                       etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified),
+                       title = COALESCE(title, ?), site_url = COALESCE(site_url, ?) WHERE id = ?""",
+                    (now, now, _utc(next_poll_at), etag, last_modified, title, site_url, feed_id))
+            else:
+                self.db.execute(
+                    """UPDATE feeds SET last_polled_at = ?, last_error = ?, last_error_at = ?, failures = failures + 1,
+                       next_poll_at = ? WHERE id = ?""",
+                    (now, error, now, _utc(next_poll_at), feed_id))
+
+    def add_feed_item(self, feed_id: int, key: str, url: str | None, title: str | None,
+                      published: datetime | None) -> bool:
+        """Returns False when the feed listed this item before."""
+        with self.db:
+            cur = self.db.execute(
+                "INSERT OR IGNORE INTO feed_items (feed_id, item_key, url, title, published, seen_at) VALUES (?,?,?,?,?,?)",
+                (feed_id, key, url, title, _iso(published), _now()))
+        return cur.rowcount == 1
+
+    def feed_item_result(self, feed_id: int, key: str, raw_sha256: str | None, error: str | None) -> None:
+        with self.db:
+            self.db.execute("UPDATE feed_items SET raw_sha256 = ?, error = ? WHERE feed_id = ? AND item_key = ?",
+                            (raw_sha256, error, feed_id, key))
+
+    def feed_items(self, feed_id: int, limit: int = 50) -> list[dict]:
+        return [dict(r) for r in self.db.execute(
+            "SELECT * FROM feed_items WHERE feed_id = ? ORDER BY seen_at DESC, rowid DESC LIMIT ?", (feed_id, limit))]
+
+    # -- facts (figures, disagreements, quotes, entities, timeline: newsdesk/stages/facts) --------------------------
+    def article_facts(self, article_ids: list[int]) -> dict[int, dict]:
+        """Stored per-article extraction results by article id (each carries its own "version")."""
+        out: dict[int, dict] = {}
+        for i in range(0, len(article_ids), 500):
+            chunk = article_ids[i:i + 500]
+            rows = self.db.execute(
+                f"SELECT article_id, facts FROM article_facts WHERE article_id IN ({','.join('?' * len(chunk))})", chunk)
+            out.update({r[0]: json.loads(r[1]) for r in rows})
+        return out
+
+    def put_article_facts(self, items: dict[int, dict]) -> None:
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO article_facts VALUES (?, ?, ?)",
+                                [(aid, f.get("version", 0), json.dumps(f)) for aid, f in items.items()])
+
+    def save_facts(self, story_id: int, facts: dict) -> None:
+        """Stores a story's facts and indexes its entities; each entity dict gets its "entity_id"."""
+        with self.db:
+            self.db.execute("DELETE FROM entity_stories WHERE story_id = ?", (story_id,))
+            for e in facts.get("entities", []):
+                self.db.execute(
+                    """INSERT INTO entities (kind, key, name, place) VALUES (?, ?, ?, ?)
+                       ON CONFLICT(key) DO UPDATE SET place = COALESCE(excluded.place, entities.place)""",
+                    (e["kind"], e["key"], e["name"], json.dumps(e["place"]) if e.get("place") else None))
+                e["entity_id"] = self.db.execute("SELECT id FROM entities WHERE key = ?", (e["key"],)).fetchone()[0]
+                self.db.execute("INSERT OR REPLACE INTO entity_stories VALUES (?, ?, ?, ?)",
+                                (e["entity_id"], story_id, e["mentions"], json.dumps(e["variants"])))
+            self.db.execute("INSERT OR REPLACE INTO story_facts VALUES (?, ?, ?)",
+                            (story_id, json.dumps(facts), _now()))
+
+    def get_facts(self, story_id: int) -> dict | None:
+        r = self.db.execute("SELECT facts FROM story_facts WHERE story_id = ?", (story_id,)).fetchone()
+        return json.loads(r[0]) if r else None
+
+    def get_entity(self, entity_id: int) -> dict | None:
+        r = self.db.execute("SELECT * FROM entities WHERE id = ?", (entity_id,)).fetchone()
+        if r is None:
+            return None
+        return {"id": r["id"], "kind": r["kind"], "key": r["key"], "name": r["name"],
+                "place": json.loads(r["place"]) if r["place"] else None}
+
+    def entity_stories(self, entity_id: int) -> list[dict]:
+        """The stories an entity appears in, newest first, with its mentions and spellings in each."""
+        rows = self.db.execute(
+            """SELECT s.id, s.headline, s.first_published, s.last_published, es.mentions, es.variants
+               FROM entity_stories es JOIN stories s ON s.id = es.story_id WHERE es.entity_id = ?
+               ORDER BY s.last_published DESC, s.id DESC""", (entity_id,))
+        return [{"story_id": r["id"], "headline": r["headline"], "first_published": _dt(r["first_published"]),
+                 "last_published": _dt(r["last_published"]), "mentions": r["mentions"],
+                 "variants": json.loads(r["variants"])} for r in rows]
+
+    # -- story edits (issue 4: users move articles and merge stories; redirects; pins respected by builds) -------
+    def story_redirect(self, story_id: int) -> int | None:
+        """Where a merged or emptied story now lives (following chains), or None when it was never redirected."""
+        target, seen = None, {story_id}
+        while True:
+            r = self.db.execute("SELECT new_id FROM story_redirects WHERE old_id = ?", (target or story_id,)).fetchone()
+            if r is None or r[0] in seen:
+                return target
+            target = r[0]
+            seen.add(target)
+
+    def _story_exists(self, story_id: int) -> bool:
+        return self.db.execute("SELECT 1 FROM stories WHERE id = ?", (story_id,)).fetchone() is not None
+
+    def move_article(self, article_id: int, to_story: int | None = None) -> tuple[int, int]:
+        """Moves an article (and the copies that follow it) to `to_story`, or to a new story; returns (from, to).
+
+        The article is pinned there, and a story left empty redirects to where its last article went.
+        """
+        article = self.get_article(article_id)
+        if article is None or article.story_id is None:
+            raise KeyError(f"article {article_id} is not in any story")
+        if to_story is not None:
+            to_story = self.story_redirect(to_story) or to_story
+            if not self._story_exists(to_story):
+                raise KeyError(f"story {to_story} not found")
+        source = article.story_id
+        if to_story == source:
+            return source, source
+        with self.db:
+            if to_story is None:
+                to_story = self.db.execute("INSERT INTO stories (updated_at) VALUES (?)", (_now(),)).lastrowid
+            moved = [article_id] + [a.id for a in self.duplicates_of(article_id) if a.story_id == source]
+            for aid in moved:
+                self.db.execute("UPDATE articles SET story_id = ? WHERE id = ?", (to_story, aid))
+                self.db.execute("INSERT OR REPLACE INTO story_pins VALUES (?, ?, ?)", (aid, to_story, _now()))
+            self.db.execute("INSERT INTO story_edits (kind, article_id, from_story, to_story, created_at) "
+                            "VALUES ('move', ?, ?, ?, ?)", (article_id, source, to_story, _now()))
+            if not self.db.execute("SELECT 1 FROM articles WHERE story_id = ?", (source,)).fetchone():
+                self._redirect(source, to_story)
+        return source, to_story
+
+    def merge_stories(self, source: int, target: int) -> int:
+        """Moves every article of `source` into `target` for good; `source` redirects there. Returns the target."""
+        target = self.story_redirect(target) or target
+        source = self.story_redirect(source) or source
+        for sid in (source, target):
+            if not self._story_exists(sid):
+                raise KeyError(f"story {sid} not found")
+        if source == target:
+            raise ValueError("a story cannot be merged into itself")
+        with self.db:
+            self.db.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", (target, source))
+            self.db.execute("UPDATE story_pins SET story_id = ? WHERE story_id = ?", (target, source))
+            self.db.execute("INSERT INTO story_edits (kind, from_story, to_story, created_at) VALUES ('merge', ?, ?, ?)",
+                            (source, target, _now()))
+            self._redirect(source, target)
+        return target
+
+    def _redirect(self, old: int, new: int) -> None:
+        # Inside the caller's transaction. Earlier redirects to `old` now point at `new`, so chains stay short.
+        self.db.execute("UPDATE story_redirects SET new_id = ? WHERE new_id = ?", (new, old))
+        self.db.execute("INSERT OR REPLACE INTO story_redirects VALUES (?, ?, ?)", (old, new, _now()))
+        self.db.execute("DELETE FROM story_related WHERE story_id = ? OR related_id = ?", (old, old))
+
+    def pinned_stories(self) -> dict[int, int]:
+        """article id -> the story a user put it in."""
+        return {r[0]: r[1] for r in self.db.execute("SELECT article_id, story_id FROM story_pins")}
+
+    def redirected_stories(self) -> dict[int, int]:
+        return {r[0]: r[1] for r in self.db.execute("SELECT old_id, new_id FROM story_redirects")}
+
 
 def _fts_query(query: str) -> str:
     """Quote every term so that user input can never be read as FTS5 syntax (a stray quote or AND would fail)."""

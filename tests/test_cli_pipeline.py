@@ -59,7 +59,9 @@ def test_demo_pipeline_builds_stories_with_attributed_briefs(tmp_path, db_path):
     with Store(db_path) as store:
         assert store.article_count() == 100
         stories = list(store.iter_all_stories())
-        assert 10 <= len(stories) <= 40
+        # 10 topics that each run for months or years; the clusterer (issue 4) makes event-level stories and splits
+        # a topic when weeks pass between its articles, so a topic can become several stories.
+        assert 10 <= len(stories) <= 60
         assert sum(len(s.article_ids) for s in stories) == 100
         texts = {a.id: a.text for a in store.articles()}
         for story in stories:

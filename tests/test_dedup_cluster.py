@@ -82,7 +82,12 @@ def test_online_clustering_finds_the_sample_stories():
     purity = sum(max(sum(1 for k in pred if pred[k] == s and gold[k] == g) for g in set(gold.values()))
                  for s in set(pred.values())) / len(pred)
     assert purity >= 0.95
-    assert _bcubed_f1(pred, gold) >= 0.8
+    # These gold "stories" are topics running for up to five years; the clusterer (issue 4) splits a topic when
+    # weeks pass between its articles, by design, so recall is asked of each burst: same topic, within 3 days.
+    dates = {r["id"]: datetime.fromisoformat(r["date"]) for r in records if r["date"]}
+    bursts = [(a, b) for a in dates for b in dates
+              if a < b and gold[a] == gold[b] and abs(dates[a] - dates[b]) <= timedelta(days=3)]
+    assert sum(pred[a] == pred[b] for a, b in bursts) / len(bursts) >= 0.75
 
 
 def test_a_story_goes_quiet_over_time():
@@ -96,4 +101,5 @@ def test_a_story_goes_quiet_over_time():
     near, near_score, _ = clusterer.best_match(same_day)
     years_later = Article(title=same_day.title, text=same_day.text, published=datetime(2020, 1, 2) + timedelta(days=3000))
     far, far_score, _ = clusterer.best_match(years_later)
-    assert near == far == story and far_score < near_score
+    assert near == story and far_score < near_score
+    assert far is None  # issue 4: past the time window a story is no longer a candidate at all

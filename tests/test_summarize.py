@@ -403,13 +403,8 @@ def test_mixed_naive_and_aware_times_sort():
     assert brief.sentences[0].article_id in (3, 2)
 
 
-def test_speed():
-    big = _synthetic_story(100, seed=1)
-    small = _synthetic_story(10, seed=2)
-    summarize(small)  # warm imports and caches
-    t = time.perf_counter()
-    summarize(big)
-    assert time.perf_counter() - t < 2.0
-    t = time.perf_counter()
-    summarize(small)
-    assert time.perf_counter() - t < 0.2
+def test_large_story_keeps_the_limits():
+    # Timing lives in benchmarks/summarize_speed.py; here only that a 100-article story is briefed properly.
+    brief = summarize(_synthetic_story(100, seed=1))
+    assert 3 <= len(brief.sentences) <= 7
+    assert brief.headline and "Site" not in brief.headline

@@ -14,12 +14,14 @@ from ..models import RawInput
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".json")
+WARC_SUFFIXES = (".warc", ".warc.gz")
 
 
 @dataclass
 class SourceError:
     origin: str
     message: str
+    raw: RawInput | None = None  # bytes that did arrive before the failure (a fetch cut off), kept with the error
 
 
 def read_path(path: Path) -> Iterator[RawInput | SourceError]:
@@ -27,13 +29,18 @@ def read_path(path: Path) -> Iterator[RawInput | SourceError]:
     if path.is_dir():
         files = sorted(p for p in path.rglob("*") if p.is_file() and _kind(p))
         if not files:
-            yield SourceError(str(path), "no .html, .html.gz or .jsonl files in this folder")
+            yield SourceError(str(path), "no .html, .html.gz, .jsonl or .warc(.gz) files in this folder")
         for f in files:
             yield from read_path(f)
         return
     kind = _kind(path)
     if kind is None:
-        yield SourceError(str(path), "not a JSON lines (.jsonl) or HTML (.html, .html.gz) file")
+        yield SourceError(str(path), "not a JSON lines (.jsonl), HTML (.html, .html.gz) or WARC (.warc, .warc.gz) file")
+        return
+    if kind == "warc":
+        from .warc import read_warc  # streamed record by record, never the whole file in memory
+
+        yield from read_warc(path)
         return
     try:
         data = path.read_bytes()
@@ -61,4 +68,6 @@ def _kind(path: Path) -> str | None:
         return "html"
     if name.endswith(JSONL_SUFFIXES):
         return "json"
+    if name.endswith(WARC_SUFFIXES):
+        return "warc"
     return None

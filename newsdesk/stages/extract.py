@@ -88,9 +88,13 @@ def _guess_decode(body: bytes) -> str:
     try:
         from charset_normalizer import from_bytes
 
-        best = from_bytes(body).best()
+        matches = from_bytes(body)
+        best = matches.best()
         if best is not None and best.encoding:
-            return body.decode(best.encoding, errors="replace")
+            # short Western pages score the same under cp1250 and cp1252 ("ñ" read as "ń"); on a tie, take
+            # windows-1252, the WHATWG default for an undeclared page
+            tied = {m.encoding for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)}
+            return body.decode("cp1252" if "cp1252" in tied else best.encoding, errors="replace")
     except Exception:  # the guesser is only a hint; never fail because of it
         pass
     return body.decode("cp1252", errors="replace")
@@ -258,10 +262,13 @@ def _host(url: str | None) -> str | None:
     return re.sub(r"^(www\d?|m|amp|mobile)\.", "", host.lower())
 
 
+_NON_WORD = re.compile(r"[\W_]+")
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "ø": "oe", "å": "aa"})
 
 
 def _norm(s: str) -> str:
+    if s.isascii():  # the common case, and the hot path of the body filter
+        return _NON_WORD.sub("", s.lower())
     # hostnames spell "Börsen-Zeitung" as "boersen-zeitung" and drop accents, so fold both ways
     s = unicodedata.normalize("NFKD", s.lower().translate(_FOLD))
     return re.sub(r"[\W_]+", "", "".join(c for c in s if not unicodedata.combining(c)))
@@ -470,7 +477,7 @@ def _clean_body(text: str, title: str | None) -> str:
 
 # --------------------------------------------------------------------------- entry point
 
-def _run_trafilatura(page: str, url: str | None, **opts: Any) -> dict[str, Any] | None:
+def _run_trafilatura(page, url: str | None, **opts: Any) -> dict[str, Any] | None:
     from trafilatura import bare_extraction  # imported late: it is slow to load and only this stage needs it
 
     try:
@@ -505,11 +512,14 @@ def extract_html(raw: RawInput) -> Article:
     page = _decode(raw.body)
     tree = _parse(page)
     pm = _page_meta(tree)
+    tag = tree.find(".//head/title")
+    head_title = _ws(tag.text_content()) if tag is not None else None
 
-    d = _run_trafilatura(page, raw.url)
+    # trafilatura takes our parsed tree (it prunes it in place): one HTML parse per page instead of two
+    d = _run_trafilatura(tree, raw.url)
     if d is None or _words(d.get("text") or "") < MIN_WORDS:
         # the precision-first default gives up on some unusual layouts that the recall mode still reads
-        d = _run_trafilatura(page, raw.url, favor_recall=True) or d
+        d = _run_trafilatura(_parse(page), raw.url, favor_recall=True) or d
     if d is None:
         raise ExtractionError("no article text found")
 
@@ -521,8 +531,6 @@ def extract_html(raw: RawInput) -> Article:
     cands = [_INVISIBLE.sub("", _ws(_fix_mojibake(c))) for c in (d.get("title"), pm["headline"], pm["og_title"]) if c]
     title = _pick_title(cands, sites, host)
     if not outlet:
-        tag = tree.find(".//head/title")
-        head_title = _ws(tag.text_content()) if tag is not None else None
         titles = [t for t in (head_title, pm["og_title"], d.get("title")) if t]
         outlet = _readable_outlet(host, titles) if host else (d.get("sitename") or None)
 

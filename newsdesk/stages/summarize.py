@@ -17,6 +17,7 @@ import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from newsdesk.models import Article, Brief, BriefSentence
+from newsdesk.stages.concepts import bigrams, concept_weights, solve, stem_tokens
 from newsdesk.text import split_sentences, tokenize
 
 __all__ = ["summarize", "clean_headline"]
@@ -28,6 +29,15 @@ WIRE_COPY = 0.75  # cosine at which two sentences are the same sentence (wire co
 MMR_LAMBDA = 0.7
 W_CENTRAL, W_COVER, W_LEAD = 0.5, 0.35, 0.15
 W_FIRST_REPORT = 0.3
+MIN_DF = 3  # a concept counts when this many articles carry it (Gillick & Favre used 3 for 10-article sets) ...
+MIN_DF_SHARE = 0.3  # ... or this share of the articles in smaller stories, at least 1
+POOL = 250  # sentences entering the integer program, by concept value
+W_PRIOR = 0.3  # the prior's weight in the program, as a share of the best concept's weight
+STICKY = 0.25  # bonus for a sentence (or headline) of the previous brief, as a share of its own value
+W_HEADLINE_FIRST = 0.5
+W_OPENING = 0.3  # bonus for the first report's first usable sentence, as a share of the best sentence's value
+LEAD_SENTENCES, LEAD_BONUS = 5, 1.0  # a bigram in an article's first sentences counts double
+BUDGET_SLACK = 1.0  # the word budget may be overshot by this factor (the eval cut falls inside the last sentence)
 
 _STOP = frozenset(ENGLISH_STOP_WORDS)
 
@@ -128,8 +138,33 @@ def _outside_quotes(s: str) -> tuple[str | None, bool]:
     return " ".join(out), False
 
 
+# Finite-verb evidence for the caption test; hand-written because a POS tagger (spaCy and its model) is a
+# heavy dependency for one yes/no question, and a missed verb only costs one short candidate sentence.
+_FINITE = frozenset(
+    """is are was were be been being am has have had will would shall should can could may might must do does
+    did said says told tells took takes made makes came comes went goes began begins fled hit hits struck
+    strikes killed kills left leaves gave gives got gets found finds saw sees knew knows thought held holds
+    kept keeps brought brings stood stands ran runs won wins lost loses met meets paid pays sent sends built
+    became becomes fell falls rose rises grew grows led leads spoke speaks wrote writes set sets put puts
+    remains continues includes shows faces plans wants needs calls expects seems appears reports warns
+    claims denies urges vows""".split()
+)
+
+
+def _verbless(s: str) -> bool:
+    """A caption ("Ambulances at Russell Square, London after the July 7, 2005 bombings."): no finite verb."""
+    for tok in tokenize(s):
+        if tok in _FINITE or tok.endswith("ed") and len(tok) > 4 and tok not in ("hundred", "kindred"):
+            return False
+        if tok.endswith("n't"):
+            return False
+    return True
+
+
 def _unusable(s: str, n_words: int) -> bool:
     if n_words < MIN_WORDS or n_words > MAX_WORDS:
+        return True
+    if n_words <= 20 and _verbless(s):
         return True
     if _QUESTION.search(s) or not _FINAL.search(s):
         return True  # questions, and headings/fragments without final punctuation
@@ -200,6 +235,8 @@ class _Sent:
     text: str
     words: int
     dangling: bool
+    anaphor: str | None = None  # stem of a "The aftershock ..." head noun that an earlier sentence must name
+    stems: frozenset = frozenset()
 
 
 def _pub_key(dt: datetime | None) -> tuple[int, float]:
@@ -221,7 +258,12 @@ def _candidates(ai: int, art: Article) -> list[_Sent]:
     # Indented lines are list items, unless the source indents (nearly) every paragraph.
     indent_means_list = sum(ln[:2].isspace() or ln[:1] == "\t" for ln in lines) < 0.8 * max(1, len(lines))
     out = []
+    in_quote = False  # does the sentence start inside a quotation opened by an earlier one?
+    seen: set[str] = set()  # stems named by the article's earlier sentences
     for pos, (s, e) in enumerate(spans[:MAX_SENTENCES_PER_ARTICLE]):
+        starts_quoted = in_quote and "\n" not in text[spans[pos - 1][1]:s] if pos else False
+        in_quote = _quote_open_after(text[s:e], starts_quoted)
+        earlier, seen = seen, seen | set(stem_tokens(text[s:e]))
         if pos < 3:
             for rx in (_DATE_LEAD, _DATELINE):
                 m = rx.match(text[s:e])
@@ -234,12 +276,41 @@ def _candidates(ai: int, art: Article) -> list[_Sent]:
         n = len(tokenize(sent))
         if _unusable(sent, n):
             continue
-        out.append(_Sent(ai, pos, s, e, sent, n, _is_dangling(sent)))
+        m = _DEFINITE.match(sent)
+        anaphor = None
+        if m and m.group(2) not in _NOT_ANAPHOR:
+            stem = stem_tokens(m.group(2))
+            anaphor = stem[0] if stem and stem[0] in earlier else None
+        out.append(_Sent(ai, pos, s, e, sent, n, _is_dangling(sent) or starts_quoted, anaphor,
+                         frozenset(stem_tokens(sent))))
     return out
 
 
-def summarize(articles: list[Article], words: int = 120, min_sentences: int = 3, max_sentences: int = 7) -> Brief:
-    """Brief of a story: `min_sentences`..`max_sentences` verbatim sentences, about `words` words."""
+# "The aftershock was ...": a definite head noun the article named before refers back to it.
+_DEFINITE = re.compile(r"^(The|This|That|These|Those|Such)\s+([a-z][a-z\-]+)\b(?!\s+(?:of|in|on|at|for|from|to|who|which|that)\b)")
+_NOT_ANAPHOR = frozenset("same following first last next new".split())
+
+
+def _quote_open_after(sent: str, open_before: bool) -> bool:
+    """Whether a quotation is still open at the end of `sent` (straight quotes toggle, curly ones say)."""
+    state = open_before
+    for ch in sent.replace("``", "“").replace("''", "”"):
+        if ch == '"':
+            state = not state
+        elif ch in "“«":
+            state = True
+        elif ch in "”»":
+            state = False
+    return state
+
+
+def summarize(articles: list[Article], words: int = 120, min_sentences: int = 3, max_sentences: int = 7,
+              previous: Brief | None = None) -> Brief:
+    """Brief of a story: `min_sentences`..`max_sentences` verbatim sentences, about `words` words.
+
+    `previous` is the story's earlier brief: its sentences get a bonus so that a growing story keeps them
+    unless new articles bring a clearly better selection.
+    """
     if not articles:
         return Brief(headline="", sentences=[])
     keys = [a.id if a.id is not None else a.external_id for a in articles]
@@ -262,45 +333,52 @@ def summarize(articles: list[Article], words: int = 120, min_sentences: int = 3,
     T, X = X[m:], X[:m]
     art_of = np.array([p.art for p in pool])
 
-    # Centroid with each article weighted equally, so one long article cannot define the story.
-    starts = np.flatnonzero(np.r_[True, art_of[1:] != art_of[:-1]])
-    counts = np.diff(np.r_[starts, m])
-    art_means = np.vstack([np.asarray(X[a:a + c].mean(axis=0)) for a, c in zip(starts, counts)])
-    centroid = art_means.mean(axis=0)
-    centroid /= np.linalg.norm(centroid) or 1.0
-    central = np.asarray(X @ centroid).ravel()
+    # Concepts: bigrams carried by several articles; their weight is how many carry them.
+    doc_bg = [bigrams(stem_tokens(f"{t}\n{a.text or ''}")) for t, a in zip(titles, articles)]
+    sent_bg = [bigrams(stem_tokens(p.text)) for p in pool]
+    lead_bg = [set() for _ in articles]
+    for p, bg in zip(pool, sent_bg):
+        if p.pos < LEAD_SENTENCES:
+            lead_bg[p.art] |= bg
+    weights = {}
+    for min_df in sorted({max(1, min(MIN_DF, round(MIN_DF_SHARE * len(articles)))), 1}, reverse=True):
+        weights = concept_weights(doc_bg, min_df, lead_bg, LEAD_BONUS)
+        if sum(1 for bg in sent_bg if any(c in weights for c in bg)) >= min(max_sentences, 5):
+            break
+    value = np.array([sum(weights.get(c, 0.0) for c in bg) for bg in sent_bg])
 
-    S = (X @ X.T).toarray()
-    if len(starts) > 1:
-        per_art = np.maximum.reduceat(S, starts, axis=1)  # best match of each sentence in each article
-        per_art[np.arange(m), np.searchsorted(starts, np.arange(m), side="right") - 1] = 0.0
-        cover = np.clip(per_art / REDUNDANT, 0.0, 1.0).sum(axis=1) / (len(starts) - 1)
-    else:
-        cover = np.zeros(m, dtype=np.float32)
-    rank = np.arange(m) - np.repeat(starts, counts)
-    lead = 1.0 / np.sqrt(1.0 + rank)
-    # The first report's lead states the event the story is about; later articles tend to cover follow-ups
-    # (aftershocks, reactions), which centrality alone would favour by their number.
-    first_report = np.array([pubs[p.art] == min(pubs) for p in pool]) & (rank == 0)
-    score = (
-        W_CENTRAL * central / (central.max() or 1.0)
-        + W_COVER * cover / (cover.max() or 1.0)
-        + W_LEAD * lead
-        + W_FIRST_REPORT * first_report
-    )
+    prev_keys = {(s.article_id, s.position) for s in previous.sentences} if previous else set()
+    sticky = np.array([(keys[p.art], p.pos) in prev_keys for p in pool])
 
-    # Very short sentences score well on a few topic words but say little ("Tomorrow is a rest day").
-    content = np.diff(X.indptr)
-    score = score * np.minimum(1.0, 0.6 + 0.05 * content)
+    # Only the most promising sentences enter the integer program (keeps 100-article stories fast);
+    # sentences of the previous brief always do, and so does the predecessor of every dangling one.
+    order = np.argsort(-(value + 1e-3 * (np.arange(m)[::-1])), kind="stable")
+    keep = set(order[:POOL].tolist()) | set(np.flatnonzero(sticky).tolist())
+    index = {(p.art, p.pos): i for i, p in enumerate(pool)}
+    for i in list(keep):
+        if pool[i].dangling:
+            j = index.get((pool[i].art, pool[i].pos - 1))
+            if j is not None:
+                keep.add(j)
+    P = np.array(sorted(keep))
+    XP = X[P]
+    SP_all = (XP @ X.T).toarray()  # similarity of each kept sentence to every candidate
+    SP = SP_all[:, P]
 
-    chosen = _select(pool, S, score, words, min_sentences, max_sentences)
-    chosen = _prefer_earliest_copy(chosen, pool, S, pubs)
+    score = _prior(pool, P, XP, SP_all, art_of, pubs)
+
+    chosen_local = _select_ilp(pool, P, sent_bg, weights, value, score, SP, sticky, words, min_sentences,
+                               max_sentences, index, pubs)
+    if chosen_local is None:  # no feasible program (or the solver ran out of time): greedy MMR instead
+        chosen_local = _select([pool[i] for i in P], SP, score, words, min_sentences, max_sentences)
+    chosen = _prefer_earliest_copy([int(P[i]) for i in chosen_local], pool, X, pubs)
 
     sentences = []
     for i in sorted(chosen, key=lambda i: (pubs[pool[i].art], pool[i].art, pool[i].pos)):
         p = pool[i]
         art = articles[p.art]
-        others = sorted({int(a) for a in art_of[(S[i] >= WIRE_COPY) & (art_of != p.art)]})
+        sim = np.asarray((X[i] @ X.T).todense()).ravel()
+        others = sorted({int(a) for a in art_of[(sim >= WIRE_COPY) & (art_of != p.art)]})
         outlets = []
         for a in others:
             o = articles[a].outlet
@@ -313,13 +391,118 @@ def summarize(articles: list[Article], words: int = 120, min_sentences: int = 3,
             )
         )
 
-    # Headline: the title closest to the centroid of all titles and texts.
-    tc = art_means.mean(axis=0) + np.asarray(T.mean(axis=0)).ravel()
-    tc /= np.linalg.norm(tc) or 1.0
-    tsim = np.asarray(T @ tc).ravel()
-    tsim[[not t for t in titles]] = -1.0
-    hi = int(np.argmax(tsim))
+    hi = _headline(titles, articles, weights, pubs, previous, keys)
     return Brief(headline=titles[hi], sentences=sentences, headline_article_id=keys[hi] if titles[hi] else None)
+
+
+def _prior(pool, P, XP, SP_all, art_of, pubs) -> np.ndarray:
+    """Centrality, coverage by other articles and lead position of the kept sentences, in [0, ~1.3]:
+    the tie-breaker of the concept program and the score of the greedy fallback."""
+    m = len(pool)
+    starts = np.flatnonzero(np.r_[True, art_of[1:] != art_of[:-1]])
+    counts = np.diff(np.r_[starts, m])
+    # Centroid with each article weighted equally, so one long article cannot define the story.
+    centroid = np.zeros(XP.shape[1], dtype=np.float64)
+    centroid_terms = XP  # kept sentences stand for their articles
+    art_P = art_of[P]
+    for a in np.unique(art_P):
+        centroid += np.asarray(centroid_terms[art_P == a].mean(axis=0)).ravel()
+    centroid /= np.linalg.norm(centroid) or 1.0
+    central = np.asarray(XP @ centroid).ravel()
+    if len(starts) > 1:
+        per_art = np.maximum.reduceat(SP_all, starts, axis=1)  # best match of each sentence in each article
+        per_art[np.arange(len(P)), np.searchsorted(starts, P, side="right") - 1] = 0.0
+        cover = np.clip(per_art / REDUNDANT, 0.0, 1.0).sum(axis=1) / (len(starts) - 1)
+    else:
+        cover = np.zeros(len(P))
+    rank = P - np.repeat(starts, counts)[P]
+    lead = 1.0 / np.sqrt(1.0 + rank)
+    # The first report's lead states the event the story is about; later articles tend to cover follow-ups
+    # (aftershocks, reactions), which centrality alone would favour by their number.
+    first_report = np.array([pubs[pool[i].art] == min(pubs) for i in P]) & (rank == 0)
+    score = (
+        W_CENTRAL * central / (central.max() or 1.0)
+        + W_COVER * cover / (cover.max() or 1.0)
+        + W_LEAD * lead
+        + W_FIRST_REPORT * first_report
+    )
+    # Very short sentences score well on a few topic words but say little ("Tomorrow is a rest day").
+    content = np.diff(XP.indptr)
+    return score * np.minimum(1.0, 0.6 + 0.05 * content)
+
+
+def _select_ilp(pool, P, sent_bg, weights, value, score, SP, sticky, words, lo, hi, index, pubs) -> list[int] | None:
+    """Concept-coverage integer program over the kept sentences; returns local indexes into P."""
+    local = {int(g): li for li, g in enumerate(P)}
+    cidx: dict = {}
+    sent_concepts = []
+    for g in P:
+        sent_concepts.append([cidx.setdefault(c, len(cidx)) for c in sent_bg[g] if c in weights])
+    w = np.zeros(len(cidx))
+    for c, j in cidx.items():
+        w[j] = weights[c]
+    lengths = np.array([pool[g].words for g in P], dtype=float)
+    needs, banned = [], []
+    brief_order = sorted(range(len(P)), key=lambda li: (pubs[pool[P[li]].art], pool[P[li]].art, pool[P[li]].pos))
+    rank_in_brief = {li: r for r, li in enumerate(brief_order)}
+    for li, g in enumerate(P):
+        p = pool[g]
+        j = index.get((p.art, p.pos - 1))
+        pred = [local[int(j)]] if j is not None and int(j) in local else []
+        if p.dangling:
+            deps = pred  # a pronoun or connective: its own predecessor, right before it
+        elif p.anaphor:
+            # "The aftershock ...": fine after its predecessor or after any earlier brief sentence naming it.
+            deps = pred + [lk for lk in range(len(P)) if rank_in_brief[lk] < rank_in_brief[li]
+                           and p.anaphor in pool[P[lk]].stems]
+        else:
+            continue
+        if deps:
+            needs.append((li, deps))
+        else:
+            banned.append(li)
+    # Two sentences saying the same thing never both appear (the second adds no concept, but the prior would
+    # still pay for it when the budget has room).
+    ii, jj = np.nonzero(np.triu(SP >= REDUNDANT, k=1))
+    exclusive = list(zip(ii.tolist(), jj.tolist()))
+    # The tie-breaker: worth a fraction of one shared concept, so coverage decides and the prior only breaks ties.
+    bonus = W_PRIOR * score * (w.max() if len(w) else 1.0) / max(1.0, score.max())
+    # The first report's opening sentence states the event; a brief that starts elsewhere reads as a middle.
+    first = min(pubs)
+    first_candidate: dict[int, int] = {}
+    for k, p in enumerate(pool):
+        first_candidate.setdefault(p.art, k)
+    opening = np.array([pubs[pool[g].art] == first and first_candidate[pool[g].art] == g for g in P])
+    bonus = bonus + W_OPENING * opening * (value[P].max() if len(P) else 0.0)
+    # A sentence already in the previous brief keeps its place unless a clearly better selection comes.
+    bonus = bonus + STICKY * np.where(sticky[P], value[P], 0.0)
+    bonus[banned] = -1e6
+    usable = [li for li in range(len(P)) if not pool[P[li]].dangling and not pool[P[li]].anaphor]
+    lo = min(lo, len(usable))
+    budget = max(words * BUDGET_SLACK, sum(sorted(lengths[usable])[:lo]))
+    chosen = solve(sent_concepts, w, lengths, bonus, budget, lo, hi, needs, exclusive)
+    if chosen is not None:
+        chosen = [li for li in chosen if li not in set(banned)]
+    return chosen
+
+
+def _headline(titles, articles, weights, pubs, previous, keys) -> int:
+    """The title that covers most of what the articles share (concept weight per word, so a long title
+    is not favoured for length), with a preference for the first report, which names the event."""
+    best, best_val = 0, -np.inf
+    first = min(pubs)
+    for i, t in enumerate(titles):
+        if not t:
+            continue
+        toks = stem_tokens(t)
+        val = sum(weights.get(c, 0.0) for c in bigrams(toks)) / max(4, len(toks))
+        if pubs[i] == first:
+            val *= 1.0 + W_HEADLINE_FIRST
+        if previous is not None and previous.headline_article_id == keys[i]:
+            val *= 1.0 + STICKY
+        if val > best_val:
+            best, best_val = i, val
+    return best
 
 
 def _select(pool: list[_Sent], S: np.ndarray, score: np.ndarray, words: int, lo: int, hi: int) -> list[int]:
@@ -384,7 +567,7 @@ def _select(pool: list[_Sent], S: np.ndarray, score: np.ndarray, words: int, lo:
     return order
 
 
-def _prefer_earliest_copy(chosen: list[int], pool: list[_Sent], S: np.ndarray, pubs: list) -> list[int]:
+def _prefer_earliest_copy(chosen: list[int], pool: list[_Sent], X, pubs: list) -> list[int]:
     """Show wire copy from the article that published it first; others are credited in also_in."""
     chosen_set = set(chosen)
     index = {(p.art, p.pos): i for i, p in enumerate(pool)}
@@ -399,7 +582,8 @@ def _prefer_earliest_copy(chosen: list[int], pool: list[_Sent], S: np.ndarray, p
     for i in chosen:
         best = i
         if i not in tied:
-            for k in np.flatnonzero(S[i] >= WIRE_COPY):
+            sim = np.asarray((X[i] @ X.T).todense()).ravel()
+            for k in np.flatnonzero(sim >= WIRE_COPY):
                 k = int(k)
                 if k in chosen_set or pool[k].dangling:
                     continue

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline  # serves the Swagger UI assets itself: /docs must work offline
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
@@ -27,6 +27,7 @@ from .. import __version__
 from ..models import Article, BriefSentence, Story
 from ..store import Store
 from ..text import split_sentences
+from .facts_routes import facts_context
 
 HERE = Path(__file__).parent
 TEMPLATES_DIR = HERE / "templates"
@@ -227,6 +228,7 @@ def story_context(store: Store, story_id: int) -> dict | None:
     return {
         "story": story, "articles": articles, "sources": sources, "timeline": _timeline(articles),
         "by_outlet": _by_outlet(articles),
+        "facts": facts_context(store, story_id),
     }
 
 
@@ -416,6 +418,8 @@ def create_app(db_path: str) -> FastAPI:
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
     def story_page(story_id: int, store: Store = Depends(get_store)):
+        if (moved := store.story_redirect(story_id)) is not None:  # merged: the old URL keeps working
+            return RedirectResponse(f"/stories/{moved}", status_code=301)
         ctx = story_context(store, story_id)
         return page("story.html", ctx) if ctx else not_found("story")
 
@@ -446,6 +450,8 @@ def create_app(db_path: str) -> FastAPI:
     @app.get("/api/stories/{story_id}", response_model=StoryDetail, responses=missing, tags=["stories"],
              summary="One story with its brief, articles and related stories")
     def api_story(story_id: int, store: Store = Depends(get_store)):
+        if (moved := store.story_redirect(story_id)) is not None:
+            return RedirectResponse(f"/api/stories/{moved}", status_code=301)
         story = store.get_story(story_id)
         if story is None:
             raise HTTPException(404, "story not found")
@@ -473,5 +479,14 @@ def create_app(db_path: str) -> FastAPI:
                    limit: int = Query(50, ge=1, le=200), store: Store = Depends(get_store)):
         return SearchResults(query=q, results=[_search_hit(a, s) for a, s in store.search(q, limit=limit)])
 
+    from .feeds_routes import feeds_router  # /feeds and /api/feeds
+
+    app.include_router(feeds_router(env, get_store))
+    from .facts_routes import make_router as facts_router  # /entities/{id}, /api/stories/{id}/facts, /api/entities
+
+    app.include_router(facts_router(get_store, page))
+    from .edits import add_edit_routes  # POST move / merge, API and forms (issue 4)
+
+    add_edit_routes(app, get_store)
     return app
 

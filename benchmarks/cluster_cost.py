@@ -1,0 +1,163 @@
+"""Cost of story assignment as the corpus grows to 1k, 10k and 100k articles, beside an exhaustive baseline.
+
+    .venv/bin/python benchmarks/cluster_cost.py [--data ../shared/data] [--sizes 1000,10000,100000]
+
+The stream replays real articles over and over: those of the development sets (ECB+, AllSides, DUC 2003) and the
+bundled Wikinews sample, 2,236 in all. One replay is laid out in its own date order over 10 simulated days (about
+224 articles a day); replay k is shifted by 10*k days, and every capitalised word in it gets a suffix naming k
+("Lohan" -> "Lohanqb"), so that each replay reads as new events of the same kinds (new people and places, the
+same vocabulary) instead of repeating the stories of the previous one.
+
+For each size N, the times are those of the last 1,000 assignments before the store reaches N articles
+(`StoryClusterer.assign`: vectors, candidates, decision, update; dedup is a separate stage and not timed).
+Memory is the growth of the resident set of the process running the stream (Linux /proc), one process per run.
+
+The baseline is the single pass without a window or posting caps: every story sharing any term with the article
+is compared (exact cosine to each centroid). It runs up to --baseline-max articles (default 5,000) to keep the
+run bounded; its cost grows with the number of stories, so a 100k run would take hours.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import multiprocessing
+import re
+import resource
+import statistics
+import sys
+import time
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from newsdesk.eval.cluster import DEFAULT_DATA, FILES, SETS, load_set  # noqa: E402
+from newsdesk.models import Article  # noqa: E402
+from newsdesk.sources.records import article_from_record  # noqa: E402
+from newsdesk.stages.cluster import StoryClusterer, terms  # noqa: E402
+
+REPLAY_DAYS = 10
+WINDOW = 1000
+_CAPITALISED = re.compile(r"\b([A-Z][a-z]+)")
+
+
+def _suffix(k: int) -> str:
+    letters = ""
+    while True:
+        k, r = divmod(k, 26)
+        letters += "abcdefghijklmnopqrstuvwxyz"[r]
+        if k == 0:
+            return letters
+
+
+def pool(data: Path) -> list[Article]:
+    articles = []
+    for name in SETS:
+        for record, _ in load_set(name, data / FILES[name]):
+            articles.append(article_from_record(record))
+    start = datetime(2020, 1, 1, tzinfo=timezone.utc)
+    step = REPLAY_DAYS * 86400 / len(articles)
+    for i, a in enumerate(articles):  # load_set gives date order per set; interleave sets evenly over the days
+        a.published = start + timedelta(seconds=i * step)
+        a.url = None  # the URL's own date would fight the replayed one
+    articles.sort(key=lambda a: a.published)
+    return articles
+
+
+def stream(base: list[Article], n: int):
+    for i in range(n):
+        k, j = divmod(i, len(base))
+        a = base[j]
+        if k == 0:
+            yield a
+            continue
+        sfx = _suffix(k)
+        yield Article(title=_CAPITALISED.sub(lambda m: m.group(1) + sfx, a.title),
+                      text=_CAPITALISED.sub(lambda m: m.group(1) + sfx, a.text),
+                      published=a.published + timedelta(days=REPLAY_DAYS * k))
+
+
+class ExhaustiveBaseline:
+    """TF-IDF (online IDF) single pass; every story sharing a term is scored: no window, no caps."""
+
+    def __init__(self, threshold: float = 0.2):
+        self.threshold = threshold
+        self.df: Counter = Counter()
+        self.n = 0
+        self.centroids: dict[int, dict[str, float]] = {}
+        self.postings: dict[str, set[int]] = {}
+
+    def assign(self, article: Article, new_story) -> int:
+        t = terms(article)
+        counts = t.title + t.lead
+        vec = {w: (1 + math.log(c)) * math.log((self.n + 2) / (self.df[w] + 1)) for w, c in counts.items()}
+        length = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        vec = {w: v / length for w, v in vec.items()}
+        candidates = set().union(*(self.postings.get(w, ()) for w in vec))
+        best, best_sim = None, self.threshold
+        for sid in candidates:
+            c = self.centroids[sid]
+            sim = sum(v * c.get(w, 0.0) for w, v in vec.items()) / (math.sqrt(sum(x * x for x in c.values())) or 1)
+            if sim >= best_sim:
+                best, best_sim = sid, sim
+        if best is None:
+            best = new_story()
+            self.centroids[best] = {}
+        c = self.centroids[best]
+        for w, v in vec.items():
+            c[w] = c.get(w, 0.0) + v
+            self.postings.setdefault(w, set()).add(best)
+        self.n += 1
+        self.df.update(vec.keys())
+        return best
+
+
+def rss_mb() -> float:
+    """Current resident set (not the peak: the two runs share one process)."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+def measure(name: str, make, base: list[Article], sizes: list[int]) -> None:
+    clusterer = make()
+    counter = iter(range(1 << 62))
+    times: list[float] = []
+    start_rss = rss_mb()
+    started = time.perf_counter()
+    for i, article in enumerate(stream(base, max(sizes)), start=1):
+        t0 = time.perf_counter()
+        clusterer.assign(article, lambda: next(counter))
+        times.append(time.perf_counter() - t0)
+        if i in sizes:
+            recent = sorted(times[-WINDOW:])
+            p95 = recent[int(0.95 * (len(recent) - 1))]
+            print(f"{name:<34} {i:>7}  median {statistics.median(recent) * 1000:6.2f} ms  p95 {p95 * 1000:6.2f} ms"
+                  f"  memory +{rss_mb() - start_rss:6.0f} MB  ({time.perf_counter() - started:5.0f} s so far)",
+                  flush=True)
+            times = []
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    p.add_argument("--sizes", default="1000,10000,100000")
+    p.add_argument("--baseline-max", type=int, default=5000, help="stop the baseline here (default 5,000)")
+    args = p.parse_args(argv)
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    base = pool(args.data)
+    print(f"replaying {len(base)} articles, {REPLAY_DAYS} simulated days per replay; "
+          f"times over the last {WINDOW} assignments before each size")
+    runs = [("newsdesk", StoryClusterer, sizes),
+            ("baseline (exhaustive single pass)", ExhaustiveBaseline,
+             sorted({s for s in sizes if s < args.baseline_max} | {args.baseline_max}))]
+    for name, make, at in runs:
+        # Each run in its own forked process, so that one's freed memory does not blur the other's figure.
+        child = multiprocessing.get_context("fork").Process(target=measure, args=(name, make, base, at))
+        child.start()
+        child.join()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,298 @@
+"""`newsdesk eval cluster`: BCubed and pairwise scores of story clustering, beside a plain TF-IDF single pass.
+
+Articles go, in date order, through the same code path as `newsdesk cluster` (JSON record -> Article ->
+StoryAssigner: dedup, then the clusterer). ECB+ has no dates: its articles are ordered by the date in their URL
+where there is one, the undated ones first; undated articles and ties in date (every AllSides story shares one
+date) are fed in a fixed shuffled order, so that no set is fed grouped by its gold stories.
+
+Sets: ecbplus, allsides, duc2003 (the issue's targets, the default) and wikinews (the bundled demo sample:
+ten topics that each run for months or years; not fitted on).
+
+The baseline is the single-pass clusterer the issue names: TF-IDF (title + text, fitted on the whole set, which
+only helps it) and cosine to story centroids, with one threshold for all sets, the best of a grid on these sets.
+
+`--fit` refits the join decision: it splits each set's gold stories in two halves, fits a logistic regression
+on candidate pairs from the first half (articles streamed in order, joining their gold story), prints the
+coefficients to ship in `newsdesk/stages/cluster.py`, and scores the second half with them, with the shipped
+ones, with the baseline, and with each feature left out (refitted without it): the ablation.
+"""
+from __future__ import annotations
+
+import json
+import random
+import time
+import zlib
+from pathlib import Path
+from typing import Callable, Hashable, Iterable, Sequence
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT_DATA = REPO.parent / "shared" / "data"
+SETS = ("ecbplus", "allsides", "duc2003", "wikinews")
+FILES = {
+    "ecbplus": "clustering/ecbplus_docs.jsonl",
+    "allsides": "clustering/allsides_dev_articles.jsonl",
+    "duc2003": "summarization/duc2003_task2.jsonl",
+    "wikinews": "summarization/multiling2011_en.jsonl",  # also bundled: the demo sample (10 long-running stories)
+}
+BASELINE_THRESHOLDS = tuple(round(x, 2) for x in np.arange(0.10, 0.61, 0.05))
+SEED = 0
+
+
+def add_arguments(p) -> None:
+    p.add_argument("--data", type=Path, default=DEFAULT_DATA, help=f"data folder (default {DEFAULT_DATA})")
+    for name in SETS[:3]:  # wikinews is read from the package
+        p.add_argument(f"--{name}", type=Path, default=None, help=f"path of {FILES[name]} (default: in --data)")
+    p.add_argument("--sets", default="ecbplus,allsides,duc2003",
+                   help="comma-separated from " + ", ".join(SETS) + " (wikinews: the bundled demo sample, not fitted on)")
+    p.add_argument("--fit", action="store_true",
+                   help="refit the join decision on half of each set's stories, score the other half, ablate")
+
+
+# -- data ------------------------------------------------------------------------------------------------------
+Labelled = list[tuple[dict, Hashable]]  # (record as `newsdesk cluster` reads it, gold story)
+
+
+def _read(path: Path) -> Iterable[dict]:
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                yield json.loads(line)
+
+
+def load_set(name: str, path: Path | None) -> Labelled:
+    items: Labelled = []
+    if name == "ecbplus":
+        for r in _read(path):
+            items.append(({"id": r["doc_id"], "title": r.get("title_guess") or "", "text": r["text"],
+                           "url": r.get("url_tokens")}, r["subtopic"]))
+    elif name == "allsides":
+        for i, r in enumerate(_read(path)):
+            items.append(({"id": str(i), "title": r["title"], "text": r["text"], "date": r["story_date"],
+                           "outlet": r["source"], "url": r["url"]}, r["story_id"]))
+    elif name == "duc2003":
+        for c in _read(path):
+            for d in c["docs"]:
+                date = d.get("date") or ""
+                iso = f"{date[:4]}-{date[4:6]}-{date[6:8]}" if len(date) == 8 and date.isdigit() else date or None
+                items.append(({"id": d["doc_id"], "title": d.get("title") or "", "text": d["text"], "date": iso,
+                               "outlet": d.get("outlet")}, c["cluster_id"]))
+    elif name == "wikinews":
+        from newsdesk.sources.sample import sample_records
+
+        # The bundled copy, already split into dateline and text; doc ids are M<story><doc>.
+        for r in sample_records():
+            items.append(({"id": r["id"], "title": r["title"], "text": r["text"], "date": r["date"]}, r["id"][:4]))
+    else:
+        raise ValueError(f"unknown set {name!r}")
+    return feed_order(items)
+
+
+def feed_order(items: Labelled) -> Labelled:
+    """Date order (the URL's date where the record has none, as the clusterer reads it); undated articles first,
+    and they and ties in date in a fixed shuffled order: never the file's, which is grouped by story."""
+    from newsdesk.sources.records import parse_date
+    from newsdesk.stages.cluster import url_date
+    from newsdesk.store import _utc
+
+    items = list(items)
+    random.Random(SEED).shuffle(items)
+    return sorted(items, key=lambda it: _utc(parse_date(it[0].get("date")) or url_date(it[0].get("url"))) or "")
+
+
+def split_half(items: Labelled, half: int) -> Labelled:
+    return [it for it in items if zlib.crc32(str(it[1]).encode()) % 2 == half]
+
+
+# -- metrics ---------------------------------------------------------------------------------------------------
+def scores(pred: Sequence[Hashable], gold: Sequence[Hashable]) -> dict[str, float]:
+    """BCubed precision/recall/F1 and pairwise precision/recall/F1, from the contingency table."""
+    from collections import Counter
+
+    joint = Counter(zip(pred, gold))
+    by_pred, by_gold = Counter(pred), Counter(gold)
+    n = len(gold)
+    bp = sum(c * c / by_pred[p] for (p, _), c in joint.items()) / n
+    br = sum(c * c / by_gold[g] for (_, g), c in joint.items()) / n
+    pairs = lambda counts: sum(c * (c - 1) / 2 for c in counts)  # noqa: E731
+    same_both, same_pred, same_gold = pairs(joint.values()), pairs(by_pred.values()), pairs(by_gold.values())
+    pp = same_both / same_pred if same_pred else 1.0
+    pr = same_both / same_gold if same_gold else 1.0
+    f = lambda p, r: 2 * p * r / (p + r) if p + r else 0.0  # noqa: E731
+    return {"bcubed_p": bp, "bcubed_r": br, "bcubed_f1": f(bp, br), "pair_p": pp, "pair_r": pr,
+            "pair_f1": f(pp, pr)}
+
+
+# -- systems ---------------------------------------------------------------------------------------------------
+def run_newsdesk(items: Labelled, make_clusterer: Callable | None = None) -> list[Hashable]:
+    """Exactly what `newsdesk cluster` does per input line."""
+    from newsdesk.pipeline import StoryAssigner
+    from newsdesk.sources.records import article_from_record
+
+    assigner = StoryAssigner()
+    if make_clusterer is not None:
+        assigner.clusterer = make_clusterer()
+    counter = iter(range(1, 1 << 62))
+    out = []
+    for record, _ in items:
+        story, _ = assigner.assign(article_from_record(record), lambda: next(counter))
+        out.append(story)
+    return out
+
+
+def run_baseline(items: Labelled, threshold: float) -> list[int]:
+    """Single pass over TF-IDF vectors: join the closest centroid when its cosine reaches `threshold`."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = [f"{r.get('title') or ''}\n{r['text']}" for r, _ in items]
+    x = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(texts)
+    gram = (x @ x.T).toarray()  # doc . centroid-sum is a sum of these, so no centroid is ever materialised
+    labels = np.zeros(len(items), dtype=int)
+    norm2: list[float] = []
+    for i in range(len(items)):
+        if i:
+            dots = np.bincount(labels[:i], weights=gram[i, :i], minlength=len(norm2))
+            sims = dots / np.sqrt(np.maximum(norm2, 1e-12))
+            best = int(np.argmax(sims))
+            if sims[best] >= threshold:
+                labels[i] = best
+                members = labels[:i] == best
+                norm2[best] += 2 * gram[i, :i][members].sum() + gram[i, i]
+                continue
+        labels[i] = len(norm2)
+        norm2.append(gram[i, i])
+    return labels.tolist()
+
+
+def baseline_threshold(sets: dict[str, Labelled]) -> float:
+    """One threshold for every set: the grid value with the best mean BCubed F1 over them."""
+    def mean_f1(t):
+        return np.mean([scores(run_baseline(items, t), [g for _, g in items])["bcubed_f1"] for items in sets.values()])
+
+    return max(BASELINE_THRESHOLDS, key=mean_f1)
+
+
+# -- fitting the join decision ---------------------------------------------------------------------------------
+def candidate_pairs(items: Labelled) -> tuple[list[list[float]], list[int]]:
+    """Features of every (article, candidate story) pair met while streaming `items` into their gold stories."""
+    from newsdesk.sources.records import article_from_record
+    from newsdesk.stages.cluster import StoryClusterer, features
+
+    clusterer = StoryClusterer()
+    xs, ys = [], []
+    for record, gold in items:
+        vec = clusterer.vectors(article_from_record(record))
+        for sid in clusterer.candidates(vec):
+            xs.append(features(vec, clusterer.stories[sid]))
+            ys.append(int(sid == gold))
+        clusterer.add(gold, vec)
+    return xs, ys
+
+
+JOIN_GRID = tuple(round(x, 2) for x in np.arange(0.1, 0.71, 0.05))
+
+
+def fit(sets: dict[str, Labelled], columns: Sequence[int]) -> tuple[list[float], float, float]:
+    """Coefficients, intercept, and the join probability with the best mean BCubed F1 over `sets`.
+
+    Candidate pairs are mostly negatives, so the fitted probability of the best candidate is low even when it is
+    the right story: the bar to join is chosen on the same fitting half rather than assumed to be 0.5.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    from newsdesk.stages.cluster import FEATURES, StoryClusterer
+
+    xs, ys, ws = [], [], []
+    for items in sets.values():
+        x, y = candidate_pairs(items)
+        xs += x
+        ys += y
+        ws += [1.0 / max(1, len(y))] * len(y)  # each set weighs the same, however many candidate pairs it has
+    x = np.asarray(xs)[:, list(columns)]
+    ws = np.asarray(ws) * len(ws) / sum(ws)
+    model = LogisticRegression(C=1.0, max_iter=1000).fit(x, ys, sample_weight=ws)
+    coef = [0.0] * len(FEATURES)
+    for c, w in zip(columns, model.coef_[0]):
+        coef[c] = float(w)
+    intercept = float(model.intercept_[0])
+
+    def mean_f1(bar):
+        return np.mean([scores(run_newsdesk(items, lambda: StoryClusterer(coef, intercept, bar)),
+                               [g for _, g in items])["bcubed_f1"] for items in sets.values()])
+
+    return coef, intercept, max(JOIN_GRID, key=mean_f1)
+
+
+# -- report ----------------------------------------------------------------------------------------------------
+def _row(name: str, system: str, n: int, s: dict, seconds: float) -> str:
+    return (f"{name:<10} {n:>5}  {system:<34} {s['bcubed_p']:.3f}  {s['bcubed_r']:.3f}  {s['bcubed_f1']:.3f}  "
+            f"{s['pair_f1']:.3f}  {seconds:6.1f}s")
+
+
+HEADER = f"{'set':<10} {'docs':>5}  {'system':<34} {'B3-P':<5}  {'B3-R':<5}  {'B3-F1':<5}  {'pairF1':<6}  time"
+
+
+def _evaluate(sets: dict[str, Labelled], systems: dict[str, Callable[[Labelled], list]]) -> dict:
+    print(HEADER)
+    results: dict = {}
+    for name, items in sets.items():
+        gold = [g for _, g in items]
+        for system, runner in systems.items():
+            started = time.perf_counter()
+            s = scores(runner(items), gold)
+            results[(name, system)] = s
+            print(_row(name, system, len(items), s, time.perf_counter() - started), flush=True)
+    means = {system: np.mean([results[(n, system)]["bcubed_f1"] for n in sets]) for system in systems}
+    print("mean BCubed F1: " + ", ".join(f"{k} {v:.3f}" for k, v in means.items()))
+    return results
+
+
+def run(args) -> int:
+    from newsdesk.stages.cluster import COEFFICIENTS, FEATURES, INTERCEPT, JOIN_PROBABILITY, StoryClusterer
+
+    names = [s.strip() for s in args.sets.split(",") if s.strip()]
+    sets: dict[str, Labelled] = {}
+    for name in names:
+        if name not in SETS:
+            print(f"newsdesk eval cluster: unknown set {name!r} (choose from {', '.join(SETS)})")
+            return 2
+        path = getattr(args, name, None) or args.data / FILES[name]
+        if name != "wikinews" and not path.exists():
+            print(f"newsdesk eval cluster: {path} not found (give --data or --{name})")
+            return 2
+        sets[name] = load_set(name, path)
+
+    if not args.fit:
+        threshold = baseline_threshold(sets)
+        _evaluate(sets, {
+            "newsdesk": run_newsdesk,
+            f"baseline tf-idf single pass t={threshold:.2f}": lambda items: run_baseline(items, threshold),
+        })
+        return 0
+
+    fit_half = {n: split_half(items, 0) for n, items in sets.items()}
+    check_half = {n: split_half(items, 1) for n, items in sets.items()}
+    all_columns = list(range(len(FEATURES)))
+    coef, intercept, bar = fit(fit_half, all_columns)
+    print(f"fitted on {sum(map(len, fit_half.values()))} articles (half of each set's stories):")
+    print(f"COEFFICIENTS = ({', '.join(f'{c:.3f}' for c in coef)})  # {', '.join(FEATURES)}")
+    print(f"INTERCEPT = {intercept:.3f}")
+    print(f"JOIN_PROBABILITY = {bar:.2f}")
+    print(f"\nscored on the other half ({sum(map(len, check_half.values()))} articles):")
+    threshold = baseline_threshold(fit_half)
+    systems = {
+        "newsdesk, fitted now": lambda items: run_newsdesk(items, lambda: StoryClusterer(coef, intercept, bar)),
+        "newsdesk, shipped coefficients": lambda items: run_newsdesk(
+            items, lambda: StoryClusterer(COEFFICIENTS, INTERCEPT, JOIN_PROBABILITY)),
+        f"baseline t={threshold:.2f}": lambda items: run_baseline(items, threshold),
+    }
+    for left_out, feature in enumerate(FEATURES):
+        if feature == "no_date":
+            continue  # only meaningful together with the gap: "without log_gap_days" drops both
+        columns = [c for c in all_columns if c != left_out and not (feature == "log_gap_days" and FEATURES[c] == "no_date")]
+        c2, i2, b2 = fit(fit_half, columns)
+        systems[f"ablation: without {feature}"] = (
+            lambda items, c2=c2, i2=i2, b2=b2: run_newsdesk(items, lambda: StoryClusterer(c2, i2, b2)))
+    _evaluate(check_half, systems)
+    return 0

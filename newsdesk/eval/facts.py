@@ -1,0 +1,213 @@
+"""`newsdesk eval facts`: precision and recall of figures, disagreements, quotes and speakers against hand gold.
+
+Gold: tests/data/facts_gold.jsonl, annotated by hand on the MultiLing 2011 Wikinews clusters (the file newsdesk
+bundles, identical to ../shared/data/summarization/multiling2011_en.jsonl). Figures and quotes are annotated
+exhaustively in eight articles; disagreements over all ten clusters. A regex baseline runs in the same invocation:
+every number is a figure, categories come from keywords in the sentence, a quote's speaker is the first person or
+organisation named in its sentence.
+"""
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections import Counter
+from pathlib import Path
+
+GOLD = Path(__file__).resolve().parents[2] / "tests" / "data" / "facts_gold.jsonl"
+
+
+def add_arguments(p) -> None:
+    p.add_argument("--gold", type=Path, default=GOLD, help=f"gold file (default {GOLD})")
+    p.add_argument("--data", type=Path, default=None,
+                   help="cluster JSON lines (default: the bundled multiling2011_en.jsonl)")
+    p.add_argument("--show", action="store_true", help="print each miss and false alarm")
+
+
+def load_gold(path: Path) -> dict:
+    gold = {"figure": [], "quote": [], "disagreement": [], "scope": None}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            if row["type"] == "scope":
+                gold["scope"] = row
+            elif row["type"] in gold:
+                gold[row["type"]].append(row)
+    return gold
+
+
+def _fold(text: str | None) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", (text or "").lower()).strip()
+
+
+def _pr(matched: int, predicted: int, gold: int) -> tuple[float, float, float]:
+    p = matched / predicted if predicted else 0.0
+    r = matched / gold if gold else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def score(gold: dict, predicted: dict, show: bool = False, name: str = "") -> dict:
+    """predicted: {"figures": [{doc_id, value, what}], "quotes": [{doc_id, quote, speaker, resolved}],
+    "disagreements": [{cluster, what, kind}]} over the gold scope. Returns {metric: (P, R, F1)}."""
+    docs = set(gold["scope"]["docs"])
+    out = {}
+    # Figures: matched by article and value, as a multiset (the same value twice in an article is two figures).
+    pred = Counter((f["doc_id"], float(f["value"])) for f in predicted["figures"] if f["doc_id"] in docs)
+    want = Counter((f["doc_id"], float(f["value"])) for f in gold["figure"])
+    out["figures"] = _pr(sum((pred & want).values()), sum(pred.values()), sum(want.values()))
+    # What they count, for gold figures with a category: the predicted figure of that value must name it.
+    cats = [f for f in gold["figure"] if f["what"]]
+    hits = sum(any(p["doc_id"] == g["doc_id"] and float(p["value"]) == float(g["value"]) and p["what"] == g["what"]
+                   for p in predicted["figures"]) for g in cats)
+    said = sum(1 for p in predicted["figures"] if p["doc_id"] in docs and p["what"] in
+               {g["what"] for g in cats})
+    out["figure categories"] = _pr(hits, said, len(cats))
+    if show:
+        for k in (want - pred):
+            print(f"  {name} missed figure {k}")
+        for k in (pred - want):
+            print(f"  {name} extra figure {k}")
+
+    quotes = [q for q in predicted["quotes"] if q["doc_id"] in docs]
+    matched_q, speakers_right = 0, 0
+    used = set()
+    for g in gold["quote"]:
+        start = _fold(g["quote_start"])
+        for i, q in enumerate(quotes):
+            if i not in used and q["doc_id"] == g["doc_id"] and start in _fold(q["quote"]):
+                used.add(i)
+                matched_q += 1
+                gs, ps = _fold(g["speaker"]), _fold(q["speaker"])
+                if ps and (gs in ps or ps in gs):
+                    speakers_right += 1
+                elif show:
+                    print(f"  {name} speaker of {g['quote_start']!r}: {q['speaker']!r}, gold {g['speaker']!r}")
+                break
+        else:
+            if show:
+                print(f"  {name} missed quote {g['doc_id']} {g['quote_start']!r}")
+    out["quotes"] = _pr(matched_q, len(quotes), len(gold["quote"]))
+    # Speakers: over the gold quotes; a quote given a speaker counts as a prediction.
+    out["speakers"] = _pr(speakers_right, sum(1 for q in quotes if q["speaker"]), len(gold["quote"]))
+
+    pred_d = {(d["cluster"], d["what"], d["kind"]) for d in predicted["disagreements"]}
+    want_d = {(d["cluster"], d["what"], d["kind"]) for d in gold["disagreement"]}
+    out["disagreements (what + kind)"] = _pr(len(pred_d & want_d), len(pred_d), len(want_d))
+    pred_w, want_w = {k[:2] for k in pred_d}, {k[:2] for k in want_d}
+    out["disagreements (what)"] = _pr(len(pred_w & want_w), len(pred_w), len(want_w))
+    if show:
+        for k in sorted(pred_d - want_d):
+            print(f"  {name} extra disagreement {k}")
+        for k in sorted(want_d - pred_d):
+            print(f"  {name} missed disagreement {k}")
+    return out
+
+
+# ---------------------------------------------------------------- systems
+def _clusters(path: Path | None) -> list[tuple[str, list]]:
+    from newsdesk.sources.records import article_from_record
+
+    if path is None:
+        from newsdesk.sources.sample import sample_path
+
+        text = sample_path().read_text(encoding="utf-8")
+    else:
+        text = path.read_text(encoding="utf-8")
+    out = []
+    for line in text.splitlines():
+        if line.strip():
+            c = json.loads(line)
+            articles = []
+            for i, d in enumerate(c["docs"]):
+                a = article_from_record(d)
+                a.external_id = a.external_id or str(i)
+                articles.append(a)
+            out.append((c["cluster_id"], articles))
+    return out
+
+
+def run_newsdesk(clusters) -> dict:
+    from newsdesk.stages.facts import load_nlp, story_facts
+
+    nlp = load_nlp()
+    pred = {"figures": [], "quotes": [], "disagreements": []}
+    for cid, articles in clusters:
+        f = story_facts(articles, nlp=nlp)
+        pred["figures"] += f["figures"]
+        pred["quotes"] += [{**q, "speaker": q["speaker"] if q["resolved"] else q["speaker"]} for q in f["quotes"]]
+        pred["disagreements"] += [{"cluster": cid, "what": d["what"], "kind": d["kind"]} for d in f["disagreements"]]
+    return pred
+
+
+_NUM = re.compile(r"\b(?:\d[\d,]*(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                  r"thirteen|fourteen|fifteen|twenty|thirty|fifty|hundred|hundreds|thousands|dozens)\b"
+                  r"(?:\s+(?:million|billion|thousand|hundred))?", re.I)
+_KEYWORDS = {"killed": r"kill|dead|death|died|toll", "injured": r"injur|wound", "missing": r"missing",
+             "arrested": r"arrest|detain", "evacuated": r"evacuat", "displaced": r"homeless|displaced",
+             "rescued": r"rescu", "magnitude": r"magnitude", "money": r"dollar|usd|\$|euro|pound"}
+
+
+def run_baseline(clusters) -> dict:
+    """Keyword and regex baseline (no parse): what a quick script would do."""
+    from newsdesk.stages.facts import _article_date, load_nlp
+    from newsdesk.stages.facts.numbers import parse_number
+    from newsdesk.text import split_sentences
+
+    nlp = load_nlp()
+    pred = {"figures": [], "quotes": [], "disagreements": []}
+    for cid, articles in clusters:
+        per_article: dict[tuple[str, object], tuple[float, str | None]] = {}
+        for a in articles:
+            day = _article_date(a)
+            for s, e in split_sentences(a.text):
+                sent = a.text[s:e]
+                what = next((k for k, rx in _KEYWORDS.items() if re.search(rx, sent, re.I)), None)
+                for m in _NUM.finditer(sent):
+                    if re.fullmatch(r"(?:19|20)\d\d", m.group(0)) or sent[m.end():m.end() + 1] == ":":
+                        continue  # years and clock times
+                    value, _ = parse_number(m.group(0))
+                    if value is None:
+                        continue
+                    pred["figures"].append({"doc_id": a.key, "value": value, "what": what})
+                    if what and what not in ("magnitude", "money"):
+                        k = (what, a.key)
+                        if k not in per_article or value > per_article[k][0]:
+                            per_article[k] = (value, day.date().isoformat() if day else None)
+            doc = nlp(a.text)
+            for m in re.finditer(r"\"([^\"\n]{8,}?)\"|“([^”]{8,}?)”", a.text):
+                if len(m.group(0).split()) < 4:
+                    continue
+                span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+                sent = span[0].sent if span is not None and len(span) else None
+                names = [x.text for x in (sent.ents if sent is not None else []) if x.label_ in ("PERSON", "ORG")
+                         and not (m.start() <= x.start_char < m.end())]
+                pred["quotes"].append({"doc_id": a.key, "quote": m.group(0), "speaker": names[0] if names else None})
+        by_what: dict[str, list] = {}
+        for (what, _), v in per_article.items():
+            by_what.setdefault(what, []).append(v)
+        for what, claims in by_what.items():
+            if len({v for v, _ in claims}) > 1:
+                same_day = any(a[1] == b[1] and a[0] != b[0] for i, a in enumerate(claims) for b in claims[i + 1:])
+                pred["disagreements"].append({"cluster": cid, "what": what,
+                                              "kind": "contradiction" if same_day else "update"})
+    return pred
+
+
+def run(args) -> int:
+    gold = load_gold(args.gold)
+    clusters = _clusters(args.data)
+    results, timings = {}, {}
+    for name, system in (("newsdesk", run_newsdesk), ("baseline", run_baseline)):
+        started = time.perf_counter()
+        predicted = system(clusters)
+        timings[name] = time.perf_counter() - started
+        results[name] = score(gold, predicted, show=args.show, name=name)
+    n = gold["scope"]
+    print(f"facts gold: {len(gold['figure'])} figures and {len(gold['quote'])} quotes in {len(n['docs'])} articles, "
+          f"{len(gold['disagreement'])} disagreements over {len(n['clusters'])} clusters ({args.gold.name})")
+    print(f"{'':28}{'newsdesk P / R / F1':>24}{'baseline P / R / F1':>24}")
+    for metric in results["newsdesk"]:
+        cells = ["{:.2f} / {:.2f} / {:.2f}".format(*results[s][metric]) for s in ("newsdesk", "baseline")]
+        print(f"{metric:28}{cells[0]:>24}{cells[1]:>24}")
+    print("time: " + ", ".join(f"{k} {v:.1f}s" for k, v in timings.items()))
+    return 0

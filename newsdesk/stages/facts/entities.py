@@ -1,0 +1,136 @@
+"""People, organisations and places of a story, with spelling variants merged into one entity.
+
+Merging, in order: the same skeleton (spelling-insensitive key: "Nasiriyah" / "Nassiriya"); the same gazetteer
+place ("US" / "United States"); a surname alone joins the one full name of the story ending in it ("Mr al-Sadr",
+"Sadr" -> "Muqtada al-Sadr"); an acronym joins the one organisation whose initials it spells.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from .geo import fold, locate, skeleton
+
+KINDS = {"PERSON": "person", "ORG": "organisation", "GPE": "place", "LOC": "place", "FAC": "place"}
+_TITLES = re.compile(
+    r"^(?:(?:mr|mrs|ms|miss|dr|prof|sir|dame|lord|lady|rev|gen|general|col|colonel|capt|captain|lt|sgt|spc|pvt|"
+    r"president|prime minister|minister|senator|sen|rep|gov|governor|judge|justice|king|queen|prince|princess|"
+    r"pope|cardinal|sheikh|ayatollah|cleric|chancellor|secretary|mayor|chief)\.?\s+)+",
+    re.I,
+)
+_PARTICLES = {"al", "el", "bin", "ibn", "de", "da", "di", "du", "van", "von", "der", "le", "la", "abu", "abd"}
+
+
+def clean_name(text: str) -> str:
+    name = re.sub(r"[’']s$", "", text.strip(" \n\t,.;:\"“”()"))
+    name = re.sub(r"^the\s+", "", name, flags=re.I)
+    return _TITLES.sub("", name).strip()
+
+
+def _name_words(name: str) -> list[str]:
+    return [w for w in skeleton(name).split() if w not in _PARTICLES]
+
+
+def _acronym(name: str) -> str:
+    return "".join(w[0] for w in re.findall(r"[A-Z][\w-]*", name)).upper()
+
+
+def merge(mentions: list[dict]) -> list[dict]:
+    """mentions: [{"label", "text", "doc_id"}] -> entities [{"kind", "name", "key", "variants", "mentions",
+    "doc_ids", "place"}], most mentioned first."""
+    groups: dict[tuple[str, str], dict] = {}
+    for m in mentions:
+        kind = KINDS.get(m["label"])
+        name = clean_name(m["text"])
+        if kind is None or len(name) < 2 or not re.search(r"[A-Za-z]", name) or name.islower():
+            continue
+        key = (kind, skeleton(name))
+        g = groups.setdefault(key, {"kind": kind, "variants": Counter(), "doc_ids": set(), "place": None})
+        g["variants"][name] += 1
+        g["doc_ids"].add(m["doc_id"])
+
+    parent: dict[tuple[str, str], tuple[str, str]] = {k: k for k in groups}
+
+    def find(k):
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    def union(a, b):  # b joins a
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[rb] = ra
+
+    by_place: dict[int, tuple[str, str]] = {}
+    for key, g in groups.items():
+        if g["kind"] != "place":
+            continue
+        for variant, _ in g["variants"].most_common():
+            g["place"] = locate(variant)
+            if g["place"]:
+                break
+        if g["place"]:
+            gid = g["place"]["geonameid"]
+            if gid in by_place:
+                union(by_place[gid], key)
+            else:
+                by_place[gid] = key
+
+    persons = [k for k, g in groups.items() if g["kind"] == "person"]
+    full = [k for k in persons if len(_name_words(k[1])) >= 2]
+    for k in persons:
+        words = _name_words(k[1])
+        if len(words) != 1:
+            continue
+        owners = {find(f) for f in full if _name_words(f[1])[-1] == words[0]}
+        if len(owners) == 1:
+            union(owners.pop(), k)
+
+    orgs = [k for k, g in groups.items() if g["kind"] == "organisation"]
+    for k in orgs:
+        variant = groups[k]["variants"].most_common(1)[0][0]
+        if not (variant.isupper() and 2 <= len(variant) <= 6):
+            continue
+        owners = {find(o) for o in orgs if o != k and _acronym(groups[o]["variants"].most_common(1)[0][0]) == variant
+                  and len(groups[o]["variants"].most_common(1)[0][0].split()) >= 2}
+        if len(owners) == 1:
+            union(owners.pop(), k)
+
+    merged: dict[tuple[str, str], dict] = {}
+    for key, g in groups.items():
+        root = find(key)
+        m = merged.setdefault(root, {"kind": g["kind"], "variants": Counter(), "doc_ids": set(), "place": None})
+        m["variants"].update(g["variants"])
+        m["doc_ids"] |= g["doc_ids"]
+        m["place"] = m["place"] or g["place"]
+
+    out = []
+    for root, m in merged.items():
+        variants = m["variants"]
+        if m["kind"] == "person":
+            # The fullest form names the person; "Sadr" is a way of writing "Muqtada al-Sadr", not the reverse.
+            name = max(variants, key=lambda v: (len(_name_words(v)), variants[v], len(v)))
+        else:
+            name = max(variants, key=lambda v: (variants[v], len(v)))
+        place = m["place"]
+        if place and any(fold(v) == fold(place["name"]) for v in variants):
+            name = next(v for v in variants if fold(v) == fold(place["name"]))  # the gazetteer's spelling
+        key = f"geo:{place['geonameid']}" if place else skeleton(name)
+        out.append({
+            "kind": m["kind"], "name": name, "key": f"{m['kind']}:{key}",
+            "variants": [v for v, _ in variants.most_common()], "mentions": sum(variants.values()),
+            "doc_ids": sorted(m["doc_ids"], key=str), "place": place,
+        })
+    out.sort(key=lambda e: (-e["mentions"], e["name"]))
+    return out
+
+
+def canonical_names(entities: list[dict]) -> dict[str, str]:
+    """Every written variant (and its fold) -> the entity's name, to resolve quote speakers and sources."""
+    names: dict[str, str] = {}
+    for e in entities:
+        for v in e["variants"]:
+            names[fold(v)] = e["name"]
+            names[fold(clean_name(v))] = e["name"]
+    return names

@@ -1,0 +1,141 @@
+"""The polling loop: fetch the feeds that are due, fetch their new items' pages, ingest them, build the stories.
+
+Used by `newsdesk watch` and, in a background thread, by `newsdesk serve`. Every fetched byte is stored raw before
+it is parsed (feeds as kind "feed", pages as "html", cut-off responses as "partial"), and a failing feed or page
+is recorded on that feed or item and never stops the loop.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+
+from .models import Article, RawInput
+from .pipeline import InputFailure, build, ingest_raw
+from .sources.feeds import FeedError, parse_feed
+from .sources.fetch import FetchError, Fetcher, FetchSettings
+from .store import Store
+
+MAX_BACKOFF = timedelta(hours=6)
+
+
+@dataclass
+class PollReport:
+    feeds: int = 0
+    feeds_failed: int = 0
+    new_items: int = 0
+    articles: int = 0
+    failures: list[InputFailure] = field(default_factory=list)
+    new_stories: int = 0
+
+
+def _keep_partial(store: Store, url: str, err: FetchError, kind: str) -> None:
+    if err.body:
+        raw = RawInput(body=err.body, kind=kind, origin=url, url=url, fetched_at=datetime.now(timezone.utc))
+        store.put_raw(raw)
+        store.set_raw_error(raw.sha256, err.message)
+
+
+def poll_feed(store: Store, fetcher: Fetcher, feed: dict, report: PollReport, now: datetime | None = None) -> None:
+    now = now or datetime.now(timezone.utc)
+    report.feeds += 1
+    url = feed["url"]
+
+    def failed(message: str) -> None:
+        report.feeds_failed += 1
+        report.failures.append(InputFailure(url, message))
+        backoff = min(timedelta(seconds=feed["poll_seconds"]) * 2 ** min(feed["failures"], 10), MAX_BACKOFF)
+        store.feed_polled(feed["id"], error=message, next_poll_at=now + backoff)
+
+    try:
+        r = fetcher.get(url, etag=feed["etag"], last_modified=feed["last_modified"])
+    except FetchError as e:
+        _keep_partial(store, url, e, "feed")
+        return failed(e.message)
+    next_poll = now + timedelta(seconds=feed["poll_seconds"])
+    if r.not_modified:
+        store.feed_polled(feed["id"], error=None, next_poll_at=next_poll)
+        return
+    raw = RawInput(body=r.body, kind="feed", origin=url, url=r.url, fetched_at=r.fetched_at)
+    store.put_raw(raw)
+    try:
+        parsed = parse_feed(r.body, r.url)
+    except FeedError as e:
+        store.set_raw_error(raw.sha256, str(e))
+        return failed(str(e))
+    store.set_raw_error(raw.sha256, None)
+    # feeds list newest first; ingesting oldest first keeps arrival order close to publication order
+    for item in reversed(parsed.items):
+        if not store.add_feed_item(feed["id"], item.key, item.url, item.title, item.published):
+            continue
+        report.new_items += 1
+        if not item.url:
+            store.feed_item_result(feed["id"], item.key, None, "the item has no link")
+            continue
+        try:
+            page = fetcher.get(item.url)
+        except FetchError as e:
+            _keep_partial(store, item.url, e, "partial")
+            store.feed_item_result(feed["id"], item.key, None, e.message)
+            report.failures.append(InputFailure(item.url, e.message))
+            continue
+        page_raw = RawInput(body=page.body, kind="html", origin=item.url, url=page.url, fetched_at=page.fetched_at)
+        result = ingest_raw(store, page_raw)
+        if isinstance(result, InputFailure):
+            report.failures.append(result)
+        elif isinstance(result, Article):
+            report.articles += 1
+        store.feed_item_result(feed["id"], item.key, page_raw.sha256,
+                               result.message if isinstance(result, InputFailure) else None)
+    store.feed_polled(feed["id"], error=None, next_poll_at=next_poll, etag=r.etag, last_modified=r.last_modified,
+                      title=parsed.title, site_url=parsed.site_url)
+
+
+def poll_once(store: Store, fetcher: Fetcher, now: datetime | None = None) -> PollReport:
+    """Polls every due feed once, then builds the stories when something new came in."""
+    report = PollReport()
+    for feed in store.due_feeds(now):
+        poll_feed(store, fetcher, feed, report, now)
+    if report.articles:
+        report.new_stories = build(store).new_stories
+    return report
+
+
+def watch(db_path: str, settings: FetchSettings | None = None, once: bool = False, tick: float = 30.0,
+          stop: threading.Event | None = None, log: Callable[[str], None] = print) -> PollReport:
+    """Polls until `stop` is set (or once); `tick` is how often due feeds are looked for."""
+    stop = stop or threading.Event()
+    total = PollReport()
+    with Store(db_path) as store, Fetcher(settings) as fetcher:
+        while not stop.is_set():
+            started = time.monotonic()
+            report = poll_once(store, fetcher)
+            for f in report.failures:
+                log(f"skipped {f}")
+            if report.feeds:
+                log(f"polled {report.feeds} feeds ({report.feeds_failed} failed): {report.new_items} new items, "
+                    f"{report.articles} new articles, {report.new_stories} new stories")
+            for name in ("feeds", "feeds_failed", "new_items", "articles", "new_stories"):
+                setattr(total, name, getattr(total, name) + getattr(report, name))
+            total.failures += report.failures
+            if once:
+                break
+            stop.wait(max(0.0, tick - (time.monotonic() - started)))
+    return total
+
+
+def watch_in_background(db_path: str, settings: FetchSettings | None = None, tick: float = 30.0,
+                        log: Callable[[str], None] = print) -> tuple[threading.Thread, threading.Event]:
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            watch(db_path, settings, tick=tick, stop=stop, log=log)
+        except Exception as e:  # noqa: BLE001 - the web server must outlive a broken poller; say why it stopped
+            log(f"feed polling stopped: {type(e).__name__}: {e}")
+
+    thread = threading.Thread(target=run, name="newsdesk-watch", daemon=True)
+    thread.start()
+    return thread, stop

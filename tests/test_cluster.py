@@ -1,0 +1,133 @@
+"""The story clusterer and its benchmark helpers, on small synthetic streams (no development data needed)."""
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from newsdesk.eval.cluster import run_baseline, scores
+from newsdesk.models import Article
+from newsdesk.stages.cluster import (POSTING_STORIES, StoryClusterer, _names, features, join_probability, url_date)
+
+T0 = datetime(2021, 5, 3, 9, tzinfo=timezone.utc)
+
+
+def quake(place: str, n: int, when: datetime) -> Article:
+    return Article(
+        title=f"Earthquake of magnitude {5 + n % 3}.{n} shakes {place}",
+        text=(f"A strong earthquake struck near {place} on Monday, killing at least {10 + n} people and damaging "
+              f"hundreds of homes, officials in {place} said. Rescue teams from the {place} Red Cross searched the "
+              f"rubble through the night. Governor Maria {place}son said {200 + n} people were injured and that "
+              f"schools in {place} would stay closed."),
+        published=when)
+
+
+def quake_later(place: str, n: int, when: datetime) -> Article:
+    """Another earthquake, reported in other words, as a different event of the same kind is."""
+    return Article(
+        title=f"{place} tremor leaves {n} dead as aftershocks rattle the valley",
+        text=(f"Aftershocks rattled the {place} valley after a tremor flattened the market town of Oltz late on "
+              f"Thursday. President Ivo {place}ski declared three days of mourning and the army flew tents to "
+              f"{n * 100} families sleeping outdoors in {place}."),
+        published=when)
+
+
+def rehab(star: str, clinic: str, when: datetime) -> Article:
+    return Article(title=f"{star} checks into rehab at {clinic}",
+                   text=(f"Actress {star} has checked into the {clinic} treatment center, her publicist told reporters. "
+                         f"{star} entered {clinic} on Tuesday after a court hearing, and friends of {star} said they "
+                         f"supported her decision to seek treatment at {clinic}."),
+                   published=when)
+
+
+def rehab_later(star: str, clinic: str, when: datetime) -> Article:
+    return Article(title=f"{star} leaves court for {clinic}, lawyer says",
+                   text=(f"A judge in Santa Monica ordered {star} into a 90-day program and her lawyer Shawn Holley "
+                         f"said the star drove to {clinic} in Malibu after the hearing ended."),
+                   published=when)
+
+
+def run(articles):
+    clusterer = StoryClusterer()
+    counter = itertools.count()
+    return clusterer, [clusterer.assign(a, lambda: next(counter))[0] for a in articles]
+
+
+def test_same_event_joins_and_the_same_kind_of_event_stays_apart():
+    stream = [quake("Bamland", 1, T0), rehab("Tara Reid", "Promises", T0 + timedelta(hours=1)),
+              quake("Bamland", 2, T0 + timedelta(hours=3)), rehab("Tara Reid", "Promises", T0 + timedelta(hours=5)),
+              quake_later("Kordavia", 3, T0 + timedelta(hours=6)), rehab_later("Lindsay Lohan", "Betty Ford", T0 + timedelta(hours=7)),
+              quake_later("Kordavia", 4, T0 + timedelta(hours=9)), rehab_later("Lindsay Lohan", "Betty Ford", T0 + timedelta(hours=9))]
+    _, pred = run(stream)
+    assert pred[0] == pred[2] and pred[1] == pred[3] and pred[4] == pred[6] and pred[5] == pred[7]
+    assert len({pred[0], pred[1], pred[4], pred[5]}) == 4
+
+
+def test_time_lowers_the_join_probability_and_the_window_ends_a_story():
+    clusterer, (story,) = run([quake("Bamland", 1, T0)])
+    near, p_near, _ = clusterer.best_match(quake("Bamland", 2, T0 + timedelta(days=1)))
+    mid, p_mid, _ = clusterer.best_match(quake("Bamland", 2, T0 + timedelta(days=20)))
+    far, p_far, _ = clusterer.best_match(quake("Bamland", 2, T0 + timedelta(days=400)))
+    assert near == mid == story and p_near > p_mid
+    assert far is None and p_far == 0.0
+
+
+def test_undated_articles_take_the_date_in_their_url():
+    assert url_date("https://x.example/2013/05/02/lohan-rehab/") == datetime(2013, 5, 2, tzinfo=timezone.utc)
+    assert url_date("http://articles.latimes.com/2013/may/03/local/x") == datetime(2013, 5, 3, tzinfo=timezone.utc)
+    assert url_date("https://x.example/news/414523/story") is None and url_date(None) is None
+    clusterer = StoryClusterer()
+    vec = clusterer.vectors(Article(title="t", text="x", url="https://x.example/2013/05/02/a"))
+    assert vec.when == datetime(2013, 5, 2, tzinfo=timezone.utc).timestamp()
+
+
+def test_names_are_capitalised_words_inside_sentences_and_their_runs():
+    names = _names("Police said Tara Reid entered the Betty Ford Center. Officials confirmed it.")
+    assert {"tara", "reid", "tara_reid", "betty_ford_center"} <= set(names)
+    assert "officials" not in names and "police" not in names  # sentence openers are not names
+
+
+def test_features_and_probability_are_bounded_and_monotone_in_similarity():
+    clusterer, _ = run([quake("Bamland", 1, T0)])
+    story = clusterer.stories[next(iter(clusterer.stories))]
+    same = features(clusterer.vectors(quake("Bamland", 2, T0)), story)
+    other = features(clusterer.vectors(rehab("Tara Reid", "Promises", T0)), story)
+    assert all(0.0 <= x <= 1.0 + 1e-9 for x in same[:3]) and same[1] > other[1]
+    assert join_probability(same) > join_probability(other)
+    assert 0.0 < join_probability([0.0] * len(same)) < 1.0
+
+
+def test_candidates_stay_bounded_as_stories_pile_up():
+    clusterer = StoryClusterer()
+    counter = itertools.count()
+    for i in range(3 * POSTING_STORIES):  # many stories sharing the word "earthquake", on the same day
+        clusterer.assign(quake(f"Town{chr(65 + i % 26)}{chr(65 + i // 26)}x", i, T0), lambda: next(counter))
+    assert max(len(p) for p in clusterer.postings.values()) <= POSTING_STORIES
+
+
+def test_stories_out_of_the_window_are_shrunk_not_searched():
+    clusterer, (old,) = run([quake("Bamland", 1, T0)])
+    clusterer.assign(rehab("Tara Reid", "Promises", T0 + timedelta(days=100)), lambda: "new")
+    assert clusterer.stories[old].expired and not clusterer.stories[old].names.sums
+    assert clusterer.story_vector(old)  # still there for related-story links
+
+
+@pytest.mark.parametrize("pred,gold,expected", [
+    ([1, 1, 2, 2], ["a", "a", "b", "b"], 1.0),
+    ([1, 2, 3, 4], ["a", "a", "a", "a"], 0.4),  # P 1, R 1/4
+])
+def test_bcubed(pred, gold, expected):
+    assert scores(pred, gold)["bcubed_f1"] == pytest.approx(expected)
+
+
+def test_pairwise_and_bcubed_on_a_merge():
+    s = scores([1, 1, 1], ["a", "a", "b"])
+    assert s["pair_p"] == pytest.approx(1 / 3) and s["pair_r"] == 1.0
+    assert s["bcubed_p"] == pytest.approx((2 / 3 * 2 + 1 / 3) / 3) and s["bcubed_r"] == 1.0
+
+
+def test_baseline_single_pass_groups_identical_texts():
+    items = [({"id": str(i), "title": t, "text": t}, t) for i, t in
+             enumerate(["storm hits coast town", "election results counted", "storm hits coast town"])]
+    assert run_baseline(items, 0.5) == [0, 1, 0]

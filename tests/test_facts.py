@@ -1,0 +1,179 @@
+"""The facts stage on small clusters written here: figures, disagreement cards, quotes, entities, timeline, map;
+then stored by the pipeline in a real SQLite store and served by the web app and the `newsdesk facts` verb."""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+import pytest
+from fastapi.testclient import TestClient
+
+from newsdesk.models import Article, Brief, RawInput
+from newsdesk.stages.facts import load_nlp, story_facts
+from newsdesk.stages.facts.numbers import parse_number, split_hedge
+from newsdesk.stages.facts.timeline import resolve
+from newsdesk.store import Store
+from newsdesk.text import split_sentences
+
+from conftest import run_cli
+
+# The two death tolls of the content-farm page, as two outlets would print them on the same day.
+AFP_TEXT = ("Security forces fired live rounds at demonstrators in Nasiriyah on Friday. "
+            "More than 470 people have been killed in protest-related violence since October, according to an AFP "
+            "tally.")
+RIGHTS_TEXT = ("Three others died in the southern city of Nassiriya when security forces took control of a bridge. "
+               "More than 600 people have been killed in anti-government demonstrations that started in October, "
+               "according to the IHCHR and Amnesty International.")
+SADR_TEXT = ("The Shiite cleric Muqtada al-Sadr called for a march against US troops. "
+             "Some protesters feared that the departure of Mr al-Sadr's supporters could spark a crackdown. "
+             "\"I am expressing my disappointment toward all those who doubted me,\" he said in a tweet. "
+             "\"We called for more people to join us in Tahrir,\" said Noor, a protester.")
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    return load_nlp()  # one spaCy load for the whole session
+
+
+def art(text, outlet, published, key, title="Protests in Iraq"):
+    return Article(title=title, text=text, outlet=outlet, published=published, external_id=key)
+
+
+def test_numbers_and_hedges():
+    assert split_hedge("More than 470") == ("more than", "470")
+    assert split_hedge("470") == (None, "470")
+    assert parse_number("1,200") == (1200, False)
+    assert parse_number("3.5 million") == (3_500_000, False)
+    assert parse_number("twenty-one") == (21, False)
+    assert parse_number("tens of thousands") == (10_000, True)
+    assert parse_number("people")[0] is None
+
+
+def test_relative_dates_resolve_against_the_article_date():
+    monday = date(2020, 1, 27)
+    assert resolve("on Friday", monday) == (date(2020, 1, 24), "day")
+    assert resolve("Monday", monday) == (date(2020, 1, 27), "day")
+    assert resolve("last Monday", monday) == (date(2020, 1, 20), "day")
+    assert resolve("yesterday", monday) == (date(2020, 1, 26), "day")
+    assert resolve("last week", monday) == (date(2020, 1, 20), "week")
+    assert resolve("since October", monday) == (date(2019, 10, 1), "month")  # no year: the past October
+    assert resolve("12 January 2010", monday) == (date(2010, 1, 12), "day")
+    assert resolve("for days", monday) is None
+
+
+def test_two_tolls_on_one_day_make_a_contradiction_card_with_both_sources(nlp):
+    day = datetime(2020, 1, 25)
+    facts = story_facts([art(AFP_TEXT, "Wire One", day, "a"), art(RIGHTS_TEXT, "Rights Daily", day, "b")], nlp=nlp)
+    killed = [d for d in facts["disagreements"] if d["what"] == "killed"]
+    assert len(killed) == 1
+    card = killed[0]
+    assert card["kind"] == "contradiction"
+    by_value = {c["value"]: c for c in card["claims"]}
+    assert set(by_value) == {470, 600}  # "three others died" is a part, not a rival toll
+    assert by_value[470]["hedge"] == by_value[600]["hedge"] == "more than"
+    assert "AFP" in by_value[470]["cited_source"]
+    assert by_value[600]["cited_source"] == "IHCHR and Amnesty International"
+    assert (by_value[470]["outlet"], by_value[600]["outlet"]) == ("Wire One", "Rights Daily")
+    texts = {"a": AFP_TEXT, "b": RIGHTS_TEXT}
+    for c in card["claims"]:  # verbatim, and the position points at that very sentence
+        start, end = split_sentences(texts[c["doc_id"]])[c["position"]]
+        assert texts[c["doc_id"]][start:end] == c["text"]
+
+
+def test_a_toll_that_rises_over_days_is_an_update_in_time_order(nlp):
+    first = art("An earthquake struck the coast on Saturday, killing at least 214 people.", "Alpha", datetime(2010, 2, 27), "1")
+    later = art("The death toll rose to 708, officials said on Monday.", "Alpha", datetime(2010, 3, 1), "2")
+    facts = story_facts([later, first], nlp=nlp)
+    card = next(d for d in facts["disagreements"] if d["what"] == "killed")
+    assert card["kind"] == "update"
+    assert [c["value"] for c in card["claims"]] == [214, 708]
+
+
+def test_same_figure_everywhere_is_no_disagreement(nlp):
+    a = art("At least 15 sailors were detained by Iranian forces.", "Alpha", datetime(2007, 3, 23), "1")
+    b = art("Iran is still detaining the 15 sailors, officials said.", "Beta", datetime(2007, 3, 25), "2")
+    assert story_facts([a, b], nlp=nlp)["disagreements"] == []
+
+
+def test_spelling_variants_merge_into_one_entity(nlp):
+    day = datetime(2020, 1, 25)
+    facts = story_facts([art(AFP_TEXT, "Wire One", day, "a"), art(RIGHTS_TEXT, "Rights Daily", day, "b"),
+                         art(SADR_TEXT, "Wire One", day, "c")], nlp=nlp)
+    places = [e for e in facts["entities"] if e["kind"] == "place"]
+    nasiriyah = [e for e in places if "Nasiriyah" in e["variants"] or "Nassiriya" in e["variants"]]
+    assert len(nasiriyah) == 1 and set(nasiriyah[0]["variants"]) >= {"Nasiriyah", "Nassiriya"}
+    assert nasiriyah[0]["place"]["country"] == "IQ"
+    sadr = [e for e in facts["entities"] if e["kind"] == "person" and "sadr" in e["name"].lower()]
+    assert len(sadr) == 1 and sadr[0]["name"] == "Muqtada al-Sadr"
+    assert any(p["name"] == "Nasiriyah" for p in facts["map"]["points"])
+
+
+def test_quotes_get_their_speakers_and_he_said_resolves_to_the_named_person(nlp):
+    facts = story_facts([art(SADR_TEXT, "Wire One", datetime(2020, 1, 25), "c")], nlp=nlp)
+    speakers = {q["quote"][:12]: (q["speaker"], q["resolved"]) for q in facts["quotes"]}
+    assert speakers['"I am expres'] == ("Muqtada al-Sadr", True)
+    assert speakers['"We called f'] == ("Noor", True)
+    assert all(q["quote"] in SADR_TEXT for q in facts["quotes"])
+
+
+def test_timeline_resolves_on_friday(nlp):
+    facts = story_facts([art(AFP_TEXT, "Wire One", datetime(2020, 1, 27), "a")], nlp=nlp)
+    friday = [e for e in facts["timeline"] if e["expression"].endswith("Friday")]
+    assert friday and friday[0]["date"] == "2020-01-24" and "Nasiriyah" in friday[0]["text"]
+
+
+# -- stored, served and batch ---------------------------------------------------------------------------------
+def _story(path: str) -> int:
+    from newsdesk.pipeline import build_facts
+
+    with Store(path) as store:
+        sid = store.new_story()
+        for key, text, outlet in (("a", AFP_TEXT, "Wire One"), ("b", RIGHTS_TEXT, "Rights Daily")):
+            raw = RawInput(body=text.encode(), kind="text", origin=key)
+            store.put_raw(raw)
+            a = Article(title="Iraq protest toll", text=text, outlet=outlet, published=datetime(2020, 1, 25),
+                        raw_sha256=raw.sha256)
+            store.add_article(a)
+            store.assign(a.id, sid)
+        store.save_story(sid, Brief(headline="Iraq protest toll", sentences=[]))
+        build_facts(store, [sid])
+    return sid
+
+
+def test_pipeline_stores_facts_and_the_web_shows_them(tmp_path, nlp):
+    from newsdesk.web import create_app
+
+    path = str(tmp_path / "news.db")
+    sid = _story(path)
+    with Store(path) as store:
+        assert len(store.article_facts([a.id for a in store.story_articles(sid)])) == 2  # kept: never parsed again
+    client = TestClient(create_app(path))
+    api = client.get(f"/api/stories/{sid}/facts").json()
+    card = next(d for d in api["disagreements"] if d["what"] == "killed")
+    assert card["kind"] == "contradiction" and {c["value"] for c in card["claims"]} == {470, 600}
+    page = client.get(f"/stories/{sid}").text
+    assert 'class="card contradiction"' in page and "more than 470" in page and "more than 600" in page
+    assert "IHCHR and Amnesty International" in page and "Rights Daily" in page
+    assert "<svg" in page and "Nasiriyah" in page
+    place = next(e for e in api["entities"] if e["name"] == "Nasiriyah")
+    entity = client.get(f"/api/entities/{place['entity_id']}").json()
+    assert entity["stories"][0]["story_id"] == sid and set(entity["stories"][0]["variants"]) >= {"Nasiriyah", "Nassiriya"}
+    assert "Iraq protest toll" in client.get(f"/entities/{place['entity_id']}").text
+    assert client.get("/entities/999999").status_code == 404
+    assert client.get("/api/stories/999999/facts").status_code == 404
+
+
+def test_facts_verb_reads_summarize_input():
+    cluster = {"cluster_id": "iraq", "docs": [
+        {"doc_id": "afp", "outlet": "Wire One", "date": "2020-01-25", "text": AFP_TEXT},
+        {"doc_id": "rights", "outlet": "Rights Daily", "date": "2020-01-25", "text": RIGHTS_TEXT}]}
+    result = run_cli("facts", stdin=json.dumps(cluster) + "\n{not json\n")
+    assert result.returncode == 1 and "stdin:2:" in result.stderr
+    (record,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert record["id"] == "iraq"
+    assert set(record) >= {"figures", "disagreements", "quotes", "entities", "timeline"}
+    card = next(d for d in record["disagreements"] if d["what"] == "killed")
+    assert card["kind"] == "contradiction"
+    claim = next(c for c in card["claims"] if c["value"] == 600)
+    assert claim["doc_id"] == "rights" and claim["outlet"] == "Rights Daily" and claim["date"].startswith("2020-01-25")
+    assert set(claim) >= {"value", "unit", "text", "doc_id", "outlet", "date", "cited_source"}
