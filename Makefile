@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB ?= data/newsdesk.db
 
-.PHONY: demo test install install-test browser clean
+.PHONY: demo test install install-test system-deps clean
 
 $(BIN)/newsdesk: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -18,15 +18,17 @@ demo: install
 	$(BIN)/newsdesk --db $(DB) demo
 
 install-test: install
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -e '.[test,eval]'
 
-# Debian's Chromium for the browser test: Playwright cannot download its own browser here.
-browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
-	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; }
+# Debian's Chromium for the browser tests (Playwright cannot download its own browser here) and the Perl XML
+# parser that the official ROUGE-1.5.5 script of `newsdesk eval summarize` needs.
+system-deps:
+	@{ command -v chromium >/dev/null 2>&1 && perl -MXML::Parser -e 1 2>/dev/null; } || { \
+	  pkgs="chromium libxml-parser-perl"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$pkgs >/dev/null; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq $$pkgs >/dev/null; fi; }
 
-test: install-test browser
+test: install-test system-deps
 	$(BIN)/python -m pytest -q
 
 clean:

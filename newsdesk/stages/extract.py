@@ -16,6 +16,7 @@ import unicodedata
 import warnings
 import zlib
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -287,6 +288,8 @@ def _host_label(host: str) -> str:
 # " | ", " - ", " — ", "Title: Site", and the CJK forms seen in the wild ("：", "｜", Korean "ㅣ")
 _SEP = re.compile(r"\s+(?:[|\-–—·•»/~*]|::)\s+|(?<=\S):\s+|\s*[：｜ㅣ]\s*")
 _TRAILING_DATE = re.compile(r"(?:\s*[|\-–—·]\s*\d{1,2}[./]\d{1,2}[./]\d{2,4})+\s*$")
+# a byline after the site name: "Headline | Site | by Jane Doe", "Headline * Site * by Jane Doe"
+_TRAILING_BYLINE = re.compile(r"\s+[|*·•\-–—]\s+(?:by|von|par|por|door|di)\s+[^|*·•]{2,60}$", re.I)
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u2060\ufeff]")
 
 
@@ -318,6 +321,7 @@ def _strip_site(title: str, sites: list[str], host: str | None) -> tuple[str, bo
     """Remove ' | Site' style suffixes (and 'Site | ' prefixes) naming the outlet; returns (title, stripped?)."""
     original = title
     title = _TRAILING_DATE.sub("", title)  # DW: "Headline | DW | 28.04.2023"
+    title = _TRAILING_BYLINE.sub("", title)
     for _ in range(3):  # "Title - Section | Site" may need two passes; the bound guards odd titles
         changed = False
         for m in _SEP.finditer(title):  # leftmost first, so the longest matching tail goes
@@ -335,13 +339,21 @@ def _strip_site(title: str, sites: list[str], host: str | None) -> tuple[str, bo
 
 
 def _drop_section_suffix(title: str, others: list[str]) -> str:
-    """'Headline - Samastipur News' -> 'Headline' when another source gives exactly 'Headline'."""
+    """'Headline - Samastipur News' -> 'Headline' when another source gives exactly 'Headline'; likewise
+    'Section | Headline' -> 'Headline' (a pipe marks a label; a colon or slash kicker is part of the headline)."""
+    folded = title.translate(_QUOTES)
     for o in others:
-        if o and len(o) < len(title) and title.startswith(o) and re.match(r"\s*[-|–—:：｜ㅣ/]", title[len(o):]):
-            return o
+        if not o or len(o) >= len(title):
+            continue
+        fo = o.translate(_QUOTES)  # "Kohberger's" in one source, "Kohberger’s" in another
+        if folded.startswith(fo) and re.match(r"\s*[-|–—:：｜ㅣ/]", title[len(o):]):
+            return title[: len(o)]
+        if folded.endswith(fo) and re.search(r"\s[|｜]\s*$", title[: -len(o)]):
+            return title[-len(o):]
     return title
 
 
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
 _MOJIBAKE = re.compile(r"Ã.|Â.|â€")
 
 
@@ -477,19 +489,68 @@ def _clean_body(text: str, title: str | None) -> str:
 
 # --------------------------------------------------------------------------- entry point
 
-def _run_trafilatura(page, url: str | None, **opts: Any) -> dict[str, Any] | None:
+# trafilatura's fast mode skips its second opinion (readability-lxml and jusText run on every page and compared):
+# on the development pages that costs no body F1 and saves about a quarter of the time (see benchmarks/extraction.py)
+FAST = False
+
+
+def _trafilatura_text(tree, url: str | None, **opts: Any) -> str | None:
     from trafilatura import bare_extraction  # imported late: it is slow to load and only this stage needs it
 
     try:
-        doc = bare_extraction(page, url=url, with_metadata=True, include_comments=False, **opts)
+        # no metadata here: _TrafMeta asks for the pieces that the page's own structured data leaves open
+        doc = bare_extraction(tree, url=url, with_metadata=False, include_comments=False, fast=FAST, **opts)
     except Exception as err:  # trafilatura/lxml raise many types on broken markup
         raise ExtractionError(f"unparseable HTML: {err}") from err
-    if doc is None:
-        return None
-    return doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
+    return None if doc is None else (doc.text or "")
 
 
-_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
+class _TrafMeta:
+    """trafilatura's metadata heuristics, run piece by piece and only when needed.
+
+    Its all-in-one `extract_metadata` re-parses every JSON-LD block, scans categories, tags and licence links and
+    runs htmldate on every page: about a quarter of the extraction time, mostly for fields that JSON-LD and Open
+    Graph (read once in `_page_meta`) already give. The tree must not have been pruned: trafilatura's text
+    extraction works on its own copy.
+    """
+
+    def __init__(self, tree, url: str | None) -> None:
+        from trafilatura.metadata import examine_meta
+
+        self.tree, self.url = tree, url
+        self.meta = examine_meta(tree)  # <meta> tags only: cheap
+
+    @cached_property
+    def title(self) -> str | None:
+        from trafilatura.metadata import extract_title
+
+        return self.meta.title or extract_title(self.tree)
+
+    @cached_property
+    def sitename(self) -> str | None:
+        from trafilatura.metadata import extract_sitename
+
+        name = self.meta.sitename or extract_sitename(self.tree)
+        return name.lstrip("@") if name else None
+
+    @cached_property
+    def byline(self) -> str | None:
+        from trafilatura.metadata import extract_author
+
+        author = self.meta.author
+        if author and " " not in author:  # a handle or a bare site name, as trafilatura itself rules
+            author = None
+        return author or extract_author(self.tree)
+
+    @cached_property
+    def date(self) -> str | None:
+        from htmldate import find_date
+        from trafilatura.settings import set_date_params
+
+        try:
+            return find_date(self.tree, **{**set_date_params(True), "url": self.url})
+        except Exception:  # htmldate is a last resort; never fail the page because of it
+            return None
 
 
 def _pick_title(cands: list[str], sites: list[str], host: str | None) -> str:
@@ -515,36 +576,37 @@ def extract_html(raw: RawInput) -> Article:
     tag = tree.find(".//head/title")
     head_title = _ws(tag.text_content()) if tag is not None else None
 
-    # trafilatura takes our parsed tree (it prunes it in place): one HTML parse per page instead of two
-    d = _run_trafilatura(tree, raw.url)
-    if d is None or _words(d.get("text") or "") < MIN_WORDS:
+    # trafilatura extracts from a copy of our parsed tree: one HTML parse per page, reused for every field
+    text = _trafilatura_text(tree, raw.url)
+    if text is None or _words(text) < MIN_WORDS:
         # the precision-first default gives up on some unusual layouts that the recall mode still reads
-        d = _run_trafilatura(_parse(page), raw.url, favor_recall=True) or d
-    if d is None:
+        text = _trafilatura_text(tree, raw.url, favor_recall=True) or text
+    if text is None:
         raise ExtractionError("no article text found")
+    tm = _TrafMeta(tree, raw.url or pm["url"])
 
-    url = raw.url or pm["url"] or d.get("url")
+    url = raw.url or pm["url"]
     host = _host(url)
     outlet = pm["site_name"] or pm["publisher"] or pm["app_name"] or pm["site_ld"]
-    sites = [s for s in (outlet, pm["publisher"], pm["app_name"], pm["site_ld"], d.get("sitename")) if s]
+    sites = [s for s in (outlet, pm["publisher"], pm["app_name"], pm["site_ld"], tm.sitename) if s]
 
-    cands = [_INVISIBLE.sub("", _ws(_fix_mojibake(c))) for c in (d.get("title"), pm["headline"], pm["og_title"]) if c]
+    cands = [_INVISIBLE.sub("", _ws(_fix_mojibake(c))) for c in (tm.title, pm["headline"], pm["og_title"]) if c]
     title = _pick_title(cands, sites, host)
     if not outlet:
-        titles = [t for t in (head_title, pm["og_title"], d.get("title")) if t]
-        outlet = _readable_outlet(host, titles) if host else (d.get("sitename") or None)
+        titles = [t for t in (head_title, pm["og_title"], tm.title) if t]
+        outlet = _readable_outlet(host, titles) if host else (tm.sitename or None)
 
-    text = _clean_body(d.get("text") or "", title)
+    text = _clean_body(text, title)
     if _words(text) < MIN_WORDS:
         raise ExtractionError("no article text found")
 
-    published = _parse_date(pm["date"]) or _parse_date(d.get("date"))
     authors = _clean_authors(pm["authors"], host)
-    byline = _clean_authors([d.get("author") or ""], host)
     # JSON-LD often names the organisation as author while the page byline names the reporter
-    if not authors or (all(_is_site(a, sites, host, False) for a in authors)
-                       and any(not _is_site(b, sites, host, False) for b in byline)):
-        authors = [b for b in byline if not _is_site(b, sites, host, False)] or authors or byline
+    if not authors or all(_is_site(a, sites, host, False) for a in authors):
+        byline = _clean_authors([tm.byline or ""], host)
+        if not authors or any(not _is_site(b, sites, host, False) for b in byline):
+            authors = [b for b in byline if not _is_site(b, sites, host, False)] or authors or byline
+    published = _parse_date(pm["date"]) or _parse_date(tm.date)  # htmldate last: it may clean the tree
     return Article(
         title=title or text.split("\n", 1)[0][:200],
         text=text,
@@ -552,7 +614,7 @@ def extract_html(raw: RawInput) -> Article:
         outlet=outlet,
         published=published,
         authors=authors,
-        language=_language(pm["lang"]) or _language(d.get("language")),
+        language=_language(pm["lang"]),
         raw_sha256=raw.sha256,
         origin=raw.origin,
     )

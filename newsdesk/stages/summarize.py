@@ -1,11 +1,13 @@
 """Extractive summary of a story: a few verbatim sentences, each credited to its article.
 
-Selection = centrality (TF-IDF cosine to the story centroid) + coverage (how many other
-articles carry similar content) + a mild lead prior, picked greedily MMR-style with a hard
-redundancy cut, so wire copy shows up once and gets `also_in` credits.  Sentences that only
-make sense after their predecessor (leading pronouns, connectives, "he said") are taken only
-together with that predecessor.  Output order is chronological by article, then by position,
-never the content-farm shuffle this replaces.
+Selection is global: one integer program (stages/concepts.py, Gillick & Favre's concept coverage) picks the
+sentences that together cover the most stemmed bigrams that many articles carry, plus a prior for centrality
+(TF-IDF cosine to the story centroid), for the first report and for the previous brief (so a growing story does
+not churn). The greedy centrality + coverage + MMR `_select` is the fallback when the program has no solution.
+Near-copies of one sentence are exclusive and the earliest copy is kept, with `also_in` credits to the others.
+Sentences that only make sense after their predecessor (leading pronouns, connectives, "he said") are taken
+only together with that predecessor; datelines, bylines, captions and bare quotes are never candidates.
+Output order is chronological by article, then by position, never the content-farm shuffle this replaces.
 """
 from __future__ import annotations
 
