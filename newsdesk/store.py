@@ -211,6 +211,10 @@ class Store:
     def story_articles(self, story_id: int) -> list[Article]:
         return self.articles("story_id = ?", (story_id,))
 
+    def has_sample_articles(self) -> bool:
+        """Whether articles of the bundled sample corpus are stored (its licence asks for attribution)."""
+        return self.db.execute("SELECT 1 FROM articles WHERE origin LIKE 'sample:%' LIMIT 1").fetchone() is not None
+
     def story_ids(self) -> list[int]:
         return [r[0] for r in self.db.execute("SELECT id FROM stories ORDER BY id")]
 

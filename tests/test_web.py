@@ -337,3 +337,58 @@ def test_serve_runs_a_real_server(db):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+# -- Atom feeds -------------------------------------------------------------------------------------------------
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def _entries(body: bytes) -> list:
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(body)
+    assert root.tag == ATOM + "feed" and root.find(ATOM + "id") is not None and root.find(ATOM + "updated") is not None
+    return root.findall(ATOM + "entry")
+
+
+def test_atom_feed_has_one_entry_per_story_newest_first_with_credited_brief(client, db):
+    r = client.get("/feed.atom")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/atom+xml")
+    entries = _entries(r.content)
+    ids = [e.find(ATOM + "id").text for e in entries]
+    assert ids == [f"http://testserver/stories/{db['s2']}", f"http://testserver/stories/{db['s1']}"]
+    quake = entries[1]
+    assert quake.find(ATOM + "title").text == "Quake hits coast"
+    assert quake.find(ATOM + "link").get("href") == f"http://testserver/stories/{db['s1']}"
+    content = quake.find(ATOM + "content")
+    assert content.get("type") == "html"
+    html_text = content.text
+    # every brief sentence verbatim, linked to its sentence in its article, the wire copy credited
+    assert quote(db["a1"], 1).text in html_text and f"/articles/{db['a1'].id}#s1" in html_text
+    assert "Gamma Wire" in html_text
+    assert {a.find(ATOM + "name").text for a in quake.findall(ATOM + "author")} == {"Alpha News", "Beta Times",
+                                                                                  "Gamma Wire"}
+    # untrusted text is escaped inside the entry's HTML, never live markup
+    evil = entries[0].find(ATOM + "content").text
+    assert "<script>" not in evil and "&lt;script&gt;" in evil
+
+
+def test_search_feed_follows_a_query_and_pages_link_to_it(client, db):
+    entries = _entries(client.get("/search.atom", params={"q": "rubble"}).content)
+    assert [e.find(ATOM + "id").text for e in entries] == [f"http://testserver/stories/{db['s1']}"]
+    assert _entries(client.get("/search.atom", params={"q": "zzzqqq"}).content) == []
+    assert client.get("/search.atom").status_code == 422
+    page = client.get("/search", params={"q": "rubble"}).text
+    assert 'href="/search.atom?q=rubble"' in page
+    assert 'type="application/atom+xml"' in client.get("/").text
+
+
+def test_sample_attribution_only_when_sample_articles_are_stored(tmp_path, client, db):
+    assert "Wikinews" not in client.get("/").text.split('<footer class="site">')[1]
+    from newsdesk.pipeline import ingest_sample
+
+    path = str(tmp_path / "sample.db")
+    with Store(path) as store:
+        ingest_sample(store)
+    footer = TestClient(create_app(path)).get("/").text.split('<footer class="site">')[1]
+    assert "Wikinews" in footer and "CC BY 3.0" in footer

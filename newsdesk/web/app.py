@@ -7,6 +7,7 @@ Article text and titles are untrusted: templates are autoescaped and nothing fro
 from __future__ import annotations
 
 import itertools
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Iterator
@@ -15,7 +16,7 @@ from urllib.parse import urlsplit
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline  # serves the Swagger UI assets itself: /docs must work offline
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
@@ -27,6 +28,7 @@ from .. import __version__
 from ..models import Article, BriefSentence, Story
 from ..store import Store
 from ..text import split_sentences
+from .atom import latest_stories, matching_stories, stories_feed
 from .facts_routes import facts_context
 
 HERE = Path(__file__).parent
@@ -177,7 +179,7 @@ def make_env(static_site: bool = False) -> Environment:
 
     env.globals.update(
         link_to=link_to, static_site=static_site, date_span=date_span, count=count, outlet_names=outlet_names,
-        iso_date=iso_date, version=__version__,
+        iso_date=iso_date, version=__version__, has_sample=lambda: False,
     )
     env.filters.update(date=fmt_date, snippet=snippet_html)
     return env
@@ -379,6 +381,18 @@ def create_app(db_path: str) -> FastAPI:
     )
     env = make_env(static_site=False)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    sample_seen = {"at": 0.0, "value": False}
+
+    def has_sample() -> bool:
+        # The CC BY attribution of the bundled sample belongs on pages only while sample articles are stored;
+        # rechecked once a minute rather than on every page.
+        now = time.monotonic()
+        if now - sample_seen["at"] > 60:
+            with Store(db_path) as store:
+                sample_seen.update(at=now, value=store.has_sample_articles())
+        return sample_seen["value"]
+
+    env.globals["has_sample"] = has_sample
 
     def get_store() -> Iterator[Store]:
         # One connection per request: the pipeline may write between requests, and connections are cheap.
@@ -395,7 +409,8 @@ def create_app(db_path: str) -> FastAPI:
         return page("404.html", {"what": what}, status_code=404)
 
     def is_api(request: Request) -> bool:
-        return request.url.path.startswith("/api/") or request.url.path == "/api"
+        path = request.url.path  # feeds are read by programs too: they get errors as JSON, not an HTML page
+        return path.startswith("/api/") or path == "/api" or path.endswith(".atom")
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
@@ -435,6 +450,24 @@ def create_app(db_path: str) -> FastAPI:
     @app.get("/about", response_class=HTMLResponse, include_in_schema=False)
     def about_page():
         return page("about.html", {})
+
+    # -- Atom ---------------------------------------------------------------------------------------------------
+    def atom(body: bytes) -> Response:
+        return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+    @app.get("/feed.atom", tags=["feeds"], summary="Atom feed of the latest stories, one entry per story",
+             response_class=Response, responses={200: {"content": {"application/atom+xml": {}}}})
+    def atom_latest(request: Request, store: Store = Depends(get_store)):
+        base = str(request.base_url).rstrip("/")
+        return atom(stories_feed(latest_stories(store), base, "newsdesk: latest stories", str(request.url)))
+
+    @app.get("/search.atom", tags=["feeds"], summary="Atom feed of the stories whose articles match a query",
+             response_class=Response, responses={200: {"content": {"application/atom+xml": {}}}})
+    def atom_search(request: Request, q: str = Query(..., min_length=1, description="Words to find; no query syntax."),
+                    store: Store = Depends(get_store)):
+        base = str(request.base_url).rstrip("/")
+        return atom(stories_feed(matching_stories(store, q), base, f"newsdesk: stories matching “{q}”",
+                                 str(request.url)))
 
     # -- JSON API -----------------------------------------------------------------------------------------------
     missing = {404: {"model": ErrorOut, "description": "No such id"}}

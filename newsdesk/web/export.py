@@ -27,6 +27,8 @@ def export_site(db_path: str, out_dir: str | Path) -> int:
         written += 1
 
     with Store(db_path) as store:
+        sample = store.has_sample_articles()
+        env.globals["has_sample"] = lambda: sample
         for page in range(1, page_count(store) + 1):
             write("index.html" if page == 1 else f"index-{page}.html", "index.html", index_context(store, page))
         # Every story, even one without articles, so that a "related" link never dangles.

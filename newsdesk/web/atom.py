@@ -1,0 +1,85 @@
+"""Atom feeds of stories: `/feed.atom` (the latest stories) and `/search.atom?q=` (stories whose articles match a
+query, for monitoring a name or a place in any feed reader).
+
+One entry per story, not per article: a reader subscribed here sees each story once, and sees it again (same entry
+id, newer `updated`) when the story grows. The entry's content is the brief, every sentence credited and linked to
+its article, so the feed carries the same promise as the page. feedgen writes the XML (escaping, dates, the
+required elements).
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from html import escape
+
+from feedgen.feed import FeedGenerator
+
+from .. import __version__
+from ..models import Story
+from ..store import Store
+
+FEED_SIZE = 50
+
+
+def _utc(dt: datetime | None) -> datetime:
+    if dt is None:
+        return datetime(1970, 1, 1, tzinfo=timezone.utc)
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def _brief_html(story: Story, base: str) -> str:
+    parts = []
+    if story.brief and story.brief.sentences:
+        items = []
+        for s in story.brief.sentences:
+            who = escape(s.outlet or "source")
+            if s.also_outlets:
+                who += escape(f" (also {', '.join(s.also_outlets[:3])}"
+                              + (f" and {len(s.also_outlets) - 3} others" if len(s.also_outlets) > 3 else "") + ")")
+            when = f", {s.published:%d %b %Y}" if s.published else ""
+            items.append(f'<li>{escape(s.text)} — <a href="{base}/articles/{s.article_id}#s{s.position}">'
+                         f"{who}{escape(when)}</a></li>")
+        parts.append("<ol>" + "".join(items) + "</ol>")
+    n, m = len(story.article_ids), len(story.outlets)
+    parts.append(f'<p><a href="{base}/stories/{story.id}">{n} article{"s" if n != 1 else ""} from '
+                 f'{m} outlet{"s" if m != 1 else ""}</a>{": " + escape(", ".join(story.outlets[:8])) if m else ""}</p>')
+    return "".join(parts)
+
+
+def stories_feed(stories: list[Story], base: str, title: str, self_url: str) -> bytes:
+    """`base`: the site's absolute URL without a trailing slash; entry ids are story URLs, stable as stories grow."""
+    fg = FeedGenerator()
+    fg.id(self_url)
+    fg.title(title)
+    fg.author({"name": "newsdesk"})
+    fg.link(href=self_url, rel="self", type="application/atom+xml")
+    fg.link(href=base + "/", rel="alternate", type="text/html")
+    fg.generator("newsdesk", version=__version__)
+    fg.updated(max((_utc(s.last_published) for s in stories), default=_utc(None)))
+    # feedgen writes entries in reverse order of adding: add the oldest first so that the newest comes first.
+    for story in reversed(stories):
+        e = fg.add_entry()
+        e.id(f"{base}/stories/{story.id}")
+        e.title(story.headline)
+        e.link(href=f"{base}/stories/{story.id}", rel="alternate", type="text/html")
+        e.updated(_utc(story.last_published))
+        if story.first_published:
+            e.published(_utc(story.first_published))
+        for outlet in story.outlets[:20]:
+            e.author({"name": outlet})
+        e.content(_brief_html(story, base), type="html")
+    return fg.atom_str(pretty=True)
+
+
+def latest_stories(store: Store, limit: int = FEED_SIZE) -> list[Story]:
+    return [store.get_story(s.id) or s for s in store.list_stories(limit=limit)]
+
+
+def matching_stories(store: Store, q: str, limit: int = FEED_SIZE) -> list[Story]:
+    """Stories with an article matching `q`, newest activity first."""
+    ids: list[int] = []
+    for article, _ in store.search(q, limit=500):
+        if article.story_id is not None and article.story_id not in ids:
+            ids.append(article.story_id)
+    stories = [s for s in (store.get_story(i) for i in ids) if s is not None and s.article_ids]
+    stories.sort(key=lambda s: _utc(s.last_published), reverse=True)
+    return stories[:limit]
