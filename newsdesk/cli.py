@@ -78,7 +78,7 @@ def cmd_serve(args) -> int:
     from .web.serve import serve
 
     serve(args.db, host=args.host, port=args.port, watch_feeds=not getattr(args, "no_watch", False),
-          allow_private=getattr(args, "allow_private", False))
+          allow_private=getattr(args, "allow_private", False), tick=getattr(args, "tick", 30.0))
     return 0
 
 
@@ -238,6 +238,8 @@ def make_parser() -> argparse.ArgumentParser:
         else:
             p.add_argument("--no-watch", action="store_true", help="do not poll the feeds in the background")
             p.add_argument("--allow-private", action="store_true", help="let feed polling reach private addresses")
+            p.add_argument("--tick", type=float, default=30.0,
+                           help="seconds between looks for feeds that are due (default 30)")
         p.set_defaults(func=func)
 
     p = sub.add_parser("export", help="write the stories as a static web site")

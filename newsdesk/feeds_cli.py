@@ -33,7 +33,7 @@ def cmd_feeds_add(args) -> int:
         for url in args.urls:
             if url in bad:
                 continue
-            fid, new = store.add_feed(url)
+            fid, new = store.add_feed(url, poll_seconds=args.every)
             print(f"{'added' if new else 'already subscribed:'} feed {fid} {url}")
     return 2 if bad else 0
 
@@ -97,6 +97,16 @@ def cmd_watch(args) -> int:
     return 1 if report.failures else 0
 
 
+def _seconds(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of seconds: {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 second: {value!r}")
+    return n
+
+
 def add_fetch_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--allow-private", action="store_true",
                    help="allow URLs on private and loopback addresses (intranets, tests); also $NEWSDESK_ALLOW_PRIVATE=1")
@@ -107,6 +117,8 @@ def add_parsers(sub) -> None:
     fsub = p.add_subparsers(dest="feeds_verb", required=True, metavar="ACTION")
     q = fsub.add_parser("add", help="subscribe to one or more feed URLs")
     q.add_argument("urls", nargs="+")
+    q.add_argument("--every", type=_seconds, default=None, metavar="SECONDS",
+                   help="poll this often (default 900; at least 1)")
     q.set_defaults(func=cmd_feeds_add)
     q = fsub.add_parser("list", help="feeds with their status (last success, last error, items seen)")
     q.add_argument("--json", action="store_true", help="one JSON object per feed")

@@ -287,11 +287,14 @@ class Store:
                    (SELECT COUNT(*) FROM feed_items i JOIN articles a ON a.raw_sha256 = i.raw_sha256
                     WHERE i.feed_id = f.id) AS articles FROM feeds f"""
 
-    def add_feed(self, url: str, title: str | None = None, site_url: str | None = None) -> tuple[int, bool]:
-        """Returns (feed id, True when it is new)."""
+    def add_feed(self, url: str, title: str | None = None, site_url: str | None = None,
+                 poll_seconds: int | None = None) -> tuple[int, bool]:
+        """Returns (feed id, True when it is new); `poll_seconds` also updates an existing subscription."""
         with self.db:
             cur = self.db.execute("INSERT OR IGNORE INTO feeds (url, title, site_url, added_at) VALUES (?,?,?,?)",
                                   (url, title, site_url, _now()))
+            if poll_seconds is not None:
+                self.db.execute("UPDATE feeds SET poll_seconds = ? WHERE url = ?", (int(poll_seconds), url))
         if cur.rowcount == 1:
             return cur.lastrowid, True
         return self.db.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()[0], False

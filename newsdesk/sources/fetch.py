@@ -36,6 +36,7 @@ from ..models import RawInput
 
 USER_AGENT = f"newsdesk/{__version__} (+https://github.com/newsdesk; self-hosted news reader)"
 ROBOTS_TTL = 3600.0
+ROBOTS_RETRY = 300.0
 MAX_CRAWL_DELAY = 30.0
 
 
@@ -120,6 +121,7 @@ class _Host:
         self.next_start = 0.0
         self.robots: RobotFileParser | None = None
         self.robots_until = 0.0
+        self.robots_error: str | None = None  # why robots.txt could not be read, while that keeps us away
         self.delay = 0.0
 
 
@@ -168,7 +170,9 @@ class Fetcher:
         while True:
             check_address(current, self.settings.allow_private)
             if self.settings.robots and not self.allowed(current):
-                raise FetchError(current, "disallowed by robots.txt")
+                why = self._host(current).robots_error
+                raise FetchError(current, f"robots.txt gave no answer ({why}); not fetching from this host for now"
+                                 if why else "disallowed by robots.txt")
             result = self._get_with_retries(current, headers)
             if result.status in (301, 302, 303, 307, 308) and "location" in result.headers:
                 seen.append(current)
@@ -194,10 +198,12 @@ class Fetcher:
             parts = urlsplit(url)
             robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
             parser = RobotFileParser(robots_url)
+            host.robots_error, ttl = None, ROBOTS_TTL
             try:
                 r = self._get_with_retries(robots_url, {}, retries=0)
                 if r.status >= 500:
                     parser.disallow_all = True
+                    host.robots_error, ttl = f"HTTP {r.status}", ROBOTS_RETRY
                 elif r.status >= 400 or r.status in (301, 302, 303, 307, 308):
                     parser.allow_all = True
                 else:
@@ -206,8 +212,10 @@ class Fetcher:
                 if e.status is not None and 400 <= e.status < 500:
                     parser.allow_all = True
                 else:
+                    # A host that does not answer now may answer soon: ask again after a short while, not an hour.
                     parser.disallow_all = True
-            host.robots, host.robots_until = parser, now + ROBOTS_TTL
+                    host.robots_error, ttl = e.message, ROBOTS_RETRY
+            host.robots, host.robots_until = parser, now + ttl
             delay = parser.crawl_delay(self.settings.user_agent) if not (parser.allow_all or parser.disallow_all) else None
             host.delay = min(float(delay or 0), MAX_CRAWL_DELAY)
         return host.robots.can_fetch(self.settings.user_agent, url)

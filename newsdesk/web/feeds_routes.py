@@ -8,8 +8,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Callable, Iterator
 
-from fastapi import APIRouter, Depends, HTTPException
-from fastapi.responses import HTMLResponse
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment
 from pydantic import BaseModel, Field
 
@@ -31,6 +33,7 @@ class FeedStatus(BaseModel):
     items_seen: int
     articles: int = Field(description="Articles extracted from this feed's items.")
     next_poll_at: datetime | None = None
+    poll_seconds: int = Field(description="How often the feed is polled, in seconds.")
 
 
 class FeedList(BaseModel):
@@ -39,6 +42,7 @@ class FeedList(BaseModel):
 
 class NewFeed(BaseModel):
     url: str
+    every: int | None = Field(None, ge=1, description="Poll this often, in seconds (default 900).")
 
 
 def _dt(value: str | None) -> datetime | None:
@@ -52,6 +56,7 @@ def feed_status(f: dict) -> FeedStatus:
         last_polled_at=_dt(f["last_polled_at"]), last_success_at=_dt(f["last_success_at"]),
         last_error=f["last_error"], last_error_at=_dt(f["last_error_at"]), failing=failing,
         items_seen=f["items_seen"], articles=f["articles"], next_poll_at=_dt(f["next_poll_at"]),
+        poll_seconds=f["poll_seconds"],
     )
 
 
@@ -59,9 +64,19 @@ def feeds_router(env: Environment, get_store: Callable[[], Iterator[Store]]) -> 
     router = APIRouter()
 
     @router.get("/feeds", response_class=HTMLResponse, include_in_schema=False)
-    def feeds_page(store: Store = Depends(get_store)):
+    def feeds_page(store: Store = Depends(get_store), error: str | None = None, url: str = "", status: int = 200):
         feeds = [feed_status(f) for f in store.feeds()]
-        return HTMLResponse(env.get_template("feeds.html").render({"feeds": feeds}))
+        return HTMLResponse(env.get_template("feeds.html").render({"feeds": feeds, "error": error, "url": url}),
+                            status_code=status)
+
+    @router.post("/feeds", include_in_schema=False)
+    async def form_add_feed(request: Request, store: Store = Depends(get_store)):
+        form = parse_qs((await request.body()).decode("utf-8", "replace"))
+        url = (form.get("url") or [""])[0].strip()
+        if not is_url(url):
+            return feeds_page(store, error=f"Not an http(s) URL: {url or '(empty)'}", url=url, status=400)
+        store.add_feed(url)
+        return RedirectResponse("/feeds", status_code=303)
 
     @router.get("/api/feeds", response_model=FeedList, tags=["feeds"], summary="Feeds with their polling status")
     def api_feeds(store: Store = Depends(get_store)):
@@ -73,7 +88,7 @@ def feeds_router(env: Environment, get_store: Callable[[], Iterator[Store]]) -> 
         url = body.url.strip()
         if not is_url(url):
             raise HTTPException(422, "not an http(s) URL")
-        fid, _ = store.add_feed(url)
+        fid, _ = store.add_feed(url, poll_seconds=body.every)
         return feed_status(store.get_feed(fid))
 
     return router

