@@ -23,7 +23,7 @@ from newsdesk.text import split_sentences
 from .entities import canonical_names, clean_name, merge
 from .figures import COMPARED, GENERIC_UNITS, figures_in
 from .geo import fold, locate, svg_map
-from .quotes import quotes_in
+from .quotes import _QUOTE as QUOTE_RE, quotes_in
 from .timeline import resolve
 
 __all__ = ["extract_article", "story_facts", "facts_for_articles", "load_nlp", "VERSION"]
@@ -81,6 +81,7 @@ def extract_article(article: Article, nlp=None, doc=None) -> dict:
     published = _article_date(article)
     base = published.date() if published else None
     figures, events = [], []
+    quoted_spans = [(m.start(), m.end()) for m in QUOTE_RE.finditer(text)]
     for sent in doc.sents:
         found = figures_in(sent)
         # A figure in a sentence dated in an earlier year ("In June 2004, eight personnel were detained") is
@@ -89,8 +90,13 @@ def extract_article(article: Article, nlp=None, doc=None) -> dict:
             e.label_ == "DATE" and any(1800 < int(y) < base.year for y in re.findall(r"\b(1[89]\d\d|20\d\d)\b", e.text))
             for e in sent.ents)
         for f in found:
-            pos = position(f.pop("start"))
-            figures.append({**f, "background": background, "text": sentence(pos), "position": pos})
+            start = f.pop("start")
+            pos = position(start)
+            # A figure inside a direct quote is someone's words ("over 100 people unaccounted for under the rubble"),
+            # shown with its quote but not set against the outlets' own counts.
+            quoted = any(a <= start < b for a, b in quoted_spans)
+            figures.append({**f, "background": background, "quoted": quoted, "text": sentence(pos),
+                            "position": pos})
         if base is None:
             continue
         for ent in sent.ents:
@@ -141,7 +147,7 @@ def _disagreements(figures: list[dict]) -> list[dict]:
 
     Only claims that can stand for the story's count are compared: a casualty category is given only when the
     number counts people and the casualty word governs it (figures.py); a part of a group ("six of them") and a
-    figure about an earlier year are left out. Each article speaks once per category, with its largest value: an
+    figure about an earlier year and a figure inside a direct quote are left out. Each article speaks once per category, with its largest value: an
     article that says "600 killed since October" and "three others died" in one town gives 600 as its toll. Claims
     must count the same noun (or people in general) and not name different places. A card is a contradiction when
     two different values stand on the same day from different outlets or different cited sources; otherwise values
@@ -149,7 +155,7 @@ def _disagreements(figures: list[dict]) -> list[dict]:
     """
     per_article: dict[tuple[str, object], dict] = {}
     for f in figures:
-        if f["what"] not in COMPARED or f.get("partitive") or f.get("background"):
+        if f["what"] not in COMPARED or f.get("partitive") or f.get("background") or f.get("quoted"):
             continue
         k = (f["what"], f["doc_id"])
         best = per_article.get(k)

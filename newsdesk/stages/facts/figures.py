@@ -21,7 +21,7 @@ CASUALTIES = {
     "injured": {"injure", "wound", "hurt", "injury", "injured", "wounded", "hospitalize", "hospitalise",
                 "hospitalised", "hospitalized"},
     "missing": {"missing", "disappear", "unaccounted"},
-    "arrested": {"arrest", "detain", "detention", "custody", "jail", "imprison", "capture", "seize"},
+    "arrested": {"arrest", "detain", "detention", "custody", "jail", "imprison", "capture"},
     "evacuated": {"evacuate", "evacuation", "flee"},
     "displaced": {"displace", "displaced", "homeless", "refugee"},
     "rescued": {"rescue", "alive"},
@@ -104,8 +104,11 @@ def _casualty(tok: Token, noun: Token | None) -> str | None:
         if lemma == "life":
             return "killed" if _lemma(noun.head) in ("claim", "lose", "take") else None
     # A casualty word that modifies the counted phrase: "766,000 displaced people", "310,000 injured".
+    # A relative clause counts only with "who": in "a plane carrying 12 crew members that disappeared" it is the plane.
     for c in x.children:
-        if c.dep_ in ("amod", "acl", "relcl", "appos") and c.i != tok.i:
+        if c.dep_ in ("amod", "acl", "relcl", "appos") and c.i != tok.i and not _hypothetical(c):
+            if c.dep_ == "relcl" and not any(w.lower_ in ("who", "whom") for w in c.children):
+                continue
             cat = _cat(c, _CASUALTY_OF)
             if cat:
                 return cat
@@ -113,7 +116,7 @@ def _casualty(tok: Token, noun: Token | None) -> str | None:
     for c in tok.children:
         if c.dep_ == "prep" and c.lower_ == "of":
             for p in c.children:
-                if p.dep_ == "pobj" and _cat(p, _CASUALTY_OF) and noun is None:
+                if p.dep_ in ("pobj", "pcomp") and _cat(p, _CASUALTY_OF) and noun is None:
                     return _cat(p, _CASUALTY_OF)
     if x.dep_ == "pobj" and x.head.lower_ == "of" and _cat(x.head.head, _CASUALTY_OF) and x.head.head.pos_ == "NOUN":
         return _cat(x.head.head, _CASUALTY_OF)
@@ -121,7 +124,7 @@ def _casualty(tok: Token, noun: Token | None) -> str | None:
     if x.dep_ in ("nsubj", "nsubjpass", "dobj", "obj", "attr", "conj") and head is not x:
         # "20 died", "600 people were evacuated", "killing 214 people", "detaining the fifteen"; a list member
         # ("..., 869 disappeared") takes no category from a verb it does not head.
-        cat = _cat(head, _CASUALTY_OF) if x.dep_ != "conj" else None
+        cat = _cat(head, _CASUALTY_OF) if x.dep_ != "conj" and not _hypothetical(head) else None
         if cat and head.pos_ in ("VERB", "AUX", "ADJ"):
             return cat
         if x.dep_ in ("nsubj", "nsubjpass", "dobj") and (_lemma(head) in _BE or head.pos_ in ("AUX", "VERB")):
@@ -147,6 +150,12 @@ def _casualty(tok: Token, noun: Token | None) -> str | None:
                 kinds = [_cat(cc, _CASUALTY_OF) for cc in a.children if cc.dep_ in ("compound", "amod")]
                 return next((k for k in kinds if k), "killed")
     return _tight(tok, noun)
+
+
+def _hypothetical(verb: Token) -> bool:
+    """ "patients who will die", "could be killed": a risk, not a count."""
+    return any(c.dep_ == "aux" and c.lower_ in ("will", "would", "could", "may", "might", "should", "'ll")
+               for c in verb.children)
 
 
 def _tight(tok: Token, noun: Token | None) -> str | None:
