@@ -112,6 +112,11 @@ def _parse(text: str) -> lxml.html.HtmlElement:
         raise ExtractionError(f"unparseable HTML: {err}") from err
     if tree is None:
         raise ExtractionError("unparseable HTML")
+    # code and drawings hold no article text, and every later XPath pass walks them: a page loses about a
+    # seventh of its elements here (JSON-LD stays, it is read below)
+    for el in list(tree.iter("script", "style", "svg", "template")):
+        if el.tag != "script" or "json" not in (el.get("type") or "").lower():
+            el.drop_tree()  # keeps the tail text
     return tree
 
 
@@ -455,11 +460,16 @@ def _is_junk(line: str, n: int) -> bool:
     return n < 60 and bool(_CREDIT.search(line))
 
 
+def _line_key(s: str) -> str:
+    # only compared within one page, so no accent folding (that is _norm's job, and costly on non-ASCII text)
+    return _NON_WORD.sub("", s.lower())
+
+
 def _clean_body(text: str, title: str | None) -> str:
     lines = [ln for ln in (_ws(_SSI.sub("", x)) for x in text.splitlines()) if ln]
     out: list[str] = []
     seen: set[str] = set()
-    ntitle = _norm(title) if title else ""
+    ntitle = _line_key(title) if title else ""
     i = 0
     while i < len(lines):
         line, n = lines[i], _words(lines[i])
@@ -475,7 +485,7 @@ def _clean_body(text: str, title: str | None) -> str:
             continue
         if _is_junk(line, n):
             continue
-        key = _norm(line)
+        key = _line_key(line)
         if not key:
             continue
         # trafilatura keeps the <h1> as the first line, and captions/pull-quotes repeat long sentences;

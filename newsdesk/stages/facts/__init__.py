@@ -126,11 +126,8 @@ def _day(value: str | None) -> str | None:
 
 
 def _countries(names: list[str]) -> set[str]:
-    out = set()
-    for n in names:
-        place = locate(n)
-        out.add(place["country"] if place else fold(n))
-    return out
+    """Countries of the places the gazetteer knows; regions ("southern Asia") and unknown names count as none."""
+    return {p["country"] for p in map(locate, names) if p}
 
 
 def _same_thing(a: dict, b: dict) -> bool:
@@ -138,8 +135,8 @@ def _same_thing(a: dict, b: dict) -> bool:
     general), and no two different places ("4 arrested in London" is not a rival of "1 arrested in San Francisco")."""
     if not (a["unit"] == b["unit"] or (a["unit"] in GENERIC_UNITS and b["unit"] in GENERIC_UNITS)):
         return False
-    pa, pb = a.get("places") or [], b.get("places") or []
-    return not pa or not pb or bool(_countries(pa) & _countries(pb))
+    ca, cb = _countries(a.get("places") or []), _countries(b.get("places") or [])
+    return not ca or not cb or bool(ca & cb)
 
 
 def _disagreements(figures: list[dict]) -> list[dict]:

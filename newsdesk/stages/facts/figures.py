@@ -194,7 +194,14 @@ def _category_near(tok: Token) -> str | None:
 
 def _partitive(tok: Token) -> bool:
     """ "six of them", "14 of the protesters": a part of a group, never a rival to the group's count."""
-    return any(c.dep_ == "prep" and c.lower_ == "of" for c in tok.children)
+    if tok.lower_ in ("dozens", "tens", "hundreds", "thousands", "millions", "billions", "scores"):
+        return False  # "thousands of injured" is a count, not a part
+    for c in tok.children:
+        if c.dep_ == "prep" and c.lower_ == "of":
+            for p in c.children:
+                if p.pos_ == "PRON" or any(d.dep_ in ("det", "poss") for d in p.children):
+                    return True
+    return False
 
 
 def _noun_of(tok: Token) -> Token | None:
