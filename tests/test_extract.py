@@ -236,3 +236,155 @@ def test_tail_that_only_starts_with_site_name_is_kept():
     head = f'<title>{title}</title><meta property="og:site_name" content="Metro">'
     art = extract_html(raw(page(head=head, h1=title)))
     assert art.title == title
+
+
+def test_title_byline_after_site_name_removed():
+    title = "Council approves river district plan | The Daily Example | by Jane Doe"
+    head = f"""<title>{title}</title><meta property="og:title" content="{title}">
+<meta property="og:site_name" content="The Daily Example">"""
+    art = extract_html(raw(page(head=head, h1="Council approves river district plan")))
+    assert art.title == "Council approves river district plan"
+
+
+def test_title_section_label_before_pipe_dropped_when_another_source_agrees():
+    head = """<title>Council approves river district plan</title>
+<meta property="og:title" content="Local politics | Council approves river district plan">
+<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Council approves river district plan"}</script>"""
+    art = extract_html(raw(page(head=head)))
+    assert art.title == "Council approves river district plan"
+
+
+def test_title_colon_kicker_kept():
+    # "Kicker: headline" is how many outlets write the headline itself; only a pipe marks a detachable label
+    title = "River district: Council approves plan"
+    head = f"""<title>{title}</title><meta property="og:title" content="{title}">
+<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "{title}"}}</script>"""
+    art = extract_html(raw(page(head=head, h1=title)))
+    assert art.title == title
+
+
+@pytest.mark.parametrize("junk", [
+    "Read more: Mayor defends housing targets as critics warn of delays to the river scheme",
+    "MORE : Flood defences to cost millions more than planned",
+    "Les også: Ordføreren forsvarer boligmålene",
+    "Lesen Sie auch: Bürgermeister verteidigt Wohnungsbauziele",
+    "Got a story? Get in touch with our news team by emailing us at news@example.com.",
+    "Follow Example News on Twitter and Facebook for the latest news updates.",
+    "Sign up for our emails",
+    "Get the latest news from example.com in your inbox.",
+    "Lesedauer: 4 Minuten",
+    "3 min read",
+    "Advertisement 1Story continues below",
+    "Weiterführende Links",
+])
+def test_promos_and_read_more_lines_removed(junk):
+    text = "\n".join([PARAS[0], junk, PARAS[1]])
+    assert _clean_body(text, None).split("\n") == PARAS[:2]
+
+
+def test_sentences_that_merely_mention_prompts_are_kept():
+    lines = [
+        "More than 300 residents signed the petition, which asks the council to delay the vote until the autumn.",
+        "Readers who follow us on Twitter will know that the plan has changed three times since January this year.",
+        "Get the latest figures from the council before the meeting, campaigners told residents at the rally.",
+    ]
+    assert _clean_body("\n".join(lines), None).split("\n") == lines
+
+
+def test_full_trafilatura_cascade_only_when_fast_mode_falls_short(monkeypatch):
+    from newsdesk.stages import extract as ex
+
+    calls = []
+    real = ex._trafilatura_text
+
+    def spy(tree, url, fast=False, **opts):
+        calls.append(fast)
+        text = real(tree, url, fast=fast, **opts)
+        return PARAS[0] if fast and short else text  # simulate fast mode keeping only a teaser
+
+    monkeypatch.setattr(ex, "_trafilatura_text", spy)
+    short = False
+    art = extract_html(raw(page(head="<title>Council approves river district plan</title>")))
+    assert calls == [True] and art.text.split("\n") == PARAS
+    calls.clear()
+    short = True
+    art = extract_html(raw(page(head="<title>Council approves river district plan</title>")))
+    assert calls == [True, False] and art.text.split("\n") == PARAS
+
+
+def test_outlet_prefers_a_name_over_a_domain():
+    head = """<title>Council approves river district plan</title>
+<meta property="og:site_name" content="dailyexample.com">
+<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Council approves river district plan",
+ "publisher": {"@type": "NewsMediaOrganization", "name": "The Daily Example"}}</script>"""
+    assert extract_html(raw(page(head=head))).outlet == "The Daily Example"
+
+
+@pytest.mark.parametrize("site, outlet", [
+    ("stuttgarter-example.de", "Stuttgarter Example"), ("news.ORF.at", "ORF"), ("ndr.de", "NDR"),
+    ("WinFuture.de", "WinFuture"), ("Express.co.uk", "Express"),
+])
+def test_outlet_from_a_bare_domain_is_made_readable(site, outlet):
+    head = f'<title>Council approves river district plan</title><meta property="og:site_name" content="{site}">'
+    art = extract_html(raw(page(head=head)))
+    assert art.outlet == outlet
+
+
+def test_lowercase_brand_kept_as_written():
+    head = '<title>Council approves river district plan</title><meta property="og:site_name" content="taz">'
+    assert extract_html(raw(page(head=head), url="https://taz.de/x")).outlet == "taz"
+
+
+def test_bogus_language_declaration_ignored_and_language_guessed():
+    art = extract_html(raw(page(head="<title>Council approves river district plan</title>", lang="utf-8")))
+    assert art.language == "en"
+
+
+def test_language_guessed_from_script():
+    paras = [
+        "東京都は火曜日、川沿いの地区の再開発計画を承認した。計画を巡っては住民の間で二年以上にわたり議論が続いていた。",
+        "計画では東岸の古い倉庫を住宅に改修し、新しい住戸の四分の一を低所得の家族向けに確保する。",
+        "反対派は洪水の危険が無視されたと主張し、月末までに裁判所に異議を申し立てる方針を示した。",
+    ]
+    html = page(head="<title>川沿い地区の再開発計画を承認</title>", paras=paras, h1="川沿い地区の再開発計画を承認")
+    art = extract_html(raw(html.replace('<html lang="en">', "<html>")))
+    assert art.language == "ja"
+
+
+def test_json_ld_person_with_given_and_family_name():
+    head = """<title>Council approves river district plan</title>
+<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Council approves river district plan",
+ "author": [{"@type": "Person", "givenName": "Birgit", "familyName": "Baumann"},
+            {"@type": "Person", "name": "Jan Marchart"}]}</script>"""
+    assert extract_html(raw(page(head=head))).authors == ["Birgit Baumann", "Jan Marchart"]
+
+
+def test_trafilatura_leaves_our_tree_alone():
+    # metadata, the byline and the fallback runs all read the one parsed tree after the text is taken from it
+    from lxml import etree
+
+    from newsdesk.stages.extract import _decode, _parse, _trafilatura_text
+
+    tree = _parse(_decode(page(head="<title>Council approves river district plan</title>").encode()))
+    before = etree.tostring(tree)
+    assert _trafilatura_text(tree, None, fast=True)
+    assert _trafilatura_text(tree, None)
+    assert etree.tostring(tree) == before
+
+
+def test_json_ld_headline_wins_when_title_tag_repeats_og_title():
+    # <title> and og:title come from one SEO field; a different JSON-LD headline was written for the article
+    seo = "River plan: what it means for you"
+    head = f"""<title>{seo} | Example News</title><meta property="og:title" content="{seo}">
+<meta property="og:site_name" content="Example News">
+<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "Council approves river district plan"}}</script>"""
+    assert extract_html(raw(page(head=head, h1=seo))).title == "Council approves river district plan"
+
+
+def test_og_title_kept_when_title_tag_repeats_json_ld_headline():
+    # the reverse: <title> repeats the JSON-LD headline, so the distinct og:title is the hand-written one
+    social = "Residents win: river district plan approved"
+    head = f"""<title>Council approves river district plan | Example News</title>
+<meta property="og:title" content="{social}"><meta property="og:site_name" content="Example News">
+<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "Council approves river district plan"}}</script>"""
+    assert extract_html(raw(page(head=head))).title == social
