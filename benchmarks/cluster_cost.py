@@ -9,7 +9,9 @@ bundled Wikinews sample, 2,236 in all. One replay is laid out in its own date or
 same vocabulary) instead of repeating the stories of the previous one.
 
 For each size N, the times are those of the last 1,000 assignments before the store reaches N articles
-(`StoryClusterer.assign`: vectors, candidates, decision, update; dedup is a separate stage and not timed).
+(`StoryClusterer.assign`: vectors, candidates, decision, update; dedup is a separate stage and not timed). The
+assignment time includes the article's dense embedding (static model, `newsdesk/stages/embed.py`); the `embed`
+columns show that part alone, which does not depend on the corpus size.
 Memory is the growth of the resident set of the process running the stream (Linux /proc), one process per run.
 
 The baseline is the single pass without a window or posting caps: every story sharing any term with the article
@@ -119,23 +121,48 @@ def rss_mb() -> float:
         return int(f.read().split()[1]) * resource.getpagesize() / 2**20
 
 
+class TimedEmbedder:
+    """Wraps the clusterer's embedder to time its share of each assignment."""
+
+    def __init__(self, embedder):
+        self.embedder, self.last = embedder, 0.0
+
+    def __call__(self, article):
+        t0 = time.perf_counter()
+        vec = self.embedder(article)
+        self.last = time.perf_counter() - t0
+        return vec
+
+
+def _p95(times: list[float]) -> float:
+    recent = sorted(times[-WINDOW:])
+    return recent[int(0.95 * (len(recent) - 1))]
+
+
 def measure(name: str, make, base: list[Article], sizes: list[int]) -> None:
     clusterer = make()
+    timed = None
+    if getattr(clusterer, "embedder", None) is not None:
+        timed = clusterer.embedder = TimedEmbedder(clusterer.embedder)
     counter = iter(range(1 << 62))
     times: list[float] = []
+    embed_times: list[float] = []
     start_rss = rss_mb()
     started = time.perf_counter()
     for i, article in enumerate(stream(base, max(sizes)), start=1):
         t0 = time.perf_counter()
         clusterer.assign(article, lambda: next(counter))
         times.append(time.perf_counter() - t0)
+        if timed is not None:
+            embed_times.append(timed.last)
         if i in sizes:
             recent = sorted(times[-WINDOW:])
-            p95 = recent[int(0.95 * (len(recent) - 1))]
-            print(f"{name:<34} {i:>7}  median {statistics.median(recent) * 1000:6.2f} ms  p95 {p95 * 1000:6.2f} ms"
-                  f"  memory +{rss_mb() - start_rss:6.0f} MB  ({time.perf_counter() - started:5.0f} s so far)",
+            embed = (f"  (embed median {statistics.median(embed_times[-WINDOW:]) * 1000:5.2f} ms"
+                     f" p95 {_p95(embed_times) * 1000:5.2f} ms)") if embed_times else ""
+            print(f"{name:<34} {i:>7}  median {statistics.median(recent) * 1000:6.2f} ms  p95 {_p95(times) * 1000:6.2f} ms"
+                  f"{embed}  memory +{rss_mb() - start_rss:6.0f} MB  ({time.perf_counter() - started:5.0f} s so far)",
                   flush=True)
-            times = []
+            times, embed_times = [], []
 
 
 def main(argv=None) -> int:

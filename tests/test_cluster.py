@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import datetime, timedelta, timezone
 
+import numpy as np
 import pytest
 
 from newsdesk.eval.cluster import run_baseline, scores
 from newsdesk.models import Article
-from newsdesk.stages.cluster import (POSTING_STORIES, StoryClusterer, _names, features, join_probability, url_date)
+from newsdesk.stages.cluster import (FEATURES, JOIN_MODEL, MEMBERS, POSTING_STORIES, StoryClusterer, _names, features,
+                                     join_probability, load_join_model, url_date)
 
 T0 = datetime(2021, 5, 3, 9, tzinfo=timezone.utc)
 
@@ -93,9 +96,46 @@ def test_features_and_probability_are_bounded_and_monotone_in_similarity():
     story = clusterer.stories[next(iter(clusterer.stories))]
     same = features(clusterer.vectors(quake("Bamland", 2, T0)), story)
     other = features(clusterer.vectors(rehab("Tara Reid", "Promises", T0)), story)
-    assert all(0.0 <= x <= 1.0 + 1e-9 for x in same[:3]) and same[1] > other[1]
+    sims = [FEATURES.index(f) for f in ("title", "lead", "names", "title_max")]
+    assert all(0.0 <= same[i] <= 1.0 + 1e-6 for i in sims) and same[1] > other[1]
+    dense, dense_max = FEATURES.index("dense"), FEATURES.index("dense_max")
+    assert -1.0 - 1e-6 <= other[dense] <= same[dense] <= 1.0 + 1e-6 and same[dense_max] > other[dense_max]
     assert join_probability(same) > join_probability(other)
     assert 0.0 < join_probability([0.0] * len(same)) < 1.0
+
+
+def test_shipped_embedding_model_gives_unit_vectors_that_place_reports_of_one_event_together():
+    from newsdesk.stages.embed import Embedder
+
+    embed = Embedder()
+    a, b = embed(quake("Bamland", 1, T0)), embed(quake_later("Bamland", 2, T0))
+    c = embed(rehab("Tara Reid", "Promises", T0))
+    assert a.shape == (embed.dim,) and abs(float(a @ a) - 1.0) < 1e-3
+    assert float(a @ b) > float(a @ c)
+    assert np.array_equal(a, embed(quake("Bamland", 1, T0)))  # deterministic
+
+
+def test_join_model_file_names_its_features_and_a_missing_one_reads_as_zero(tmp_path):
+    shipped = load_join_model()
+    assert len(shipped["coefficients"]) == len(FEATURES) and 0.0 < shipped["join_probability"] < 1.0
+    assert len(shipped["dense_mean"]) == 256
+    older = tmp_path / "join.json"
+    older.write_text(json.dumps({"features": ["lead", "title"], "coefficients": [3.0, 1.0], "intercept": -1.0,
+                                 "join_probability": 0.4}))
+    model = load_join_model(older)
+    assert model["coefficients"][FEATURES.index("lead")] == 3.0 and model["coefficients"][FEATURES.index("names")] == 0.0
+    assert JOIN_MODEL.exists()
+
+
+def test_stories_keep_a_bounded_number_of_member_vectors_and_work_without_embeddings():
+    clusterer, pred = run([quake("Bamland", i, T0 + timedelta(minutes=i)) for i in range(MEMBERS + 5)])
+    story = clusterer.stories[pred[0]]
+    assert len(set(pred)) == 1 and story.members.shape[0] == MEMBERS and len(story.titles) == MEMBERS
+    plain = StoryClusterer(embedder=None)
+    counter = itertools.count()
+    got = [plain.assign(a, lambda: next(counter))[0] for a in
+           [quake("Bamland", 1, T0), rehab("Tara Reid", "Promises", T0), quake("Bamland", 2, T0)]]
+    assert got[0] == got[2] != got[1]
 
 
 def test_candidates_stay_bounded_as_stories_pile_up():

@@ -11,10 +11,12 @@ ten topics that each run for months or years; not fitted on).
 The baseline is the single-pass clusterer the issue names: TF-IDF (title + text, fitted on the whole set, which
 only helps it) and cosine to story centroids, with one threshold for all sets, the best of a grid on these sets.
 
-`--fit` refits the join decision: it splits each set's gold stories in two halves, fits a logistic regression
-on candidate pairs from the first half (articles streamed in order, joining their gold story), prints the
-coefficients to ship in `newsdesk/stages/cluster.py`, and scores the second half with them, with the shipped
-ones, with the baseline, and with each feature left out (refitted without it): the ablation.
+`--fit` refits the join decision, a logistic regression over the features of every (article, candidate story)
+pair met while streaming each set into its gold stories (each set weighing the same), with the join bar chosen for
+the best mean BCubed F1 over the sets; `--write` stores it in newsdesk/data/cluster/join.json (one setting for all
+kinds of news). It then checks that it generalises: fitted on all sets but one, scored on the one left out, beside
+the shipped fit and the baseline (whose threshold is chosen on the same other sets). `--ablate` adds a refit on
+half of each set's stories without each feature, scored on the other half.
 """
 from __future__ import annotations
 
@@ -47,7 +49,10 @@ def add_arguments(p) -> None:
     p.add_argument("--sets", default="ecbplus,allsides,duc2003",
                    help="comma-separated from " + ", ".join(SETS) + " (wikinews: the bundled demo sample, not fitted on)")
     p.add_argument("--fit", action="store_true",
-                   help="refit the join decision on half of each set's stories, score the other half, ablate")
+                   help="refit the join decision on all the sets, and check it: fitted on all but one, scored on that one")
+    p.add_argument("--write", action="store_true", help="with --fit: write the fit to newsdesk/data/cluster/join.json")
+    p.add_argument("--ablate", action="store_true",
+                   help="with --fit: also refit on half of each set's stories without each feature, score the other half")
 
 
 # -- data ------------------------------------------------------------------------------------------------------
@@ -174,12 +179,43 @@ def baseline_threshold(sets: dict[str, Labelled]) -> float:
 
 
 # -- fitting the join decision ---------------------------------------------------------------------------------
+class CachedEmbedder:
+    """The shipped embedder, memoised on the article's text: fitting streams each set many times."""
+
+    def __init__(self):
+        from newsdesk.stages.embed import Embedder
+
+        self.embedder, self.cache = Embedder(), {}
+
+    def __call__(self, article):
+        key = (article.title, article.text)
+        if key not in self.cache:
+            self.cache[key] = self.embedder(article)
+        return self.cache[key]
+
+
+_EMBEDDER: CachedEmbedder | None = None
+
+
+def cached_embedder() -> CachedEmbedder:
+    global _EMBEDDER
+    if _EMBEDDER is None:
+        _EMBEDDER = CachedEmbedder()
+    return _EMBEDDER
+
+
+def make_clusterer(coef, intercept, bar):
+    from newsdesk.stages.cluster import StoryClusterer
+
+    return lambda: StoryClusterer(coef, intercept, bar, embedder=cached_embedder())
+
+
 def candidate_pairs(items: Labelled) -> tuple[list[list[float]], list[int]]:
     """Features of every (article, candidate story) pair met while streaming `items` into their gold stories."""
     from newsdesk.sources.records import article_from_record
     from newsdesk.stages.cluster import StoryClusterer, features
 
-    clusterer = StoryClusterer()
+    clusterer = StoryClusterer(embedder=cached_embedder())
     xs, ys = [], []
     for record, gold in items:
         vec = clusterer.vectors(article_from_record(record))
@@ -191,37 +227,105 @@ def candidate_pairs(items: Labelled) -> tuple[list[list[float]], list[int]]:
 
 
 JOIN_GRID = tuple(round(x, 2) for x in np.arange(0.1, 0.71, 0.05))
+_PAIRS: dict = {}
+
+
+def _pairs(items: Labelled):
+    key = id(items)
+    if key not in _PAIRS:
+        _PAIRS[key] = (items, candidate_pairs(items))  # the list is kept so that its id is not reused
+    return _PAIRS[key][1]
 
 
 def fit(sets: dict[str, Labelled], columns: Sequence[int]) -> tuple[list[float], float, float]:
     """Coefficients, intercept, and the join probability with the best mean BCubed F1 over `sets`.
 
     Candidate pairs are mostly negatives, so the fitted probability of the best candidate is low even when it is
-    the right story: the bar to join is chosen on the same fitting half rather than assumed to be 0.5.
+    the right story: the bar to join is chosen on the same sets rather than assumed to be 0.5.
     """
     from sklearn.linear_model import LogisticRegression
 
-    from newsdesk.stages.cluster import FEATURES, StoryClusterer
+    from newsdesk.stages.cluster import FEATURES
 
     xs, ys, ws = [], [], []
     for items in sets.values():
-        x, y = candidate_pairs(items)
+        x, y = _pairs(items)
         xs += x
         ys += y
         ws += [1.0 / max(1, len(y))] * len(y)  # each set weighs the same, however many candidate pairs it has
     x = np.asarray(xs)[:, list(columns)]
     ws = np.asarray(ws) * len(ws) / sum(ws)
-    model = LogisticRegression(C=1.0, max_iter=1000).fit(x, ys, sample_weight=ws)
+    model = LogisticRegression(C=1.0, max_iter=2000).fit(x, ys, sample_weight=ws)
     coef = [0.0] * len(FEATURES)
     for c, w in zip(columns, model.coef_[0]):
         coef[c] = float(w)
     intercept = float(model.intercept_[0])
 
     def mean_f1(bar):
-        return np.mean([scores(run_newsdesk(items, lambda: StoryClusterer(coef, intercept, bar)),
+        return np.mean([scores(run_newsdesk(items, make_clusterer(coef, intercept, bar)),
                                [g for _, g in items])["bcubed_f1"] for items in sets.values()])
 
     return coef, intercept, max(JOIN_GRID, key=mean_f1)
+
+
+def write_join_model(coef, intercept, bar, fitted_on: str) -> Path:
+    """The shipped decision, with the mean raw vector of the bundled Wikinews sample (the centring's prior)."""
+    from newsdesk.sources.records import article_from_record
+    from newsdesk.stages.cluster import FEATURES, JOIN_MODEL
+
+    mean = np.mean([cached_embedder()(article_from_record(r)) for r, _ in load_set("wikinews", None)], axis=0)
+    JOIN_MODEL.write_text(json.dumps({
+        "features": list(FEATURES), "coefficients": [round(c, 4) for c in coef], "intercept": round(intercept, 4),
+        "join_probability": bar, "fitted_on": fitted_on, "dense_mean": [round(float(v), 5) for v in mean],
+    }, indent=1) + "\n")
+    return JOIN_MODEL
+
+
+def run_fit(args, sets: dict[str, Labelled]) -> int:
+    from newsdesk.stages.cluster import COEFFICIENTS, FEATURES, INTERCEPT, JOIN_PROBABILITY
+
+    all_columns = list(range(len(FEATURES)))
+    coef, intercept, bar = fit(sets, all_columns)
+    print(f"fitted on all of {', '.join(sets)} ({sum(map(len, sets.values()))} articles):")
+    print("  " + ", ".join(f"{f} {c:.3f}" for f, c in zip(FEATURES, coef)) + f"; intercept {intercept:.3f}; "
+          f"join probability {bar:.2f}")
+    if args.write:
+        print(f"  written to {write_join_model(coef, intercept, bar, ', '.join(sets))}")
+
+    if len(sets) > 1:
+        print("\nleave one set out: fitted (and the baseline's threshold chosen) on the other sets, scored on it:")
+        print(HEADER)
+        for held_out, items in sets.items():
+            others = {n: it for n, it in sets.items() if n != held_out}
+            c, i, b = fit(others, all_columns)
+            t = baseline_threshold(others)
+            gold = [g for _, g in items]
+            for system, pred in (
+                    (f"newsdesk fitted without it p>={b:.2f}", run_newsdesk(items, make_clusterer(c, i, b))),
+                    ("newsdesk fitted on all sets", run_newsdesk(items, make_clusterer(coef, intercept, bar))),
+                    (f"baseline t={t:.2f}", run_baseline(items, t))):
+                print(_row(held_out, system, len(items), scores(pred, gold), 0.0), flush=True)
+
+    if args.ablate:
+        fit_half = {n: split_half(items, 0) for n, items in sets.items()}
+        check_half = {n: split_half(items, 1) for n, items in sets.items()}
+        c, i, b = fit(fit_half, all_columns)
+        print(f"\nablation: fitted on half of each set's stories, scored on the other half:")
+        systems = {
+            "newsdesk, all features": lambda items: run_newsdesk(items, make_clusterer(c, i, b)),
+            "newsdesk, shipped join.json": lambda items: run_newsdesk(
+                items, make_clusterer(COEFFICIENTS, INTERCEPT, JOIN_PROBABILITY)),
+        }
+        for left_out, feature in enumerate(FEATURES):
+            if feature == "no_date":
+                continue  # only meaningful together with the gap: "without log_gap_days" drops both
+            columns = [k for k in all_columns
+                       if k != left_out and not (feature == "log_gap_days" and FEATURES[k] == "no_date")]
+            c2, i2, b2 = fit(fit_half, columns)
+            systems[f"without {feature}"] = (
+                lambda items, c2=c2, i2=i2, b2=b2: run_newsdesk(items, make_clusterer(c2, i2, b2)))
+        _evaluate(check_half, systems)
+    return 0
 
 
 # -- report ----------------------------------------------------------------------------------------------------
@@ -249,8 +353,6 @@ def _evaluate(sets: dict[str, Labelled], systems: dict[str, Callable[[Labelled],
 
 
 def run(args) -> int:
-    from newsdesk.stages.cluster import COEFFICIENTS, FEATURES, INTERCEPT, JOIN_PROBABILITY, StoryClusterer
-
     names = [s.strip() for s in args.sets.split(",") if s.strip()]
     sets: dict[str, Labelled] = {}
     for name in names:
@@ -266,33 +368,9 @@ def run(args) -> int:
     if not args.fit:
         threshold = baseline_threshold(sets)
         _evaluate(sets, {
-            "newsdesk": run_newsdesk,
+            "newsdesk": lambda items: run_newsdesk(items),
             f"baseline tf-idf single pass t={threshold:.2f}": lambda items: run_baseline(items, threshold),
         })
         return 0
 
-    fit_half = {n: split_half(items, 0) for n, items in sets.items()}
-    check_half = {n: split_half(items, 1) for n, items in sets.items()}
-    all_columns = list(range(len(FEATURES)))
-    coef, intercept, bar = fit(fit_half, all_columns)
-    print(f"fitted on {sum(map(len, fit_half.values()))} articles (half of each set's stories):")
-    print(f"COEFFICIENTS = ({', '.join(f'{c:.3f}' for c in coef)})  # {', '.join(FEATURES)}")
-    print(f"INTERCEPT = {intercept:.3f}")
-    print(f"JOIN_PROBABILITY = {bar:.2f}")
-    print(f"\nscored on the other half ({sum(map(len, check_half.values()))} articles):")
-    threshold = baseline_threshold(fit_half)
-    systems = {
-        "newsdesk, fitted now": lambda items: run_newsdesk(items, lambda: StoryClusterer(coef, intercept, bar)),
-        "newsdesk, shipped coefficients": lambda items: run_newsdesk(
-            items, lambda: StoryClusterer(COEFFICIENTS, INTERCEPT, JOIN_PROBABILITY)),
-        f"baseline t={threshold:.2f}": lambda items: run_baseline(items, threshold),
-    }
-    for left_out, feature in enumerate(FEATURES):
-        if feature == "no_date":
-            continue  # only meaningful together with the gap: "without log_gap_days" drops both
-        columns = [c for c in all_columns if c != left_out and not (feature == "log_gap_days" and FEATURES[c] == "no_date")]
-        c2, i2, b2 = fit(fit_half, columns)
-        systems[f"ablation: without {feature}"] = (
-            lambda items, c2=c2, i2=i2, b2=b2: run_newsdesk(items, lambda: StoryClusterer(c2, i2, b2)))
-    _evaluate(check_half, systems)
-    return 0
+    return run_fit(args, sets)
