@@ -291,25 +291,42 @@ def test_sentences_that_merely_mention_prompts_are_kept():
     assert _clean_body("\n".join(lines), None).split("\n") == lines
 
 
-def test_full_trafilatura_cascade_only_when_fast_mode_falls_short(monkeypatch):
+def test_full_trafilatura_cascade_only_when_fast_mode_misses_the_article(monkeypatch):
     from newsdesk.stages import extract as ex
 
     calls = []
     real = ex._trafilatura_text
+    teaser = "Most read: Council approves river district plan after two years of debate."
 
     def spy(tree, url, fast=False, **opts):
         calls.append(fast)
         text = real(tree, url, fast=fast, **opts)
-        return PARAS[0] if fast and short else text  # simulate fast mode keeping only a teaser
+        return fast_output if fast and fast_output is not None else text
 
     monkeypatch.setattr(ex, "_trafilatura_text", spy)
-    short = False
-    art = extract_html(raw(page(head="<title>Council approves river district plan</title>")))
+    # fast mode kept the article: one run, even though the page carries other long paragraphs (teasers below)
+    fast_output = None
+    related = "".join(f"<p>{p[::-1]}</p>" for p in PARAS[:2])  # as long as article paragraphs, and unrelated
+    art = extract_html(raw(page(head="<title>Council approves river district plan</title>",
+                                body_extra_bottom=f"</article><aside>{related}</aside><article>")))
     assert calls == [True] and art.text.split("\n") == PARAS
+    # fast mode kept a teaser and missed the article: the full cascade runs
     calls.clear()
-    short = True
+    fast_output = teaser
     art = extract_html(raw(page(head="<title>Council approves river district plan</title>")))
     assert calls == [True, False] and art.text.split("\n") == PARAS
+
+
+def test_fast_output_coverage_of_long_paragraphs():
+    from newsdesk.stages.extract import _decode, _misses_paragraphs, _parse
+
+    tree = _parse(_decode(page().encode()))
+    assert not _misses_paragraphs(tree, "\n".join(PARAS))
+    assert not _misses_paragraphs(tree, "  ".join(PARAS[:2]))  # half the article, whitespace aside
+    assert _misses_paragraphs(tree, "Most read: Council approves river district plan after two years of debate.")
+    assert _misses_paragraphs(tree, "")
+    # a page without long paragraphs gives nothing to judge by: keep the fast result
+    assert not _misses_paragraphs(_parse(_decode(page(paras=["Short line one.", "Short line two."]).encode())), "x")
 
 
 def test_outlet_prefers_a_name_over_a_domain():
@@ -388,3 +405,37 @@ def test_og_title_kept_when_title_tag_repeats_json_ld_headline():
 <meta property="og:title" content="{social}"><meta property="og:site_name" content="Example News">
 <script type="application/ld+json">{{"@type": "NewsArticle", "headline": "Council approves river district plan"}}</script>"""
     assert extract_html(raw(page(head=head))).title == social
+
+
+BYLINE_PAGES = [
+    # plain bylines, at each of trafilatura's three levels
+    '<div class="author">By Jane Doe</div>',
+    '<p class="byline">By Jane Doe and John Roe</p>',
+    '<section class="Byline-wrapper">Reporting by Jane Doe</section>',
+    '<span itemprop="author"><span itemprop="name">Jane Doe</span></span>',
+    # inside blocks that are discarded: comments, sidebars, print bars, figures
+    '<div id="comments"><span class="author">Commenter Bob</span></div><p class="byline">By Jane Doe</p>',
+    '<aside><div class="sidebar-box"><a class="author-name">Other Writer</a></div></aside>'
+    '<span class="author">Jane Doe</span>',
+    '<figure><figcaption class="author">Photo Person</figcaption></figure><div class="byline">By Jane Doe</div>',
+    '<div class="author print-only">Printed Name</div><div class="writer">Jane Doe</div>',
+    # discarded elements inside the byline, with and without space around them
+    '<div class="byline">By Jane Doe<time datetime="2024-01-01">1 January 2024</time>, Berlin</div>',
+    '<div class="author">Jane<span class="date">today</span>Doe</div>',
+    '<p class="byline">By <a href="/jane">Jane Doe</a> <span class="quote">"a quote"</span> and John Roe</p>',
+    # nothing usable: too short, too long, none
+    '<span class="author">JD</span>',
+    '<div class="author">' + "Jane Doe " * 20 + '</div>',
+    '<p>No byline here.</p>',
+]
+
+
+@pytest.mark.parametrize("snippet", BYLINE_PAGES)
+def test_byline_lookup_matches_trafilatura(snippet):
+    # _extract_author skips trafilatura's copy-and-prune of the whole page; it must find the same byline
+    from trafilatura.metadata import extract_author
+
+    from newsdesk.stages.extract import _decode, _extract_author, _parse
+
+    tree = _parse(_decode(page(body_extra_top=snippet).encode()))
+    assert _extract_author(tree) == extract_author(tree)
