@@ -213,15 +213,15 @@ def make_clusterer(coef, intercept, bar):
 def candidate_pairs(items: Labelled) -> tuple[list[list[float]], list[int]]:
     """Features of every (article, candidate story) pair met while streaming `items` into their gold stories."""
     from newsdesk.sources.records import article_from_record
-    from newsdesk.stages.cluster import StoryClusterer, features
+    from newsdesk.stages.cluster import StoryClusterer, candidate_features
 
     clusterer = StoryClusterer(embedder=cached_embedder())
     xs, ys = [], []
     for record, gold in items:
         vec = clusterer.vectors(article_from_record(record))
-        for sid in clusterer.candidates(vec):
-            xs.append(features(vec, clusterer.stories[sid]))
-            ys.append(int(sid == gold))
+        sids = clusterer.candidates(vec)
+        xs += candidate_features(vec, [clusterer.stories[sid] for sid in sids])
+        ys += [int(sid == gold) for sid in sids]
         clusterer.add(gold, vec)
     return xs, ys
 

@@ -52,7 +52,11 @@ PRIOR_DOCS = 20.0  # the shipped mean vector counts as this many articles, so th
 DAY = 86400.0
 
 # A closest-member lead cosine (members' top 40 terms) was tried: weight -0.3, no gain, and it doubled the cost.
-FEATURES = ("title", "lead", "names", "dense", "dense_max", "title_max", "log_gap_days", "log_gap_hours", "no_date")
+FEATURES = ("title", "lead", "names", "dense", "dense_max", "title_max", "log_gap_days", "log_gap_hours", "no_date",
+            # relative to the other candidates (the best other one; 0 when alone) and to the story itself
+            "dense_margin", "lead_margin", "dense_cohesion", "names_shared", "names_jaccard", "log_age_days",
+            "log_size", "gap_capped")
+RELATIVE = ("dense_margin", "lead_margin")  # filled by candidate_features, from the other candidates
 JOIN_MODEL = Path(__file__).resolve().parents[1] / "data" / "cluster" / "join.json"
 
 
@@ -266,9 +270,32 @@ def features(vec: Vectors, story: _StoryState) -> list[float]:
         dense = float(story.dense @ vec.dense) / story.dense_length
         dense_max = float((story.members @ vec.dense).max())
     title_max = max((_dot(t, vec.title) for t in story.titles), default=0.0)
+    # How close the article is against how close the story's own members are to it: a loose story (a long TDT
+    # event) takes looser articles. The mean member-to-centroid cosine of unit vectors is |sum| / n.
+    cohesion = story.dense_length / max(1, story.size) if story.dense is not None else 1.0
+    shared = sum(1 for t in vec.names if t in story.names.sums)
+    union = len(vec.names) + len(story.names.sums) - shared
+    age = (vec.when - story.first) / DAY if vec.when is not None and story.first is not None else 0.0
     # Hours as well as days: reports of one development come out within hours, the next development a day later.
     return [story.title.cosine(vec.title), lead, names, dense, dense_max, title_max, log_gap, math.log1p(gap * 24),
-            no_date]
+            no_date, dense, lead, dense / max(cohesion, 1e-3), math.log1p(shared), shared / union if union else 0.0,
+            math.log1p(max(0.0, age)), math.log(max(1, story.size)), min(gap, 30.0) / 30.0]
+
+
+_MARGINS = [(FEATURES.index(m), FEATURES.index(m.split("_")[0])) for m in RELATIVE]
+
+
+def candidate_features(vec: Vectors, stories: Sequence[_StoryState]) -> list[list[float]]:
+    """FEATURES of the article against each candidate story, the margins taken over the other candidates."""
+    rows = [features(vec, story) for story in stories]
+    for margin, base in _MARGINS:
+        values = [r[base] for r in rows]
+        if len(values) < 2:
+            continue
+        top = sorted(values, reverse=True)[:2]
+        for r in rows:
+            r[margin] = r[base] - (top[1] if r[base] == top[0] else top[0])
+    return rows
 
 
 def join_probability(x: Sequence[float], coefficients: Sequence[float] = COEFFICIENTS,
@@ -349,8 +376,9 @@ class StoryClusterer:
         """The most probable candidate story and its join probability (0.0 when there is none)."""
         vec = self.vectors(article)
         best, best_p = None, 0.0
-        for sid in self.candidates(vec):
-            p = self.score(vec, sid)
+        sids = self.candidates(vec)
+        for sid, x in zip(sids, candidate_features(vec, [self.stories[s] for s in sids])):
+            p = join_probability(x, self.coefficients, self.intercept)
             if p > best_p:
                 best, best_p = sid, p
         return best, best_p, vec
