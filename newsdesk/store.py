@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -295,6 +295,16 @@ class Store:
                                   (url, title, site_url, _now()))
             if poll_seconds is not None:
                 self.db.execute("UPDATE feeds SET poll_seconds = ? WHERE url = ?", (int(poll_seconds), url))
+                # a shorter interval takes effect now, not after the poll that the old one scheduled
+                row = self.db.execute("SELECT last_polled_at, next_poll_at, failures FROM feeds WHERE url = ?",
+                                      (url,)).fetchone()
+                if row["last_polled_at"] and row["next_poll_at"] and not row["failures"]:
+                    last = datetime.fromisoformat(row["last_polled_at"])
+                    if last.tzinfo is None:
+                        last = last.replace(tzinfo=timezone.utc)
+                    sooner = _utc(last + timedelta(seconds=int(poll_seconds)))
+                    if sooner < row["next_poll_at"]:
+                        self.db.execute("UPDATE feeds SET next_poll_at = ? WHERE url = ?", (sooner, url))
         if cur.rowcount == 1:
             return cur.lastrowid, True
         return self.db.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()[0], False

@@ -218,3 +218,17 @@ def test_background_polling_shows_new_items_in_the_ui(tmp_path):
             stop.set()
             thread.join(10)
         assert not thread.is_alive()
+
+
+def test_shorter_poll_interval_takes_effect_before_the_next_scheduled_poll(tmp_path):
+    with Store(str(tmp_path / "i.db")) as store:
+        fid, _ = store.add_feed("https://example.org/feed.xml")
+        polled = datetime.now(timezone.utc)
+        store.feed_polled(fid, error=None, next_poll_at=polled + timedelta(hours=1))
+        assert store.due_feeds(polled + timedelta(seconds=30)) == []
+        store.add_feed("https://example.org/feed.xml", poll_seconds=10)  # as `feeds add --every 10` does
+        assert [f["id"] for f in store.due_feeds(polled + timedelta(seconds=30))] == [fid]
+        # a longer interval leaves the poll already scheduled alone
+        store.feed_polled(fid, error=None, next_poll_at=polled + timedelta(seconds=10))
+        store.add_feed("https://example.org/feed.xml", poll_seconds=7200)
+        assert [f["id"] for f in store.due_feeds(polled + timedelta(seconds=30))] == [fid]

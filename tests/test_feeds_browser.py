@@ -32,8 +32,10 @@ def test_user_subscribes_in_the_browser_and_sees_stories_arrive(tmp_path):
 
     db, port = str(tmp_path / "news.db"), _free_port()
     base = f"http://127.0.0.1:{port}"
+    # the server's output goes to a file: an unread pipe fills up and blocks the server mid-poll
+    log = open(tmp_path / "serve.log", "wb")
     proc = subprocess.Popen([sys.executable, "-m", "newsdesk.cli", "--db", db, "serve", "--port", str(port),
-                             "--allow-private", "--tick", "0.5"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                             "--allow-private", "--tick", "0.5"], stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -76,6 +78,10 @@ def test_user_subscribes_in_the_browser_and_sees_stories_arrive(tmp_path):
             assert cells.nth(1).inner_text().strip() == "2" and cells.nth(2).inner_text().strip() == "2"
             page.screenshot(path=str(tmp_path / "feeds.png"), full_page=True)
             browser.close()
+    except AssertionError:
+        print((tmp_path / "serve.log").read_text(errors="replace")[-4000:])  # shown by pytest on failure
+        raise
     finally:
         proc.terminate()
         proc.wait(10)
+        log.close()
