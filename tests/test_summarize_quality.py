@@ -127,6 +127,23 @@ def test_definite_anaphor_needs_an_antecedent_in_the_brief():
                 assert any("aftermath" in x for x in texts[:i])
 
 
+@pytest.mark.parametrize("opener, tail, word", [
+    ("The mayor gave a speech outside {} hospital on Thursday.",
+     "After the speech, London buses were halted and phone networks overwhelmed across the city.", "speech"),
+    ("Police released two photographs of suspects seen near {} hospital.",
+     "The first photograph shows a young man with a large rucksack at King's Cross on the morning of the bombings.",
+     "photograph"),
+])
+def test_definite_reference_after_a_preposition_or_ordinal_needs_its_antecedent(opener, tail, word):
+    arts = _shared_tail_story(opener, tail)
+    for words in (20, 40, 120):
+        texts = [s.text for s in summarize(arts, words=words, min_sentences=1).sentences]
+        assert texts
+        for i, t in enumerate(texts):
+            if t == tail:
+                assert any(word in x for x in texts[:i])
+
+
 def test_wire_copy_once_credited_to_all_and_headline_without_suffix():
     brief = summarize(_bombing_story(), words=120)
     wire = [s for s in brief.sentences if s.text.startswith("Four explosions ripped")]

@@ -288,8 +288,14 @@ def _candidates(ai: int, art: Article) -> list[_Sent]:
     return out
 
 
-# "The aftershock was ...": a definite head noun the article named before refers back to it.
-_DEFINITE = re.compile(r"^(The|This|That|These|Those|Such)\s+([a-z][a-z\-]+)\b(?!\s+(?:of|in|on|at|for|from|to|who|which|that)\b)")
+# "The aftershock was ...", "The first photograph shows ...", "After the speech, ...": a definite head noun the
+# article named before refers back to it.
+_DEFINITE = re.compile(
+    r"^(?:(?:After|Before|During|Following|Since|Despite|Amid|Throughout|Until|Unlike)\s+)?"
+    r"(The|the|This|this|That|that|These|these|Those|those|Such|such)\s+"
+    r"(?:(?:first|second|third|last|latest|new|other|two|three|four|five)\s+)?"
+    r"([a-z][a-z\-]+)\b(?!\s+(?:of|in|on|at|for|from|to|who|which|that)\b)"
+)
 _NOT_ANAPHOR = frozenset("same following first last next new".split())
 
 
