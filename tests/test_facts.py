@@ -296,3 +296,61 @@ def test_speakers_by_role_pronoun_and_never_a_place(nlp):
     assert quotes['"it could be']["speaker"] == "Nelson Jobim"
     assert quotes['"asking Mr B']["speaker"] == "Mahmoud Ahmadinejad"
     assert quotes['"the sailors']["speaker"] is None
+
+
+def test_unlisted_town_tagged_as_a_place_somewhere_is_a_place_and_foreign_namesakes_stay_off_the_map(nlp):
+    from newsdesk.stages.facts.entities import merge
+
+    mentions = ([{"label": "PERSON", "text": "Pichilemu", "doc_id": "a"}] * 5
+                + [{"label": "ORG", "text": "Pichilemu", "doc_id": "b"}] * 2
+                + [{"label": "GPE", "text": "Pichilemu", "doc_id": "b"}] * 3
+                + [{"label": "GPE", "text": "Chile", "doc_id": "a"},
+                   {"label": "PERSON", "text": "Diego Grez", "doc_id": "a"},
+                   {"label": "PERSON", "text": "Grez", "doc_id": "a"},
+                   {"label": "GPE", "text": "Grez", "doc_id": "b"},  # a surname in this story: stays a person
+                   {"label": "GPE", "text": "Arjona", "doc_id": "b"},  # a Colombian town; the story is in Chile
+                   {"label": "GPE", "text": "Talca", "doc_id": "b"},
+                   {"label": "GPE", "text": "London", "doc_id": "b"}])  # a world city abroad stays
+    ents = merge(mentions)
+    kinds = {(e["name"], e["kind"]) for e in ents}
+    assert ("Pichilemu", "place") in kinds and ("Pichilemu", "person") not in kinds
+    assert ("Pichilemu", "organisation") not in kinds
+    assert ("Diego Grez", "person") in kinds
+    mapped = {e["name"]: e["place"] for e in ents if e["kind"] == "place"}
+    assert mapped["Arjona"] is None and mapped["Talca"]["country"] == "CL" and mapped["London"]["country"] == "GB"
+
+
+def test_quoted_phrases_are_not_speech_and_bare_surnames_name_the_speaker(nlp):
+    text = ('Diego Grez lives in Pichilemu, a town locals call "El Rey del Cochayuyo" these days. '
+            '"I felt the earth was moving like in circles," Grez told reporters on Thursday.')
+    facts = story_facts([art(text, "Alpha", datetime(2010, 10, 22), "a", title="Aftershock")], nlp=nlp)
+    by_start = {q["quote"][:8]: q for q in facts["quotes"]}
+    assert by_start['"El Rey '].get("speech") is False
+    assert by_start['"I felt '].get("speech") is True and by_start['"I felt ']["speaker"] == "Diego Grez"
+
+
+def test_story_page_shows_a_few_attributed_quotes_and_folds_the_rest(tmp_path, nlp):
+    from newsdesk.pipeline import build_facts
+    from newsdesk.web import create_app
+
+    names = ["Anna Berg", "Carl Dahl", "Eva Falk", "Gus Holm", "Ida Jung", "Karl Lund", "Mia Nord", "Olle Paulsson",
+             "Rita Sand", "Tom Uhl"]
+    text = 'Locals call the pier "the old grey lady of the coast" these days. ' + " ".join(
+        f'"We are rebuilding the harbour wall number {i} this week," {n} said on Monday.' for i, n in enumerate(names))
+    path = str(tmp_path / "q.db")
+    with Store(path) as store:
+        sid = store.new_story()
+        raw = RawInput(body=text.encode(), kind="text", origin="q")
+        store.put_raw(raw)
+        a = Article(title="Harbour rebuilt", text=text, outlet="Coast News", published=datetime(2024, 3, 4),
+                    raw_sha256=raw.sha256)
+        store.add_article(a)
+        store.assign(a.id, sid)
+        store.save_story(sid, Brief(headline="Harbour rebuilt", sentences=[]))
+        build_facts(store, [sid])
+    page = TestClient(create_app(path)).get(f"/stories/{sid}").text
+    section = page[page.index('id="quotes-h"'):]
+    section = section[:section.index("</section>")]
+    shown, folded = section.split("<details", 1)
+    assert sum(n in shown for n in names) == 8 and sum(n in folded for n in names) == 2
+    assert "the old grey lady" in folded and "<summary>3 more quotes" in folded  # a phrase, not speech

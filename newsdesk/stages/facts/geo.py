@@ -104,12 +104,14 @@ def is_country(name: str) -> bool:
     return place is not None and place["type"] == "country"
 
 
-def locate(name: str, countries: set[str] | frozenset[str] = frozenset(), min_population: int = 0) -> dict | None:
+def locate(name: str, countries: set[str] | frozenset[str] = frozenset(), min_population: int = 0,
+           outside_min_population: int = 0) -> dict | None:
     """{"geonameid", "name", "lat", "lon", "country", "type", "population"} for a place name, or None when the
     gazetteer lacks it.
 
     Countries first (by name, or by an ISO code written in capitals: "US", "USA"), then a city of that name or
-    spelling: one in `countries` (the story's other places) if there is one, else the most populous.
+    spelling: one in `countries` (the story's other places) if there is one, else the most populous, which must then
+    have `outside_min_population` people.
     """
     by_country_name, cities, extra = _gazetteer()
     countries_by_iso, centres = extra["countries"], extra["centres"]
@@ -132,7 +134,11 @@ def locate(name: str, countries: set[str] | frozenset[str] = frozenset(), min_po
     candidates = [c for c in candidates if c["population"] >= min_population]
     if not candidates:
         return None
-    city = next((c for c in candidates if c["countrycode"] in countries), candidates[0])
+    city = next((c for c in candidates if c["countrycode"] in countries), None)
+    if city is None:
+        city = candidates[0]
+        if countries and city["population"] < outside_min_population:
+            return None
     return {"geonameid": city["geonameid"], "name": city["name"], "lat": city["latitude"], "lon": city["longitude"],
             "country": city["countrycode"], "type": "city", "population": city["population"]}
 

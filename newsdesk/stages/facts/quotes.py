@@ -159,7 +159,8 @@ def _phrase(tok: Token) -> str:
 
 def quotes_in(doc: Doc) -> list[dict]:
     """Every direct quote of at least MIN_WORDS words: {"quote", "start", "end", "speaker", "speaker_as_written",
-    "resolved"}; speaker None when the article does not say who spoke."""
+    "resolved", "speech"}; speaker None when the article does not say who spoke; speech False for a quoted phrase
+    without a verb."""
     out: list[dict] = []
     text = doc.text
     holders = None
@@ -170,6 +171,8 @@ def quotes_in(doc: Doc) -> list[dict]:
         start, end = m.start(), m.end()
         inside = range(start, end)
         span = doc.char_span(start, end, alignment_mode="expand")
+        # without a verb it is a quoted title, nickname or phrase ("El Rey del Cochayuyo"), kept but not shown as speech
+        speech = span is None or any(t.pos_ in ("VERB", "AUX") for t in span)
         sents = {t.sent.start: t.sent for t in span} if span is not None else {}
         speaker = as_written = None
         resolved = False
@@ -201,5 +204,5 @@ def quotes_in(doc: Doc) -> list[dict]:
             # A quote standing alone right after another one continues the same speaker.
             speaker, as_written, resolved = out[-1]["speaker"], out[-1]["speaker_as_written"], out[-1]["resolved"]
         out.append({"quote": m.group(0), "start": start, "end": end, "speaker": speaker,
-                    "speaker_as_written": as_written, "resolved": resolved})
+                    "speaker_as_written": as_written, "resolved": resolved, "speech": speech})
     return out
