@@ -86,6 +86,12 @@ def check_brief(articles: list, words: int) -> None:
         if s.text.lstrip()[:1] in QUOTES and not follows_its_predecessor:
             outside = re.sub(r"[\"“”][^\"“”]*[\"“”]", " ", s.text)
             assert SAID.search(outside) or re.search(r"\b[A-Z][a-z]+\b", outside), f"bare quote: {s.text!r}"
+        # A quotation the sentence opens and leaves open is closed by its own next sentence, right after it.
+        unbalanced = s.text.count('"') % 2 == 1 or s.text.count("“") != s.text.count("”")
+        if unbalanced and not follows_its_predecessor:
+            nxt = brief.sentences[i + 1] if i + 1 < len(brief.sentences) else None
+            assert nxt is not None and nxt.article_id == s.article_id and nxt.position == s.position + 1, \
+                f"quotation left open: {s.text!r}"
         # No datelines, bylines, captions, credits or promotional lines.
         assert not DATELINE.match(s.text), f"dateline kept: {s.text!r}"
         assert not JUNK.search(s.text), f"junk line: {s.text!r}"

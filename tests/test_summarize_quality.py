@@ -144,6 +144,21 @@ def test_definite_reference_after_a_preposition_or_ordinal_needs_its_antecedent(
                 assert any(word in x for x in texts[:i])
 
 
+def test_quotation_left_open_is_followed_by_its_close():
+    # The sentence every outlet carries opens a quotation that only its next sentence closes.
+    opener = 'Blair told reporters outside {} hospital: "We will hunt down those responsible for the London bombings.'
+    close = "Nobody will divide this city, and nobody will make us afraid of the Underground again.\""
+    arts = _shared_tail_story(opener, close)
+    seen_open = False
+    for words in (20, 40, 120):
+        sents = summarize(arts, words=words, min_sentences=1).sentences
+        for i, s in enumerate(sents):
+            if s.text.count('"') % 2 == 1 and not s.text.rstrip().endswith('"'):  # opens and leaves open
+                seen_open = True
+                assert i + 1 < len(sents) and sents[i + 1].text == close and sents[i + 1].article_id == s.article_id
+    assert seen_open  # the shared quotation is worth quoting: it must appear, closed
+
+
 def test_wire_copy_once_credited_to_all_and_headline_without_suffix():
     brief = summarize(_bombing_story(), words=120)
     wire = [s for s in brief.sentences if s.text.startswith("Four explosions ripped")]

@@ -163,7 +163,9 @@ def _verbless(s: str) -> bool:
     return True
 
 
-def _unusable(s: str, n_words: int) -> bool:
+def _unusable(s: str, n_words: int, continues_quote: bool = False) -> bool:
+    """`continues_quote`: the sentence goes on with a quotation an earlier one opened; it may still be used right
+    after that sentence (the selection sees to that), so running into or out of the quotation is no fault."""
     if n_words < MIN_WORDS or n_words > MAX_WORDS:
         return True
     if n_words <= 20 and _verbless(s):
@@ -176,6 +178,8 @@ def _unusable(s: str, n_words: int) -> bool:
     if _BYLINE.match(s) or _CAPTION.search(s) or _PROMO.search(s) or _DATE_ONLY.match(s) or _BULLET.match(s):
         return True
     outside, fragment = _outside_quotes(s)
+    if continues_quote:
+        return False
     if fragment:
         return True
     if outside is not None and (s.lstrip()[:1] in _QUOTE_CHARS + "`" or len(outside) < 0.4 * len(s)):
@@ -239,6 +243,7 @@ class _Sent:
     dangling: bool
     anaphor: str | None = None  # stem of a "The aftershock ..." head noun that an earlier sentence must name
     stems: frozenset = frozenset()
+    open_end: bool = False  # a quotation is still open when the sentence ends: its continuation must follow
 
 
 def _pub_key(dt: datetime | None) -> tuple[int, float]:
@@ -276,7 +281,7 @@ def _candidates(ai: int, art: Article) -> list[_Sent]:
         if indent_means_list and (text[line_start:line_start + 2].isspace() or text[line_start:line_start + 1] == "\t"):
             continue
         n = len(tokenize(sent))
-        if _unusable(sent, n):
+        if _unusable(sent, n, continues_quote=starts_quoted):
             continue
         m = _DEFINITE.match(sent)
         anaphor = None
@@ -284,7 +289,7 @@ def _candidates(ai: int, art: Article) -> list[_Sent]:
             stem = stem_tokens(m.group(2))
             anaphor = stem[0] if stem and stem[0] in earlier else None
         out.append(_Sent(ai, pos, s, e, sent, n, _is_dangling(sent) or starts_quoted, anaphor,
-                         frozenset(stem_tokens(sent))))
+                         frozenset(stem_tokens(sent)), in_quote))
     return out
 
 
@@ -469,6 +474,14 @@ def _select_ilp(pool, P, sent_bg, weights, value, score, SP, sticky, words, lo, 
             needs.append((li, deps))
         else:
             banned.append(li)
+    for li, g in enumerate(P):
+        # 'He said: "We will rebuild.' with the rest of the quotation in the next sentence: both or neither
+        if pool[g].open_end:
+            j = index.get((pool[g].art, pool[g].pos + 1))
+            if j is not None and int(j) in local:
+                needs.append((li, [local[int(j)]]))
+            else:
+                banned.append(li)
     # Two sentences saying the same thing never both appear (the second adds no concept, but the prior would
     # still pay for it when the budget has room).
     ii, jj = np.nonzero(np.triu(SP >= REDUNDANT, k=1))
@@ -485,7 +498,7 @@ def _select_ilp(pool, P, sent_bg, weights, value, score, SP, sticky, words, lo, 
     # A sentence already in the previous brief keeps its place unless a clearly better selection comes.
     bonus = bonus + STICKY * np.where(sticky[P], value[P], 0.0)
     bonus[banned] = -1e6
-    usable = [li for li in range(len(P)) if not pool[P[li]].dangling and not pool[P[li]].anaphor]
+    usable = [li for li in range(len(P)) if not (pool[P[li]].dangling or pool[P[li]].anaphor or pool[P[li]].open_end)]
     lo = min(lo, len(usable))
     budget = max(words * BUDGET_SLACK, sum(sorted(lengths[usable])[:lo]))
     chosen = solve(sent_concepts, w, lengths, bonus, budget, lo, hi, needs, exclusive)
@@ -526,6 +539,7 @@ def _select(pool: list[_Sent], S: np.ndarray, score: np.ndarray, words: int, lo:
                 units.append((i,))  # allowed alone once its predecessor is in
                 if not pool[j].dangling:
                     units.append((j, i))
+    units = [u for u in units if not pool[u[-1]].open_end]  # a quotation left open with nothing to close it
     u_score = [float(np.mean(score[list(u)])) for u in units]
     u_words = [sum(pool[k].words for k in u) for u in units]
     m = len(pool)
