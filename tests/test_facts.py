@@ -354,3 +354,20 @@ def test_story_page_shows_a_few_attributed_quotes_and_folds_the_rest(tmp_path, n
     shown, folded = section.split("<details", 1)
     assert sum(n in shown for n in names) == 8 and sum(n in folded for n in names) == 2
     assert "the old grey lady" in folded and "<summary>3 more quotes" in folded  # a phrase, not speech
+
+
+def test_an_outlet_writing_about_itself_is_not_a_person(nlp, monkeypatch):
+    import newsdesk.stages.facts as facts_stage
+
+    real_merge = facts_stage.merge
+
+    def merge_with_the_outlet_as_a_person(mentions):  # what spaCy's small model does to "Wikinews has ..." at times
+        return real_merge(mentions) + [{"kind": "person", "name": "Coastwatch", "key": "person:coastwatch",
+                                        "variants": ["Coastwatch"], "mentions": 2, "doc_ids": ["a"], "place": None}]
+
+    monkeypatch.setattr(facts_stage, "merge", merge_with_the_outlet_as_a_person)
+    text = ("Eight months after the earthquake, Coastwatch has investigated the reconstruction of Pichilemu. "
+            "Coastwatch spoke with Diego Grez, who said the town was rebuilding its pier.")
+    facts = story_facts([art(text, "Coastwatch", datetime(2010, 10, 24), "a", title="Pichilemu rebuilds")], nlp=nlp)
+    people = {e["name"] for e in facts["entities"] if e["kind"] == "person"}
+    assert "Diego Grez" in people and "Coastwatch" not in people

@@ -279,6 +279,9 @@ def story_facts(articles: list[Article], extracted: dict | None = None, nlp=None
 
     mentions = [{**m, "doc_id": x["doc_id"]} for x in per for m in x["mentions"]]
     entities = merge(mentions)
+    # "Wikinews has investigated ...": spaCy takes an outlet that writes about itself for a person
+    outlets = {fold(a.outlet) for a in articles if a.outlet}
+    entities = [e for e in entities if not (e["kind"] == "person" and fold(e["name"]) in outlets)]
     names = canonical_names(entities)
 
     # "Grez" said, where the story names one person "Diego Grez" (spaCy did not tag the bare surname)
