@@ -439,3 +439,74 @@ def test_byline_lookup_matches_trafilatura(snippet):
 
     tree = _parse(_decode(page(body_extra_top=snippet).encode()))
     assert _extract_author(tree) == extract_author(tree)
+
+
+def test_json_ld_headline_without_the_kicker_does_not_displace_og_title():
+    # <title> repeats og:title, but JSON-LD merely drops og:title's slash kicker: not a different headline
+    og = "Council vote / Residents win: river district plan approved"
+    head = f"""<title>{og.replace(' /', '')} - Example News</title><meta property="og:title" content="{og}">
+<meta property="og:site_name" content="Example News">
+<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "Residents win: river district plan approved"}}</script>"""
+    assert extract_html(raw(page(head=head))).title == og
+
+
+def test_og_title_cut_at_an_unescaped_quote_is_ignored():
+    # content="... and "green" homes" ends the attribute at the inner quote: og:title is a stub
+    head = """<title>Council approves river district plan and "green" homes</title>
+<meta property="og:title" content="Council approves river district plan and "green" homes">
+<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Council backs river district plan"}</script>"""
+    assert extract_html(raw(page(head=head))).title == "Council backs river district plan"
+
+
+def test_quote_spelling_follows_most_metadata_sources():
+    # <title> and og:title write straight quotes, JSON-LD and the (template-curled) <h1> typographic ones
+    straight = "Council approves 'green' river district plan"
+    curly = "Council approves ‘green’ river district plan"
+    head = f"""<title>{straight} | Example News</title><meta property="og:title" content="{straight} | Example News">
+<meta property="og:site_name" content="Example News">
+<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "{curly}"}}</script>"""
+    assert extract_html(raw(page(head=head, h1=curly))).title == straight
+    # one source each: the typographic spelling the editor wrote is kept
+    head = f"""<title>Example News</title><meta property="og:title" content="{straight}">
+<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "{curly}"}}</script>"""
+    assert extract_html(raw(page(head=head, h1=curly))).title == curly
+
+
+def test_page_parts_trafilatura_never_reads_are_read_first_then_dropped():
+    # the byline sits in the <footer> and the date in a <meta>: both are read before the tree is slimmed for
+    # trafilatura; the <aside> teasers stay out of the text
+    head = """<title>Council approves river district plan</title>
+<meta property="article:published_time" content="2024-03-05T13:30:00+01:00">"""
+    bottom = '<aside><ul><li>Most read: Mayor resigns</li><li>Most read: Bridge closed</li></ul></aside>'
+    html = page(head=head, body_extra_bottom=bottom).replace(
+        "<footer>", '<footer><div class="author">Jane Doe</div>')
+    art = extract_html(raw(html))
+    assert art.authors == ["Jane Doe"]
+    assert art.published == datetime(2024, 3, 5, 13, 30, tzinfo=timezone(timedelta(hours=1)))
+    assert "Most read" not in art.text and art.text.count("\n") == len(PARAS) - 1
+
+
+def test_parsed_elements_are_lxml_html_elements():
+    # the C-level class lookup must still give trafilatura lxml.html's element API, form fields included
+    import lxml.html
+
+    from newsdesk.stages.extract import _decode, _parse
+
+    tree = _parse(_decode(page(body_extra_top='<form><label>Name <input name="q"></label></form>').encode()))
+    assert all(isinstance(el, lxml.html.HtmlElement) for el in tree.iter("form", "input", "label", "p"))
+    assert tree.find(".//label").text_content().strip() == "Name"
+
+
+@pytest.mark.parametrize("html", [
+    page(head="<title>Council approves river district plan</title>"),
+    page(paras=["Too short."]),
+    page(body_extra_top='<div class="comments"><p>' + PARAS[0] + "</p></div>", paras=PARAS[1:]),
+    "<html><body><p>x</p></body></html>",
+])
+@pytest.mark.parametrize("fast", [True, False])
+def test_consuming_run_gives_bare_extractions_text(html, fast):
+    # the fast run works on our tree in place instead of on bare_extraction's copy; the text must not change
+    from newsdesk.stages.extract import _decode, _parse, _trafilatura_text
+
+    expected = _trafilatura_text(_parse(_decode(html.encode())), None, fast=fast)
+    assert _trafilatura_text(_parse(_decode(html.encode())), None, fast=fast, consume=True) == expected

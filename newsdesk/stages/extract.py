@@ -6,9 +6,11 @@ titles without the site-name suffix, the outlet's readable name, the language, a
 filter for boilerplate that slips through (SSI errors, "Related news" and "Read more" blocks, share, follow and
 subscribe prompts, cookie notices, photo credits).
 
-Speed: the page is parsed once and that tree serves every field; trafilatura runs in its fast mode and falls back
-to its full cascade only when the fast result misses the page's long paragraphs; its metadata heuristics run only
-for the fields the page's JSON-LD and Open Graph leave open. See benchmarks/extraction.py for the figures.
+Speed: the page is parsed once (element classes looked up in C) and that tree serves every field; the metadata is
+read first, then the parts trafilatura never reads text from are dropped and trafilatura's fast mode extracts the
+text from the tree itself, without a copy. It falls back to its full cascade, on a fresh parse, only when the fast
+result misses the page's long paragraphs; its metadata heuristics run only for the fields the page's JSON-LD and
+Open Graph leave open (no htmldate when the page dates itself). See benchmarks/extraction.py for the figures.
 """
 from __future__ import annotations
 
@@ -94,7 +96,7 @@ def _decode_utf8(body: bytes) -> tuple[str, bytes | None]:
     else:
         text = _guess_decode(body)
     # NULs or many replacement characters mean binary data (an image, a PDF), not a page in an odd charset
-    bad = text.count("\x00") + text.count("\ufffd")
+    bad = (text.count("\x00") if "\x00" in text else 0) + (text.count("\ufffd") if "\ufffd" in text else 0)
     if bad > max(10, len(text) // 100):
         raise ExtractionError("input is not decodable text (binary data?)")
     return text, utf8
@@ -116,6 +118,16 @@ def _guess_decode(body: bytes) -> str:
     return body.decode("cp1252", errors="replace")
 
 
+# lxml.html's own parser picks each element's Python class in a Python callback (HtmlElementClassLookup), run every
+# time an element is handed to Python: thousands of times per page, by our walks and more by trafilatura's XPaths.
+# This lookup, done in C, gives every element lxml.html's HtmlElement (text_content(), drop_tree()...), only not the
+# form-field subclasses (FormElement, InputElement...) whose extra API no extraction step uses.
+_HTML_LOOKUP = etree.ElementDefaultClassLookup(
+    element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment, pi=lxml.html.HtmlProcessingInstruction,
+    entity=lxml.html.HtmlEntity,
+)
+
+
 def _parse(text: str, utf8: bytes | None = None) -> lxml.html.HtmlElement:
     """Parse the page; `utf8`, when given, is `text` as UTF-8 bytes already."""
     if "<" not in text[:2000]:
@@ -125,7 +137,8 @@ def _parse(text: str, utf8: bytes | None = None) -> lxml.html.HtmlElement:
         data = utf8 if utf8 is not None else text.encode("utf-8", "surrogatepass")
         # a parser per call (1.5 µs): lxml parsers must not be shared between threads. Comments and processing
         # instructions carry no article text.
-        parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+        parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+        parser.set_element_class_lookup(_HTML_LOOKUP)
         tree = lxml.html.document_fromstring(data, parser=parser)
     except (etree.ParserError, ValueError) as err:
         raise ExtractionError(f"unparseable HTML: {err}") from err
@@ -133,10 +146,15 @@ def _parse(text: str, utf8: bytes | None = None) -> lxml.html.HtmlElement:
         raise ExtractionError("unparseable HTML")
     # code and drawings hold no article text, and every later XPath pass walks them: a page loses about a
     # seventh of its elements here (JSON-LD stays, it is read below)
-    for el in list(tree.iter("script", "style", "svg", "template")):
-        if el.tag != "script" or "json" not in (el.get("type") or "").lower():
-            el.drop_tree()  # keeps the tail text
+    for el in tree.iter("script"):
+        if "json" not in (el.get("type") or "").lower():
+            el.tag = _DROP
+    # in C, no element handed to Python; keeps the tail text, as drop_tree() does
+    etree.strip_elements(tree, _DROP, "style", "svg", "template", with_tail=False)
     return tree
+
+
+_DROP = "newsdesk-drop"  # a tag no page uses: marks the scripts to remove
 
 
 # --------------------------------------------------------------------------- page metadata
@@ -251,6 +269,7 @@ def _page_meta(tree) -> dict[str, Any]:
     return {
         "headline": _str(main.get("headline")) or (_str(main.get("name")) if article else None),
         "og_title": meta.get("og:title") or meta.get("twitter:title"),
+        "twitter_title": meta.get("twitter:title") if meta.get("og:title") else None,  # else it is og_title
         "site_name": meta.get("og:site_name"),
         "publisher": publisher,
         "app_name": meta.get("application-name") or meta.get("apple-mobile-web-app-title"),
@@ -661,14 +680,24 @@ LONG_PARAGRAPH = 100  # characters: article paragraphs usually are, teasers, cap
 MIN_COVERAGE = 0.25   # share of the long-paragraph text that the fast output must contain
 
 
-def _misses_paragraphs(tree, text: str) -> bool:
-    """True when `text` contains less than MIN_COVERAGE of the page's long-paragraph text (by characters)."""
-    flat = " ".join(text.split())
-    total = covered = 0
+def _long_paragraphs(tree) -> list[str]:
+    """The text of the page's <p> elements of LONG_PARAGRAPH characters or more, whitespace collapsed."""
+    out = []
     for p in tree.iter("p"):
         t = p.text_content()
-        if len(t) < LONG_PARAGRAPH or len(t := " ".join(t.split())) < LONG_PARAGRAPH:  # most are short
-            continue
+        if len(t) >= LONG_PARAGRAPH and len(t := " ".join(t.split())) >= LONG_PARAGRAPH:  # most are short
+            out.append(t)
+    return out
+
+
+def _misses_paragraphs(paras, text: str) -> bool:
+    """True when `text` contains less than MIN_COVERAGE of the long-paragraph text (by characters); `paras` is
+    `_long_paragraphs(tree)`, or the tree."""
+    if not isinstance(paras, list):
+        paras = _long_paragraphs(paras)
+    flat = " ".join(text.split())
+    total = covered = 0
+    for t in paras:
         total += len(t)
         # a 50-character probe past the start (drop caps, "Berlin (dpa) -" labels) is enough to recognise it
         if t[10:60] in flat:
@@ -676,15 +705,56 @@ def _misses_paragraphs(tree, text: str) -> bool:
     return covered < MIN_COVERAGE * total
 
 
-def _trafilatura_text(tree, url: str | None, fast: bool = False, **opts: Any) -> str | None:
+# trafilatura's fast mode deletes <aside> and <footer> before it reads text (its tree cleaning, and the clean-up
+# before its baseline and page-length measure), and never reads <meta> or <link>, nor the text-less <img>,
+# <picture>, <source> and <input>. Together they are a fifth of a typical page's elements, and trafilatura copies
+# and walks the whole tree several times per run: dropping them from our tree first, once the fields that do read
+# them are taken, makes each run cheaper. The text is the same on the development pages but one, where
+# trafilatura's clean-up (it deletes while it iterates) skipped an <aside> and kept its teaser list. The full
+# cascade of the fallbacks gets the whole page: readability and jusText do read asides.
+_NEVER_TEXT = ("aside", "footer", "meta", "link", "img", "picture", "source", "input")
+
+
+def _slim(tree) -> None:
+    etree.strip_elements(tree, *_NEVER_TEXT, with_tail=False)  # keeps the tail text, as trafilatura's delete does
+
+
+def _trafilatura_text(tree, url: str | None, fast: bool = False, consume: bool = False, **opts: Any) -> str | None:
+    """trafilatura's text of the page in `tree`, as bare_extraction gives it (no comments, no metadata).
+
+    With `consume`, trafilatura works on `tree` itself, which it prunes in place, instead of on a copy (~1 ms a
+    page): for a caller that reads nothing from the tree afterwards.
+    """
     from trafilatura import bare_extraction  # imported late: it is slow to load and only this stage needs it
 
     try:
+        if consume and not opts:
+            return _consume(tree, url, fast)
         # no metadata here: _TrafMeta asks for the pieces that the page's own structured data leaves open
         doc = bare_extraction(tree, url=url, with_metadata=False, include_comments=False, fast=fast, **opts)
     except Exception as err:  # trafilatura/lxml raise many types on broken markup
         raise ExtractionError(f"unparseable HTML: {err}") from err
     return None if doc is None else (doc.text or "")
+
+
+def _consume(tree, url: str | None, fast: bool) -> str | None:
+    """bare_extraction(tree, url=url, fast=fast, include_comments=False).text, minus its copy of the input tree.
+
+    These are bare_extraction's steps for those options (trafilatura 2.3: the options, the extraction cascade,
+    the minimum size, the text); tests/test_extract.py checks that both give the same text.
+    """
+    from trafilatura.core import trafilatura_sequence
+    from trafilatura.settings import DEFAULT_CONFIG, Extractor
+    from trafilatura.xml import xmltotxt
+
+    options = Extractor(config=DEFAULT_CONFIG, output_format="python", fast=fast, comments=False, url=url)
+    try:
+        postbody, text, _, comments = trafilatura_sequence(tree, options, options.url)
+    except (TypeError, ValueError):  # bare_extraction's "discarding data"
+        return None
+    if len(text) < options.min_output_size and len(comments) < options.min_output_comm_size:
+        return None
+    return xmltotxt(postbody, options.formatting) or ""
 
 
 # trafilatura's AUTHOR_DISCARD_XPATHS (2.3) as a test on one element: comment blocks, sidebars, share and print
@@ -748,8 +818,8 @@ class _TrafMeta:
 
     Its all-in-one `extract_metadata` re-parses every JSON-LD block, scans categories, tags and licence links and
     runs htmldate on every page: about a quarter of the extraction time, mostly for fields that JSON-LD and Open
-    Graph (read once in `_page_meta`) already give. The tree must not have been pruned: trafilatura's text
-    extraction works on its own copy.
+    Graph (read once in `_page_meta`) already give. Each piece reads the whole page: extract_html takes all it needs
+    before it slims the tree for trafilatura's text extraction, which then consumes it.
     """
 
     def __init__(self, tree, url: str | None) -> None:
@@ -794,29 +864,72 @@ def _repeats_og(headline: str | None, og: str | None, head: str | None, sites: l
 
     CMSs fill <title> and og:title from one search/social headline field; when JSON-LD carries a different
     headline, that one was written for the article page. (When <title> repeats the JSON-LD headline instead, the
-    distinct og:title is the hand-written one, and the usual order, og:title first, already picks it.)
+    distinct og:title is the hand-written one, and the usual order, og:title first, already picks it.) A JSON-LD
+    headline that is og:title without its kicker ("Kicker / Headline") is not a different headline: whether the
+    kicker stays is `_drop_section_suffix`'s call, so og:title keeps its place then.
     """
     if not (headline and og and head):
         return False
     def key(t: str) -> str:
         return _line_key(_strip_site(t, sites, host)[0].translate(_QUOTES))
 
-    return key(headline) != key(og) and key(head) == key(og)
+    return key(headline) != key(og) and key(head) == key(og) and not _is_kicked(og, headline)
+
+
+# the separator between a kicker and its headline: "Kicker: Headline", "Kicker | Headline", "Kicker / Headline"
+_KICKER_SEP = re.compile(r"(?:\s*:|\s[-–—|/])\s*$")
+
+
+def _is_kicked(longer: str, shorter: str) -> bool:
+    """True when `longer` is `shorter` with a kicker in front ("Kicker: Headline")."""
+    fl, fs = longer.translate(_QUOTES), shorter.translate(_QUOTES)
+    if len(fs) >= len(fl) or not fl.endswith(fs):
+        return False
+    m = _KICKER_SEP.search(longer[: len(longer) - len(shorter)])
+    return bool(m and m.start() > 0)
+
+
+def _truncated(og: str | None, fuller: list[str | None]) -> bool:
+    """True when `og` is another source's title cut short at a double quote.
+
+    A quote left unescaped inside content="..." ends the attribute early: og:title becomes "Sieger und " where
+    <title> reads 'Sieger und "royaler Besuch"'. Such a stub is not the page's headline.
+    """
+    if not og:
+        return False
+    return any(
+        f and len(f) > len(og) and f.startswith(og) and f[len(og):].lstrip()[:1] in ('"', "“", "”", "„")
+        for f in fuller
+    )
 
 
 def _clean_title(t: str | None) -> str | None:
     return _INVISIBLE.sub("", _ws(_fix_mojibake(t))) if t else None
 
 
-def _pick_title(cands: list[str], sites: list[str], host: str | None) -> str:
+def _pick_title(cands: list[str], sites: list[str], host: str | None, spellings: list[str] = ()) -> str:
+    """The headline from `cands` (best first); `spellings` are the page's metadata titles (<title>, og:title,
+    twitter:title, JSON-LD headline) that vote on how its quotes are written."""
     # <title>/h1 (trafilatura, first) often carries " | Site"; JSON-LD headline and og:title rarely do
     cleaned = [_strip_site(c, sites, host) for c in cands]
     title = next((c for c, stripped in cleaned if c and not stripped), "") or next((c for c, _ in cleaned if c), "")
     others = [c for c, _ in cleaned]
     title = _drop_section_suffix(title, others)
-    # same words, but one source kept the typographic quotes the editor wrote: keep those
+    folded = title.translate(_QUOTES)
+    # same words, quoted differently ("family" / “family”): the spelling most metadata sources share wins. The
+    # <h1> has no vote: templates (WordPress's wptexturize) curl the quotes of the displayed title only.
+    forms: dict[str, int] = {}
+    for s in spellings:
+        s = _strip_site(s, sites, host)[0] if s else ""
+        if s and s.translate(_QUOTES) == folded:
+            forms[s] = forms.get(s, 0) + 1
+    if forms:
+        ranked = sorted(forms.values(), reverse=True)
+        if len(ranked) > 1 and ranked[0] > ranked[1]:
+            return max(forms, key=forms.__getitem__)
+    # otherwise (a tie, or one spelling): one source kept the typographic quotes the editor wrote, keep those
     for c in others:
-        if c != title and c.translate(_QUOTES) == title.translate(_QUOTES) and c != c.translate(_QUOTES):
+        if c != title and c.translate(_QUOTES) == folded and c != c.translate(_QUOTES):
             return c
     return title
 
@@ -825,38 +938,31 @@ def extract_html(raw: RawInput) -> Article:
     """Extract one article from an HTML page; raises ExtractionError when there is none."""
     if raw.kind != "html":
         raise ExtractionError(f"expected kind 'html', got {raw.kind!r}")
-    tree = _parse(*_decode_utf8(raw.body))
+    decoded = _decode_utf8(raw.body)
+    tree = _parse(*decoded)
     pm = _page_meta(tree)
     tag = tree.find("head/title")  # the parser puts <head> right under <html>: no need to search the body
     head_title = _ws(tag.text_content()) if tag is not None else None
 
-    # trafilatura extracts from a copy of our parsed tree: one HTML parse per page, reused for every field
-    text = _trafilatura_text(tree, raw.url, fast=True)
-    if text is None or _misses_paragraphs(tree, text):
-        text = _trafilatura_text(tree, raw.url) or text
-    if text is None or _words(text) < MIN_WORDS:
-        # the precision-first default gives up on some unusual layouts that the recall mode still reads
-        text = _trafilatura_text(tree, raw.url, favor_recall=True) or text
-    if text is None:
-        raise ExtractionError("no article text found")
-    tm = _TrafMeta(tree, raw.url or pm["url"])
-
+    # every field that reads the page beyond its text first: the tree is slimmed for trafilatura below
     url = raw.url or pm["url"]
     host = _host(url)
+    tm = _TrafMeta(tree, url)
     names = [pm["site_name"], pm["publisher"], pm["app_name"], pm["site_ld"]]
     # a "site name" of many words is a headline that trafilatura took from a title part holding a dot ("9. Juli")
     sites = [s for s in (*names, tm.sitename) if s and len(s.split()) <= 6]
 
-    headline, og_title = _clean_title(pm["headline"]), _clean_title(pm["og_title"])
-    first = headline if _repeats_og(headline, og_title, _clean_title(head_title), sites, host) else None
-    cands = [c for c in (first, _clean_title(tm.title), headline, og_title) if c]
-    title = _pick_title(cands, sites, host)
+    headline, og_title, head = _clean_title(pm["headline"]), _clean_title(pm["og_title"]), _clean_title(head_title)
+    traf_title = _clean_title(tm.title)
+    if _truncated(og_title, [head, headline]):
+        # trafilatura's title is og:title too when the page has one
+        og_title, traf_title = None, None if traf_title == og_title else traf_title
+    first = headline if _repeats_og(headline, og_title, head, sites, host) else None
+    cands = [c for c in (first, traf_title, headline, og_title) if c]
+    spellings = [head, og_title, _clean_title(pm["twitter_title"]), headline]
+    title = _pick_title(cands, sites, host, [t for t in spellings if t])
     outlet = _outlet([n for n in names if n] or ([tm.sitename] if tm.sitename and not host else []), host,
                      [t for t in (head_title, pm["og_title"], tm.title) if t])
-
-    text = _clean_body(text, title)
-    if _words(text) < MIN_WORDS:
-        raise ExtractionError("no article text found")
 
     authors = _clean_authors(pm["authors"], host)
     # JSON-LD often names the organisation as author while the page byline names the reporter
@@ -864,7 +970,29 @@ def extract_html(raw: RawInput) -> Article:
         byline = _clean_authors([tm.byline or ""], host)
         if not authors or any(not _is_site(b, sites, host, False) for b in byline):
             authors = [b for b in byline if not _is_site(b, sites, host, False)] or authors or byline
-    published = _parse_date(pm["date"]) or _parse_date(tm.date)  # htmldate last: it may clean the tree
+    published = _parse_date(pm["date"]) or _parse_date(tm.date)  # htmldate only when the page's metadata has none
+    paras = _long_paragraphs(tree)  # the fast mode's yardstick: every <p>, as the page has them
+    _slim(tree)
+
+    # one HTML parse per page, reused for every field; nothing reads the tree after the fast run, so trafilatura
+    # may prune it in place rather than copy it
+    text = _trafilatura_text(tree, raw.url, fast=True, consume=True)
+    full = None
+    if text is None or _misses_paragraphs(paras, text):
+        # the fallbacks get the whole page: readability and jusText in the full cascade do read <aside> blocks
+        # (a few pages in a hundred come here; parsing again costs less than keeping a copy of every page)
+        full = _parse(*decoded)
+        text = _trafilatura_text(full, raw.url) or text
+    if text is None or _words(text) < MIN_WORDS:
+        # the precision-first default gives up on some unusual layouts that the recall mode still reads
+        full = full if full is not None else _parse(*decoded)
+        text = _trafilatura_text(full, raw.url, favor_recall=True) or text
+    if text is None:
+        raise ExtractionError("no article text found")
+
+    text = _clean_body(text, title)
+    if _words(text) < MIN_WORDS:
+        raise ExtractionError("no article text found")
     return Article(
         title=title or text.split("\n", 1)[0][:200],
         text=text,
