@@ -7,6 +7,7 @@ offsets rather than strings so that callers can quote sentences verbatim and lin
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 __all__ = ["split_sentences", "tokenize", "STARTERS"]
 
@@ -36,7 +37,6 @@ _CLOSERS = "\"'’”»)]"
 # A run of terminal punctuation, any closing quotes/brackets ('' is the DUC/PTB closing quote),
 # then whitespace: every sentence boundary is one of these.
 _BOUNDARY = re.compile(r"(?P<punct>\.{3}|…|[.!?]+)(?P<close>(?:''|[\"'’”»)\]])*)\s+")
-_PREV_WORD = re.compile(r"(\S+)$")
 _NEXT_WORD = re.compile(r"(?:``|[\"'‘“«(\[])*([^\s\"'’”»)\]]*)")
 _DOTTED = re.compile(r"^(?:[^\W\d_]\.)+[^\W\d_]$")  # U.S / a.m / D.C (final period excluded)
 _TERMINAL_LINE = re.compile(r"[.!?…:;](?:''|[\"'’”»)\]])*\s*$")
@@ -60,8 +60,12 @@ def _is_boundary(seg: str, m: re.Match) -> bool:
         return False
     if m.group("close"):
         return True  # '." He ...': the quote closed the sentence.
-    prev_m = _PREV_WORD.search(seg, 0, m.start())
-    prev = prev_m.group(1).lstrip("\"'“‘(`[") if prev_m else ""
+    # the word before the stop, found by stepping back from it: a regex search for it would scan the paragraph
+    # from its start at every full stop
+    end = start = m.start()
+    while start > 0 and not seg[start - 1].isspace():
+        start -= 1
+    prev = seg[start:end].lstrip("\"'“‘(`[")
     low = prev.lower()
     nxt_low = nxt.lower()
     if low in _TITLES:
@@ -152,6 +156,12 @@ _TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|\d+(?:[.,:]\d+)+|[^\W_]+(?:['’\-][^\W
 
 def tokenize(text: str) -> list[str]:
     """Lowercase word tokens: "U.S." -> "u.s", "8.8" and "1,000" stay whole, possessive 's dropped."""
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=20_000)
+def _tokens(text: str) -> tuple[str, ...]:
+    # the summarizer reads each sentence several times (length, verb test, TF-IDF, concepts)
     out = []
     for tok in _TOKEN.findall(text.lower()):
         tok = tok.rstrip(".").replace("’", "'")
@@ -159,4 +169,4 @@ def tokenize(text: str) -> list[str]:
             tok = tok[:-2]
         if tok:
             out.append(tok)
-    return out
+    return tuple(out)

@@ -364,13 +364,18 @@ def summarize(articles: list[Article], words: int = 120, min_sentences: int = 3,
     sticky = np.array([(keys[p.art], p.pos) in prev_keys for p in pool])
 
     # Only the most promising sentences enter the integer program (keeps 100-article stories fast);
-    # sentences of the previous brief always do, and so does the predecessor of every dangling one.
+    # sentences of the previous brief always do, and so do the predecessor of every dangling one and the successor
+    # of every one that leaves a quotation open.
     order = np.argsort(-(value + 1e-3 * (np.arange(m)[::-1])), kind="stable")
     keep = set(order[:POOL].tolist()) | set(np.flatnonzero(sticky).tolist())
     index = {(p.art, p.pos): i for i, p in enumerate(pool)}
     for i in list(keep):
         if pool[i].dangling:
             j = index.get((pool[i].art, pool[i].pos - 1))
+            if j is not None:
+                keep.add(j)
+        if pool[i].open_end:  # and the sentence that closes a quotation a kept one leaves open
+            j = index.get((pool[i].art, pool[i].pos + 1))
             if j is not None:
                 keep.add(j)
     P = np.array(sorted(keep))
