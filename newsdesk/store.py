@@ -316,6 +316,10 @@ class Store:
         r = self.db.execute(self._FEED_SQL + " WHERE f.id = ?", (feed_id,)).fetchone()
         return dict(r) if r else None
 
+    def feed_poll_seconds(self, feed_id: int) -> int | None:
+        row = self.db.execute("SELECT poll_seconds FROM feeds WHERE id = ?", (feed_id,)).fetchone()
+        return row[0] if row else None
+
     def due_feeds(self, now: datetime | None = None) -> list[dict]:
         now_s = _utc(now or datetime.now(timezone.utc))
         return [dict(r) for r in self.db.execute(

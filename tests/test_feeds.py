@@ -232,3 +232,17 @@ def test_shorter_poll_interval_takes_effect_before_the_next_scheduled_poll(tmp_p
         store.feed_polled(fid, error=None, next_poll_at=polled + timedelta(seconds=10))
         store.add_feed("https://example.org/feed.xml", poll_seconds=7200)
         assert [f["id"] for f in store.due_feeds(polled + timedelta(seconds=30))] == [fid]
+
+
+def test_interval_shortened_while_a_poll_runs_takes_effect(tmp_path):
+    from newsdesk.watch import PollReport, poll_feed
+
+    with NewsServer() as server, Store(str(tmp_path / "r.db")) as store, Fetcher(local_settings()) as fetcher:
+        publish(server, 1)
+        fid, _ = store.add_feed(server.url("/feed.xml"))
+        (feed,) = store.due_feeds()  # the poller read the subscription: 900 s
+        store.add_feed(server.url("/feed.xml"), poll_seconds=2)  # the user shortens it meanwhile
+        start = datetime.now(timezone.utc)
+        poll_feed(store, fetcher, feed, PollReport(), now=start)
+        assert store.due_feeds(start + timedelta(seconds=1)) == []
+        assert [f["id"] for f in store.due_feeds(start + timedelta(seconds=3))] == [fid]
