@@ -10,8 +10,9 @@ import pytest
 
 from newsdesk.eval.cluster import run_baseline, scores
 from newsdesk.models import Article
-from newsdesk.stages.cluster import (FEATURES, JOIN_MODEL, MEMBERS, POSTING_STORIES, StoryClusterer, _names, features,
-                                     join_probability, load_join_model, url_date)
+from newsdesk.stages.cluster import (FEATURES, JOIN_MODEL, MEMBERS, POSTING_STORIES, StoryClusterer, _names,
+                                     candidate_features, features, join_probability, load_join_model, text_date,
+                                     url_date)
 
 T0 = datetime(2021, 5, 3, 9, tzinfo=timezone.utc)
 
@@ -83,6 +84,43 @@ def test_undated_articles_take_the_date_in_their_url():
     clusterer = StoryClusterer()
     vec = clusterer.vectors(Article(title="t", text="x", url="https://x.example/2013/05/02/a"))
     assert vec.when == datetime(2013, 5, 2, tzinfo=timezone.utc).timestamp()
+
+
+def test_undated_articles_without_a_url_date_take_the_one_atop_their_text():
+    assert text_date("Woman Killed in Queens on September 14, 2013 11: 41am") == datetime(2013, 9, 14,
+                                                                                        tzinfo=timezone.utc)
+    assert text_date("Posted August 2nd, 2013 at 5: 19 pm") == datetime(2013, 8, 2, tzinfo=timezone.utc)
+    assert text_date("Klitschko defeats Thompson 7 July 2012 Last updated") == datetime(2012, 7, 7, tzinfo=timezone.utc)
+    assert text_date("Sales rose in 2012 and May 40, 2013 is no date") is None
+    assert text_date("x " * 400 + "June 3, 2011") is None  # only the top of the text: a date further down is another
+    clusterer = StoryClusterer(embedder=None)
+    dated = clusterer.vectors(Article(title="Ellen returns", text="Posted August 2nd, 2013 at 5 pm. Ellen will host."))
+    assert dated.when == datetime(2013, 8, 2, tzinfo=timezone.utc).timestamp()
+    by_url = clusterer.vectors(Article(title="t", text="June 3, 2011. x", url="https://x.example/2013/05/02/a"))
+    assert by_url.when == datetime(2013, 5, 2, tzinfo=timezone.utc).timestamp()  # the URL's date comes first
+
+
+def test_two_reports_of_one_kind_of_event_years_apart_by_their_printed_dates_stay_apart():
+    first = quake("Bamland", 1, None)
+    first.text = "March 3, 2009. " + first.text
+    again = quake("Bamland", 2, None)
+    again.text = "October 12, 2013. " + again.text
+    _, pred = run([first, again])
+    assert pred[0] != pred[1]
+    _, pred = run([first, quake("Bamland", 2, None)])  # undated: the text alone decides, and it is one event
+    assert pred[0] == pred[1]
+
+
+def test_margins_compare_a_candidate_with_the_best_other_one():
+    clusterer, _ = run([quake("Bamland", 1, T0), rehab("Tara Reid", "Promises", T0)])
+    stories = list(clusterer.stories.values())
+    vec = clusterer.vectors(quake("Bamland", 2, T0))
+    rows = candidate_features(vec, stories)
+    for margin, base in (("dense_margin", "dense"), ("lead_margin", "lead")):
+        m, b = FEATURES.index(margin), FEATURES.index(base)
+        assert rows[0][m] == pytest.approx(rows[0][b] - rows[1][b]) and rows[0][m] > 0
+        assert rows[1][m] == pytest.approx(-rows[0][m])
+        assert candidate_features(vec, stories[:1])[0][m] == pytest.approx(rows[0][b])  # alone: against nothing
 
 
 def test_names_are_capitalised_words_inside_sentences_and_their_runs():
