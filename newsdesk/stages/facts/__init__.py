@@ -293,10 +293,10 @@ def story_facts(articles: list[Article], extracted: dict | None = None, nlp=None
     def canonical(name: str | None) -> str | None:
         if not name:
             return name
-        found = names.get(fold(name)) or names.get(fold(clean_name(name)))
-        if found is None and len(owners := by_surname.get(fold(clean_name(name)), ())) == 1:
-            found = next(iter(owners))
-        return found or name
+        owners = by_surname.get(fold(clean_name(name)), ())
+        if len(owners) == 1:  # before the names map: spaCy may have filed the bare surname under another kind
+            return next(iter(owners))
+        return names.get(fold(name)) or names.get(fold(clean_name(name))) or name
 
     def meta(x: dict) -> dict:
         return {"doc_id": x["doc_id"], "outlet": x["outlet"], "date": x["date"]}
