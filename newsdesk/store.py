@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import asdict
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -295,16 +295,6 @@ class Store:
                                   (url, title, site_url, _now()))
             if poll_seconds is not None:
                 self.db.execute("UPDATE feeds SET poll_seconds = ? WHERE url = ?", (int(poll_seconds), url))
-                # a shorter interval takes effect now, not after the poll that the old one scheduled
-                row = self.db.execute("SELECT last_polled_at, next_poll_at, failures FROM feeds WHERE url = ?",
-                                      (url,)).fetchone()
-                if row["last_polled_at"] and row["next_poll_at"] and not row["failures"]:
-                    last = datetime.fromisoformat(row["last_polled_at"])
-                    if last.tzinfo is None:
-                        last = last.replace(tzinfo=timezone.utc)
-                    sooner = _utc(last + timedelta(seconds=int(poll_seconds)))
-                    if sooner < row["next_poll_at"]:
-                        self.db.execute("UPDATE feeds SET next_poll_at = ? WHERE url = ?", (sooner, url))
         if cur.rowcount == 1:
             return cur.lastrowid, True
         return self.db.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()[0], False
@@ -316,15 +306,16 @@ class Store:
         r = self.db.execute(self._FEED_SQL + " WHERE f.id = ?", (feed_id,)).fetchone()
         return dict(r) if r else None
 
-    def feed_poll_seconds(self, feed_id: int) -> int | None:
-        row = self.db.execute("SELECT poll_seconds FROM feeds WHERE id = ?", (feed_id,)).fetchone()
-        return row[0] if row else None
-
     def due_feeds(self, now: datetime | None = None) -> list[dict]:
         now_s = _utc(now or datetime.now(timezone.utc))
+        # Due when its scheduled time has come, or when its interval has passed since its last good poll: an interval
+        # shortened after (or while) a poll scheduled the next one takes effect at once.
         return [dict(r) for r in self.db.execute(
-            self._FEED_SQL + " WHERE f.next_poll_at IS NULL OR f.next_poll_at <= ? ORDER BY f.next_poll_at, f.id",
-            (now_s,))]
+            self._FEED_SQL + """ WHERE f.next_poll_at IS NULL OR f.next_poll_at <= :now
+               OR (f.failures = 0 AND f.last_polled_at IS NOT NULL
+                   AND strftime('%Y-%m-%dT%H:%M:%S', f.last_polled_at, '+' || f.poll_seconds || ' seconds') <= :now)
+               ORDER BY f.next_poll_at, f.id""",
+            {"now": now_s})]
 
     def feed_polled(self, feed_id: int, *, error: str | None, next_poll_at: datetime, etag: str | None = None,
                     last_modified: str | None = None, title: str | None = None, site_url: str | None = None) -> None:

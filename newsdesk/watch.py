@@ -54,13 +54,9 @@ def poll_feed(store: Store, fetcher: Fetcher, feed: dict, report: PollReport, no
     except FetchError as e:
         _keep_partial(store, url, e, "feed")
         return failed(e.message)
-    def next_poll() -> datetime:
-        # the user may have shortened the interval while this poll ran: `feeds add --every`, POST /api/feeds
-        every = min(feed["poll_seconds"], store.feed_poll_seconds(feed["id"]) or feed["poll_seconds"])
-        return now + timedelta(seconds=every)
-
+    next_poll = now + timedelta(seconds=feed["poll_seconds"])
     if r.not_modified:
-        store.feed_polled(feed["id"], error=None, next_poll_at=next_poll())
+        store.feed_polled(feed["id"], error=None, next_poll_at=next_poll)
         return
     raw = RawInput(body=r.body, kind="feed", origin=url, url=r.url, fetched_at=r.fetched_at)
     store.put_raw(raw)
@@ -93,7 +89,7 @@ def poll_feed(store: Store, fetcher: Fetcher, feed: dict, report: PollReport, no
             report.articles += 1
         store.feed_item_result(feed["id"], item.key, page_raw.sha256,
                                result.message if isinstance(result, InputFailure) else None)
-    store.feed_polled(feed["id"], error=None, next_poll_at=next_poll(), etag=r.etag, last_modified=r.last_modified,
+    store.feed_polled(feed["id"], error=None, next_poll_at=next_poll, etag=r.etag, last_modified=r.last_modified,
                       title=parsed.title, site_url=parsed.site_url)
 
 

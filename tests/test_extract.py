@@ -318,15 +318,16 @@ def test_full_trafilatura_cascade_only_when_fast_mode_misses_the_article(monkeyp
 
 
 def test_fast_output_coverage_of_long_paragraphs():
-    from newsdesk.stages.extract import _decode, _misses_paragraphs, _parse
+    from newsdesk.stages.extract import _decode, _long_paragraphs, _misses_paragraphs, _parse
 
-    tree = _parse(_decode(page().encode()))
-    assert not _misses_paragraphs(tree, "\n".join(PARAS))
-    assert not _misses_paragraphs(tree, "  ".join(PARAS[:2]))  # half the article, whitespace aside
-    assert _misses_paragraphs(tree, "Most read: Council approves river district plan after two years of debate.")
-    assert _misses_paragraphs(tree, "")
+    paras = _long_paragraphs(_parse(_decode(page().encode())))
+    assert not _misses_paragraphs(paras, "\n".join(PARAS))
+    assert not _misses_paragraphs(paras, "  ".join(PARAS[:2]))  # half the article, whitespace aside
+    assert _misses_paragraphs(paras, "Most read: Council approves river district plan after two years of debate.")
+    assert _misses_paragraphs(paras, "")
     # a page without long paragraphs gives nothing to judge by: keep the fast result
-    assert not _misses_paragraphs(_parse(_decode(page(paras=["Short line one.", "Short line two."]).encode())), "x")
+    short = _long_paragraphs(_parse(_decode(page(paras=["Short line one.", "Short line two."]).encode())))
+    assert not _misses_paragraphs(short, "x")
 
 
 def test_outlet_prefers_a_name_over_a_domain():

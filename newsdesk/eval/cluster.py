@@ -101,12 +101,12 @@ def feed_order(items: Labelled) -> Labelled:
     reads them); undated articles first, and they and ties in date in a fixed shuffled order: never the file's,
     which is grouped by story."""
     from newsdesk.sources.records import parse_date
-    from newsdesk.stages.cluster import text_date, url_date
+    from newsdesk.stages.cluster import article_date
     from newsdesk.store import _utc
 
     def when(record: dict):
-        return (parse_date(record.get("date")) or url_date(record.get("url"))
-                or text_date(f"{record.get('title') or ''}\n{record.get('text') or ''}"))
+        return article_date(parse_date(record.get("date")), record.get("url"),
+                            f"{record.get('title') or ''}\n{record.get('text') or ''}")
 
     items = list(items)
     random.Random(SEED).shuffle(items)

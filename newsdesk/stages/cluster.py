@@ -195,14 +195,18 @@ def text_date(text: str) -> datetime | None:
     return None
 
 
+def article_date(published: datetime | None, url: str | None, text: str) -> datetime | None:
+    """When an article came out: its own date, else the date in its URL, else one printed atop its text."""
+    return published or url_date(url) or text_date(text)
+
+
 def terms(article: Article) -> Terms:
     lead_words = article.text.split()[:LEAD_WORDS]
     lead_text = " ".join(lead_words)
     title = Counter(t for t in map(_norm_word, _WORD.findall(article.title)) if t)
     lead = Counter(t for t in map(_norm_word, _WORD.findall(lead_text)) if t)
     lead.update(f for f in _FIGURE.findall(lead_text) if not _YEAR.fullmatch(f))
-    when = (_timestamp(article.published) or _timestamp(url_date(article.url))
-            or _timestamp(text_date(article.title + "\n" + article.text)))
+    when = _timestamp(article_date(article.published, article.url, article.title + "\n" + article.text))
     return Terms(title, lead, _names(lead_text), when)
 
 
@@ -396,8 +400,6 @@ class StoryClusterer:
                 break
         return out
 
-    def score(self, vec: Vectors, story_id: Hashable) -> float:
-        return join_probability(features(vec, self.stories[story_id]), self.coefficients, self.intercept)
 
     def best_match(self, article: Article) -> tuple[Hashable | None, float, Vectors]:
         """The most probable candidate story and its join probability (0.0 when there is none)."""

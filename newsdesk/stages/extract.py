@@ -690,11 +690,8 @@ def _long_paragraphs(tree) -> list[str]:
     return out
 
 
-def _misses_paragraphs(paras, text: str) -> bool:
-    """True when `text` contains less than MIN_COVERAGE of the long-paragraph text (by characters); `paras` is
-    `_long_paragraphs(tree)`, or the tree."""
-    if not isinstance(paras, list):
-        paras = _long_paragraphs(paras)
+def _misses_paragraphs(paras: list[str], text: str) -> bool:
+    """True when `text` contains less than MIN_COVERAGE of the long-paragraph text `paras` (by characters)."""
     flat = " ".join(text.split())
     total = covered = 0
     for t in paras:
