@@ -10,9 +10,8 @@ import pytest
 
 from newsdesk.eval.cluster import run_baseline, scores
 from newsdesk.models import Article
-from newsdesk.stages.cluster import (FEATURES, JOIN_MODEL, MEMBERS, POSTING_STORIES, StoryClusterer, _names,
-                                     candidate_features, features, join_probability, load_join_model, text_date,
-                                     url_date)
+from newsdesk.stages.cluster import (FEATURES, JOIN_MODEL, MEMBERS, POSTING_STORIES, JoinModel, StoryClusterer,
+                                     _names, candidate_features, features, load_join_model, text_date, url_date)
 
 T0 = datetime(2021, 5, 3, 9, tzinfo=timezone.utc)
 
@@ -123,6 +122,15 @@ def test_margins_compare_a_candidate_with_the_best_other_one():
         assert candidate_features(vec, stories[:1])[0][m] == pytest.approx(rows[0][b])  # alone: against nothing
 
 
+def test_core_name_features_tell_the_same_event_from_another_of_its_kind():
+    clusterer, _ = run([rehab("Tara Reid", "Promises", T0), rehab("Tara Reid", "Promises", T0 + timedelta(hours=2))])
+    story = next(iter(clusterer.stories.values()))
+    same = dict(zip(FEATURES, features(clusterer.vectors(rehab("Tara Reid", "Promises", T0)), story)))
+    other = dict(zip(FEATURES, features(clusterer.vectors(rehab("Lindsay Lohan", "Betty Ford", T0)), story)))
+    assert same["core_cover"] > other["core_cover"] and same["article_cover"] > other["article_cover"]
+    assert same["core_miss"] == 0.0 < other["core_miss"]
+
+
 def test_names_are_capitalised_words_inside_sentences_and_their_runs():
     names = _names("Police said Tara Reid entered the Betty Ford Center. Officials confirmed it.")
     assert {"tara", "reid", "tara_reid", "betty_ford_center"} <= set(names)
@@ -138,8 +146,9 @@ def test_features_and_probability_are_bounded_and_monotone_in_similarity():
     assert all(0.0 <= same[i] <= 1.0 + 1e-6 for i in sims) and same[1] > other[1]
     dense, dense_max = FEATURES.index("dense"), FEATURES.index("dense_max")
     assert -1.0 - 1e-6 <= other[dense] <= same[dense] <= 1.0 + 1e-6 and same[dense_max] > other[dense_max]
-    assert join_probability(same) > join_probability(other)
-    assert 0.0 < join_probability([0.0] * len(same)) < 1.0
+    model, _, _ = load_join_model()
+    p_same, p_other, p_zero = model.probabilities([same, other, [0.0] * len(same)])
+    assert p_same > p_other and 0.0 < p_zero < 1.0
 
 
 def test_shipped_embedding_model_gives_unit_vectors_that_place_reports_of_one_event_together():
@@ -153,16 +162,32 @@ def test_shipped_embedding_model_gives_unit_vectors_that_place_reports_of_one_ev
     assert np.array_equal(a, embed(quake("Bamland", 1, T0)))  # deterministic
 
 
-def test_join_model_file_names_its_features_and_a_missing_one_reads_as_zero(tmp_path):
-    shipped = load_join_model()
-    assert len(shipped["coefficients"]) == len(FEATURES) and 0.0 < shipped["join_probability"] < 1.0
-    assert len(shipped["dense_mean"]) == 256
-    older = tmp_path / "join.json"
-    older.write_text(json.dumps({"features": ["lead", "title"], "coefficients": [3.0, 1.0], "intercept": -1.0,
-                                 "join_probability": 0.4}))
-    model = load_join_model(older)
-    assert model["coefficients"][FEATURES.index("lead")] == 3.0 and model["coefficients"][FEATURES.index("names")] == 0.0
-    assert JOIN_MODEL.exists()
+def test_join_model_file_names_its_features_and_one_this_version_lacks_is_refused(tmp_path):
+    model, bar, mean = load_join_model()
+    spec = json.loads(JOIN_MODEL.read_text())
+    assert set(spec["features"]) <= set(FEATURES) and 0.0 < bar < 1.0 and mean.shape == (256,)
+    spec["features"] = spec["features"][:-1] + ["hours_apart"]
+    newer = tmp_path / "join.json"
+    newer.write_text(json.dumps(spec))
+    with pytest.raises(ValueError, match="hours_apart"):
+        load_join_model(newer)
+
+
+def test_trees_read_from_the_file_give_the_probabilities_scikit_learn_gives():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from newsdesk.eval.cluster import export_trees
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2000, 4))
+    y = (x[:, 0] + x[:, 1] * x[:, 2] + rng.normal(scale=0.5, size=2000) > 0).astype(int)
+    fitted = HistGradientBoostingClassifier(max_iter=30, max_leaf_nodes=7, early_stopping=False).fit(x, y)
+    names = ["lead", "dense", "names", "log_gap_days"]  # any four of FEATURES, in another order
+    spec = json.loads(json.dumps(export_trees(fitted, names)))
+    rows = np.zeros((50, len(FEATURES)))
+    probe = rng.normal(size=(50, 4))
+    rows[:, [FEATURES.index(n) for n in names]] = probe
+    assert np.allclose(JoinModel(spec).probabilities(rows), fitted.predict_proba(probe)[:, 1], atol=1e-9)
 
 
 def test_stories_keep_a_bounded_number_of_member_vectors_and_work_without_embeddings():
