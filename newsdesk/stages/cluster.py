@@ -21,8 +21,8 @@ The trees and the bar live in `newsdesk/data/cluster/join.json`, one setting for
 same-day roundups, DUC's TDT events run for weeks), so the shipped fit uses all three and is a compromise between
 them. The features are meant to mean the same in every kind of news: similarities relative to the other
 candidates and to the story (margins, cohesion), shared and core names, story size and age, a gap in whole days.
-Trees replaced a logistic regression over the same features: on held-out halves of each set's stories mean
-BCubed F1 .867 -> .891, but fitted on two sets and scored on the third .753 -> ~.68 (they do not extrapolate).
+Trees replaced a logistic regression: on held-out halves of each set's stories mean BCubed F1 .861 -> .891, but
+fitted on two sets and scored on the third .765 -> .652 (trees do not extrapolate; see eval/cluster.py).
 
 Undated articles take a date from their URL when it has one (`/2013/05/02/`), as many news URLs do, else from
 the top of their text ("September 14, 2013"), where scraped pages print it: in ECB+ this dates 427 of 982 articles
