@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 import pytest
 
-from newsdesk.eval.cluster import run_baseline, scores
+from newsdesk.eval.cluster import feed_order, run_baseline, run_copy_ceiling, run_gold_join, scores
 from newsdesk.models import Article
 from newsdesk.stages.cluster import (FEATURES, JOIN_MODEL, MEMBERS, POSTING_STORIES, JoinModel, StoryClusterer,
                                      _names, candidate_features, features, load_join_model, text_date, url_date)
@@ -234,3 +234,33 @@ def test_baseline_single_pass_groups_identical_texts():
     items = [({"id": str(i), "title": t, "text": t}, t) for i, t in
              enumerate(["storm hits coast town", "election results counted", "storm hits coast town"])]
     assert run_baseline(items, 0.5) == [0, 1, 0]
+
+
+def _record(i: int, article: Article) -> dict:
+    return {"id": str(i), "title": article.title, "text": article.text, "date": article.published.isoformat()}
+
+
+def test_copy_ceiling_sends_a_text_filed_under_two_stories_where_its_first_copy_went():
+    a, b = quake("Bamland", 1, T0), rehab("Tara Reid", "Promises", T0)
+    items = [(_record(0, a), "quake"), (_record(1, b), "rehab"), (_record(2, a), "rehab")]
+    assert run_copy_ceiling(items) == ["quake", "rehab", "quake"]
+    assert scores(run_copy_ceiling(items), [g for _, g in items])["bcubed_f1"] < 1.0
+
+
+def test_gold_join_never_mixes_stories_and_cannot_join_a_story_it_does_not_find():
+    items = [(_record(i, quake("Bamland", i, T0 + timedelta(hours=i))), "quake") for i in range(3)]
+    items += [(_record(3 + i, rehab("Tara Reid", "Promises", T0 + timedelta(hours=i))), "rehab") for i in range(3)]
+    items = feed_order(items)
+    pred, gold = run_gold_join(items), [g for _, g in items]
+    assert scores(pred, gold)["bcubed_f1"] == 1.0
+    # a report on the quake 100 days on (not a copy): its story is out of the window, so even the gold cannot join it
+    items.append((_record(9, quake_later("Bamland", 9, T0 + timedelta(days=100))), "quake"))
+    pred = run_gold_join(items)
+    assert pred[-1] not in pred[:-1]
+
+
+def test_feed_orders_differ_only_in_ties():
+    items = [({"id": str(i), "title": "", "text": "x", "date": f"2020-01-0{1 + i // 3}"}, i) for i in range(9)]
+    one, two = feed_order(items, 1), feed_order(items, 2)
+    assert one != two
+    assert [r["date"] for r, _ in one] == [r["date"] for r, _ in two] == sorted(r["date"] for r, _ in items)
