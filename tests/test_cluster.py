@@ -110,6 +110,27 @@ def test_two_reports_of_one_kind_of_event_years_apart_by_their_printed_dates_sta
     assert pred[0] == pred[1]
 
 
+def test_an_undated_report_is_placed_in_time_by_the_latest_year_it_mentions():
+    clusterer, _ = run([quake("Bamland", 1, datetime(2008, 3, 3, tzinfo=timezone.utc))])
+    story = next(iter(clusterer.stories.values()))
+    lag = FEATURES.index("year_lag")
+    later = quake_later("Bamland", 3, None)
+    later.text += " It was the worst quake since the floods of 2011, and rebuilding is planned by 2013."
+    same_year = quake_later("Bamland", 3, None)
+    same_year.text += " It was the worst quake since 2007."
+    rows = [features(clusterer.vectors(a), story) for a in (later, same_year)]
+    assert rows[0][lag] > rows[1][lag] > 0.0
+    assert features(clusterer.vectors(quake_later("Bamland", 3, T0)), story)[lag] == 0.0  # both dated: the gap says it
+    far_future = quake_later("Bamland", 3, None)
+    far_future.text += " The valley hopes to be rebuilt by 2090."  # a plan, not a date
+    assert clusterer.vectors(far_future).latest_year is None
+    model, _, _ = load_join_model()
+    assert "year_lag" in model.features
+    low, high = list(rows[1]), list(rows[1])
+    high[lag] = rows[0][lag]
+    assert model.probabilities([high])[0] <= model.probabilities([low])[0]
+
+
 def test_margins_compare_a_candidate_with_the_best_other_one():
     clusterer, _ = run([quake("Bamland", 1, T0), rehab("Tara Reid", "Promises", T0)])
     stories = list(clusterer.stories.values())
