@@ -200,7 +200,7 @@ def run_gold_join(items: Labelled) -> list[Hashable]:
     assigner.clusterer = clusterer = StoryClusterer(embedder=cached_embedder())
     golds: dict[Hashable, Counter] = {}
     counter = iter(range(1, 1 << 62))
-    gold = None
+    gold = None  # the current article's, set by the loop below and read by gold_decision
 
     def gold_decision(article, new_story):
         vec = clusterer.vectors(article)
@@ -306,7 +306,8 @@ JOIN_GRID = tuple(round(x, 2) for x in np.arange(0.2, 0.81, 0.1))
 # Tried, no better on the halves: depth 3 and 50 trees (.862, left-out .730), the mean of trees and logistic
 # (.863 / .697), min_samples_leaf 200 with l2 5 (.885), 7 leaves and 150 trees (.883), figure-overlap features
 # (.882), no monotone constraints (.895 on halves but Wikinews .645).
-# Later, on the halves over three feed orders (`--orders`; the base then scored .857 / .940 / .876, mean .891):
+# Later, on the halves scored over three feed orders (a script kept outside the repo; the base then scored
+# .857 / .940 / .876, mean .891):
 # candidates also from the 2 or 5 nearest stories by dense vector (mean .893 / .891, Wikinews .654 with 5; the
 # gold-join ceiling of DUC rises .921 -> .952, but the trees do not use the extra candidates), the share of the
 # article's title names, top name or name weight new to the story (.886-.890), fitting on pairs streamed in
