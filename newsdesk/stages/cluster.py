@@ -22,7 +22,8 @@ same-day roundups, DUC's TDT events run for weeks), so the shipped fit uses all 
 them. The features are meant to mean the same in every kind of news: similarities relative to the other
 candidates and to the story (margins, cohesion), shared and core names, story size and age, a gap in whole days.
 Trees replaced a logistic regression: on held-out halves of each set's stories mean BCubed F1 .861 -> .891, but
-fitted on two sets and scored on the third .765 -> .652 (trees do not extrapolate; see eval/cluster.py).
+fitted on two sets and scored on the third .765 -> .652 (.665 with `year_lag` below; trees do not
+extrapolate; see eval/cluster.py).
 
 Undated articles take a date from their URL when it has one (`/2013/05/02/`), as many news URLs do, else from
 the top of their text ("September 14, 2013"), where scraped pages print it: in ECB+ this dates 427 of 982 articles
@@ -63,9 +64,10 @@ PRIOR_DOCS = 20.0  # the shipped mean vector counts as this many articles, so th
 DAY = 86400.0
 
 # A closest-member lead cosine (members' top 40 terms) was tried: weight -0.3, no gain, and it doubled the cost.
-# Also tried with the logistic regression shipped before, no gain (mean BCubed F1 on the three sets, in-sample / fitted on two, scored on the third): the log
-# number of candidates (.840 / .652 vs .844 / .663), a margin of 0 for a lone candidate (.847 / .751 vs .849 / .772),
-# refitting on the pairs met while streaming with the model itself (in-sample .848 -> .834).
+# Also tried with the logistic regression shipped before, no gain (mean BCubed F1 on the three sets, in-sample /
+# fitted on two, scored on the third): the log number of candidates (.840 / .652 vs .844 / .663), a margin of 0 for
+# a lone candidate (.847 / .751 vs .849 / .772), refitting on the pairs met while streaming with the model itself
+# (in-sample .848 -> .834).
 FEATURES = ("title", "lead", "names", "dense", "dense_max", "title_max", "log_gap_days", "no_date",
             # relative to the best other candidate (against nothing, i.e. the value itself, when alone) and to the
             # story itself
