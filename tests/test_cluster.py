@@ -10,8 +10,9 @@ import pytest
 
 from newsdesk.eval.cluster import feed_order, run_baseline, run_copy_ceiling, run_gold_join, scores
 from newsdesk.models import Article
-from newsdesk.stages.cluster import (FEATURES, JOIN_MODEL, MEMBERS, POSTING_STORIES, JoinModel, StoryClusterer,
-                                     _names, candidate_features, features, load_join_model, text_date, url_date)
+from newsdesk.stages.cluster import (FEATURES, JOIN_MODEL, LEAD_WORDS, MEMBERS, POSTING_STORIES, JoinModel,
+                                     StoryClusterer, _names, candidate_features, features, load_join_model, text_date,
+                                     url_date)
 
 T0 = datetime(2021, 5, 3, 9, tzinfo=timezone.utc)
 
@@ -129,6 +130,22 @@ def test_an_undated_report_is_placed_in_time_by_the_latest_year_it_mentions():
     low, high = list(rows[1]), list(rows[1])
     high[lag] = rows[0][lag]
     assert model.probabilities([high])[0] <= model.probabilities([low])[0]
+
+
+def test_the_decision_knows_how_much_text_the_article_and_the_story_have():
+    clusterer, _ = run([quake("Bamland", 1, T0), quake("Bamland", 2, T0 + timedelta(hours=1))])
+    story = next(iter(clusterer.stories.values()))
+    words, story_words = FEATURES.index("log_words"), FEATURES.index("story_words")
+    short = Article(title="Bamland quake", text="Quake hits Bamland, dozens hurt.", published=T0)
+    long = quake("Bamland", 3, T0)
+    long.text = " ".join([long.text] * 200)  # far past the lead: only LEAD_WORDS are read
+    rows = [features(clusterer.vectors(a), story) for a in (short, long)]
+    assert rows[0][words] == pytest.approx(np.log1p(5))
+    assert rows[1][words] == pytest.approx(np.log1p(LEAD_WORDS))
+    mean_words = np.mean([len(quake("Bamland", n, T0).text.split()) for n in (1, 2)])
+    assert rows[0][story_words] == rows[1][story_words] == pytest.approx(np.log1p(mean_words))
+    model, _, _ = load_join_model()
+    assert {"log_words", "story_words"} <= set(model.features)
 
 
 def test_margins_compare_a_candidate_with_the_best_other_one():
