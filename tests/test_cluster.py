@@ -8,7 +8,8 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 import pytest
 
-from newsdesk.eval.cluster import feed_order, run_baseline, run_copy_ceiling, run_gold_join, scores
+from newsdesk.eval.cluster import (ONE_DAY, feed_order, one_day, run_baseline, run_copy_ceiling, run_gold_join,
+                                   scores)
 from newsdesk.models import Article
 from newsdesk.stages.cluster import (FEATURES, JOIN_MODEL, LEAD_WORDS, MEMBERS, POSTING_STORIES, JoinModel,
                                      StoryClusterer, _names, candidate_features, features, load_join_model, text_date,
@@ -302,3 +303,13 @@ def test_feed_orders_differ_only_in_ties():
     one, two = feed_order(items, 1), feed_order(items, 2)
     assert one != two
     assert [r["date"] for r, _ in one] == [r["date"] for r, _ in two] == sorted(r["date"] for r, _ in items)
+
+
+def test_one_day_redates_every_dated_article_and_leaves_the_undated_alone():
+    items = [({"id": "a", "title": "", "text": "x", "date": "2019-03-01"}, 1),
+             ({"id": "b", "title": "", "text": "x", "url": "https://x.example/2012/05/02/story"}, 2),
+             ({"id": "c", "title": "", "text": "Posted August 2nd, 2013. x"}, 3),
+             ({"id": "d", "title": "", "text": "no date anywhere"}, 4)]
+    out = {r["id"]: r for r, _ in one_day(items)}
+    assert [out[k].get("date") for k in "abcd"] == [ONE_DAY, ONE_DAY, ONE_DAY, None]
+    assert [r["id"] for r, _ in one_day(items)][0] == "d"  # undated first, as in any feed order
