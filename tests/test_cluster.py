@@ -313,3 +313,16 @@ def test_one_day_redates_every_dated_article_and_leaves_the_undated_alone():
     out = {r["id"]: r for r, _ in one_day(items)}
     assert [out[k].get("date") for k in "abcd"] == [ONE_DAY, ONE_DAY, ONE_DAY, None]
     assert [r["id"] for r, _ in one_day(items)][0] == "d"  # undated first, as in any feed order
+
+
+def test_the_join_decision_is_also_fitted_on_the_stream_as_if_on_one_day():
+    from newsdesk.eval.cluster import ONE_DAY_WEIGHT, _pairs
+
+    items = feed_order([({"id": str(n), "title": a.title, "text": a.text,
+                          "date": (T0 + timedelta(days=3 * (n % 3))).isoformat()}, n % 3)
+                        for n, a in enumerate(quake("Bamland", k, T0) for k in range(6))])
+    x, y, w = _pairs(items)
+    dated = w.count(1.0)
+    assert 0 < dated < len(w) and set(w[dated:]) == {ONE_DAY_WEIGHT} and len(x) == len(y) == len(w)
+    gap = FEATURES.index("log_gap_days")
+    assert any(row[gap] > 0 for row in x[:dated]) and all(row[gap] == 0 for row in x[dated:])
