@@ -405,7 +405,7 @@ def fit(sets: dict[str, Labelled], columns: Sequence[int]) -> tuple[dict, float]
         x, y, w = _pairs(items)
         xs += x
         ys += y
-        total = sum(w)
+        total = sum(w) or 1.0
         ws += [v / total for v in w]  # each set weighs the same, however many candidate pairs it has
     names = [FEATURES[c] for c in columns]
     x = np.asarray(xs)[:, list(columns)]
