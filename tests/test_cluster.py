@@ -149,6 +149,30 @@ def test_the_decision_knows_how_much_text_the_article_and_the_story_have():
     assert {"log_words", "story_words"} <= set(model.features)
 
 
+def test_a_report_in_other_words_is_found_by_its_dense_vector_and_expired_stories_leave_that_index():
+    rng = np.random.default_rng(0)
+    topics = {"quake": rng.normal(size=256), "rehab": rng.normal(size=256)}
+
+    def embed(article):
+        title = article.title.lower()
+        return topics["quake" if "quake" in title or "tremor" in title else "rehab"]
+
+    clusterer = StoryClusterer(embedder=embed)
+    counter = itertools.count()
+    quake_story = clusterer.assign(quake("Bamland", 1, T0), lambda: next(counter))[0]
+    clusterer.assign(rehab("Tara Reid", "Promises", T0), lambda: next(counter))
+    other_words = Article(title="Tremor aftermath", text="Volunteers handed out blankets and bottled water.",
+                          published=T0 + timedelta(hours=2))
+    vec = clusterer.vectors(other_words)
+    assert not set(vec.query_terms()) & set(clusterer.postings)  # no indexed term leads to any story
+    assert clusterer.candidates(vec)[0] == quake_story
+    lohan = clusterer.assign(rehab("Lindsay Lohan", "Betty Ford", T0 + timedelta(days=200)), lambda: next(counter))[0]
+    assert quake_story not in clusterer.dense_index.row_of and quake_story not in clusterer.candidates(vec)
+    later_quake = clusterer.assign(quake_later("Kordavia", 4, T0 + timedelta(days=201)), lambda: next(counter))[0]
+    assert later_quake not in (quake_story, lohan)
+    assert len(clusterer.dense_index.story_at) == 3  # the new story took an expired story's row, not a fourth one
+
+
 def test_margins_compare_a_candidate_with_the_best_other_one():
     clusterer, _ = run([quake("Bamland", 1, T0), rehab("Tara Reid", "Promises", T0)])
     stories = list(clusterer.stories.values())
