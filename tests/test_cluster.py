@@ -342,9 +342,7 @@ def test_one_day_redates_every_dated_article_and_leaves_the_undated_alone():
 def test_the_join_decision_is_also_fitted_on_the_stream_as_if_on_one_day():
     from newsdesk.eval.cluster import ONE_DAY_WEIGHT, _pairs
 
-    items = feed_order([({"id": str(n), "title": a.title, "text": a.text,
-                          "date": (T0 + timedelta(days=3 * (n % 3))).isoformat()}, n % 3)
-                        for n, a in enumerate(quake("Bamland", k, T0) for k in range(6))])
+    items = feed_order([(_record(k, quake("Bamland", k, T0 + timedelta(days=3 * (k % 3)))), k % 3) for k in range(6)])
     x, y, w = _pairs(items)
     dated = w.count(1.0)
     assert 0 < dated < len(w) and set(w[dated:]) == {ONE_DAY_WEIGHT} and len(x) == len(y) == len(w)

@@ -16,7 +16,8 @@ Two ceilings follow (`--no-ceilings` leaves them out): newsdesk's own candidate 
 by the gold, which bounds what a better join decision alone can give, and the gold itself with copies kept
 together, which bounds any system that puts identical texts in one story (DUC 2003 files 9 identical documents
 under two stories each). `--orders N` scores every system over N feed orders (ties and undated articles
-reshuffled): one order's figure moves by about 0.01-0.02 BCubed F1 with the order alone.
+reshuffled): one order's figure moves by about 0.01-0.02 BCubed F1 with the order alone. `--one-day` re-dates
+every dated article to one day first: a busy day's feed, on which the date tells no story from another.
 
 `--fit` refits the join decision, boosted trees (scikit-learn's HistGradientBoostingClassifier, each feature
 constrained to raise or lower the probability as MONOTONE says) over the features of every (article, candidate
@@ -116,17 +117,20 @@ def feed_order(items: Labelled, seed: int = SEED) -> Labelled:
     """Date order (where the record has none, the URL's date, else the one printed atop the text, as the clusterer
     reads them); undated articles first, and they and ties in date in a shuffled order fixed by `seed`: never the
     file's, which is grouped by story."""
-    from newsdesk.sources.records import parse_date
-    from newsdesk.stages.cluster import article_date
     from newsdesk.store import _utc
-
-    def when(record: dict):
-        return article_date(parse_date(record.get("date")), record.get("url"),
-                            f"{record.get('title') or ''}\n{record.get('text') or ''}")
 
     items = list(items)
     random.Random(seed).shuffle(items)
-    return sorted(items, key=lambda it: _utc(when(it[0])) or "")
+    return sorted(items, key=lambda it: _utc(_record_date(it[0])) or "")
+
+
+def _record_date(record: dict):
+    """A record's date as the clusterer reads it: its own, else its URL's, else one printed atop its text."""
+    from newsdesk.sources.records import parse_date
+    from newsdesk.stages.cluster import article_date
+
+    return article_date(parse_date(record.get("date")), record.get("url"),
+                        f"{record.get('title') or ''}\n{record.get('text') or ''}")
 
 
 ONE_DAY = "2020-06-01"
@@ -137,14 +141,7 @@ def one_day(items: Labelled) -> Labelled:
 
     A stress test: in AllSides every article of a story carries the story's date and a day holds few stories, so
     "the same day" nearly means "the same story" there, which a real feed's busy day does not."""
-    from newsdesk.sources.records import parse_date
-    from newsdesk.stages.cluster import article_date
-
-    def dated(record: dict) -> bool:
-        return article_date(parse_date(record.get("date")), record.get("url"),
-                            f"{record.get('title') or ''}\n{record.get('text') or ''}") is not None
-
-    return feed_order([(dict(r, date=ONE_DAY) if dated(r) else r, gold) for r, gold in items])
+    return feed_order([(dict(r, date=ONE_DAY) if _record_date(r) is not None else r, gold) for r, gold in items])
 
 
 def split_half(items: Labelled, half: int) -> Labelled:
