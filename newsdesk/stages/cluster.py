@@ -169,6 +169,11 @@ def _names(text: str) -> Counter:
     prev_end = 0
     for m in _WORD.finditer(text):
         w = m.group()
+        if not w[0].isupper():  # most words: they only end a run (the same as below, without reading the gap)
+            prev_end = m.end()
+            if run:
+                flush()
+            continue
         gap = text[prev_end:m.start()]
         prev_end = m.end()
         if gap.strip() not in ("", "-", "&"):
