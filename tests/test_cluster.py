@@ -11,9 +11,9 @@ import pytest
 from newsdesk.eval.cluster import (ONE_DAY, feed_order, one_day, run_baseline, run_copy_ceiling, run_gold_join,
                                    scores)
 from newsdesk.models import Article
-from newsdesk.stages.cluster import (FEATURES, JOIN_MODEL, LEAD_WORDS, MEMBERS, POSTING_STORIES, JoinModel,
-                                     StoryClusterer, _names, candidate_features, features, load_join_model, text_date,
-                                     url_date)
+from newsdesk.stages.cluster import (FEATURES, JOIN_MODEL, LEAD_WORDS, MEMBERS, OVERLAP_CHARS, POSTING_STORIES,
+                                     JoinModel, StoryClusterer, _names, candidate_features, features, load_join_model,
+                                     text_date, url_date)
 
 T0 = datetime(2021, 5, 3, 9, tzinfo=timezone.utc)
 
@@ -358,3 +358,22 @@ def test_a_faint_likeness_to_a_small_story_of_the_same_day_is_no_reason_to_join(
     row = dict.fromkeys(FEATURES, 0.0)  # dated, same day, a story of one article, nothing else shared
     row.update(lead=0.1, lead_margin=0.1, log_words=np.log1p(words), story_words=np.log1p(words))
     assert model.probabilities([[row[f] for f in FEATURES]])[0] < bar
+
+
+def test_a_long_article_is_embedded_on_a_second_thread_and_gets_the_same_vector():
+    import threading
+
+    threads = []
+
+    def embed(article):
+        threads.append(threading.current_thread().name)
+        return np.linspace(-1.0, 1.0, 256) * len(article.text)
+
+    clusterer = StoryClusterer(embedder=embed)
+    long, short = quake("Bamland", 1, T0), quake("Bamland", 2, T0)
+    long.text = " ".join([long.text] * 20)
+    assert len(short.text) <= OVERLAP_CHARS < len(long.text)
+    got = [clusterer.vectors(a).raw for a in (long, short)]
+    assert threads[0].startswith("newsdesk-embed") and threads[1] == threading.main_thread().name
+    np.testing.assert_array_equal(got[0], embed(long))
+    np.testing.assert_array_equal(got[1], embed(short))
