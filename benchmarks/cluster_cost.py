@@ -11,7 +11,8 @@ same vocabulary) instead of repeating the stories of the previous one.
 For each size N, the times are those of the last 1,000 assignments before the store reaches N articles
 (`StoryClusterer.assign`: vectors, candidates, decision, update; dedup is a separate stage and not timed). The
 assignment time includes the article's dense embedding (static model, `newsdesk/stages/embed.py`); the `embed`
-columns show that part alone, which does not depend on the corpus size.
+columns show that part alone, which does not depend on the corpus size. An article over `OVERLAP_CHARS` is embedded on
+a second thread while its terms are counted (the machine has two cores), so for those the columns overlap.
 Memory is the growth of the resident set of the process running the stream (Linux /proc), one process per run.
 
 The baseline is the single pass without a window or posting caps: every story sharing any term with the article
