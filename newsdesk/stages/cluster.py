@@ -55,8 +55,8 @@ import re
 from collections import Counter, OrderedDict, deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from operator import mul
 from datetime import datetime, timezone
+from operator import mul
 from pathlib import Path
 from typing import Callable, Hashable, Sequence
 
@@ -562,7 +562,7 @@ class StoryClusterer:
         vec = Vectors(self._weigh(t.title), self._weigh(t.lead), self._weigh(t.names, "@"), t.when, t.latest_year,
                       t.words)
         if self.embedder is not None:
-            vec.raw = np.asarray(pending.result() if pending else self.embedder(article), dtype=np.float64)
+            vec.raw = np.asarray(pending.result() if pending is not None else self.embedder(article), dtype=np.float64)
             centred = vec.raw - self.dense_mean if self.dense_mean is not None else vec.raw
             length = float(np.linalg.norm(centred))
             vec.dense = (centred / length if length > 1e-9 else centred).astype(np.float32)
