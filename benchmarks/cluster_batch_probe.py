@@ -1,0 +1,171 @@
+"""Probe, not shipped: story clustering as a batch over a window, beside the shipped streaming clusterer.
+
+The question it answers: how much do the streaming clusterer's own limits (one pass, decisions never revisited,
+an article compared with story summaries) cost, against clustering the same articles all at once? The batch
+system here is the usual one for cross-document event clustering: a classifier of article *pairs* (boosted
+trees over the cosines of title, lead, names and dense vectors, shared names, the day and year gaps and the text
+lengths: the same signals the streaming clusterer reads) and average-link agglomerative clustering of its
+probabilities, cut at one probability for all sets. Pairs further apart than `--window` days count as unrelated,
+and with `--knn K` only pairs an index would propose (each article's K nearest by dense vector and by lead
+cosine) are scored, the rest count as unrelated: what a periodic re-clustering of the window could afford.
+
+Both systems are fitted on one half of each set's stories (eval/cluster.py `split_half`, ECB+ by topic) and
+scored on the other, both ways round (`--in-sample`: on the whole sets), the streaming one exactly as
+`newsdesk eval cluster --fit` fits it; the pair classifier, like the trees, also on the sets as if on one day.
+About 3 minutes.
+
+    .venv/bin/python benchmarks/cluster_batch_probe.py [--window 45] [--knn 10] [--one-day] [--in-sample]
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from newsdesk.eval import cluster as ev  # noqa: E402
+from newsdesk.sources.records import article_from_record  # noqa: E402
+from newsdesk.stages import cluster as cl  # noqa: E402
+
+SETS = ("ecbplus", "allsides", "duc2003")
+PAIR_FEATURES = ("title", "lead", "names", "dense", "log_gap_days", "year_lag", "names_shared", "names_jaccard",
+                 "min_words", "max_words")
+PAIR_MONOTONE = (1, 1, 1, 1, -1, -1, 1, 1, 0, 0)
+CUTS = (0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
+
+
+def pair_features(items: ev.Labelled) -> np.ndarray:
+    """(n, n, len(PAIR_FEATURES)) for the articles of `items`, IDF over the batch itself."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    articles = [article_from_record(r) for r, _ in items]
+    terms = [cl.terms(a) for a in articles]
+
+    def cosines(counts) -> np.ndarray:
+        x = TfidfVectorizer(analyzer=lambda c: [w for w, k in c.items() for _ in range(k)], sublinear_tf=True,
+                            lowercase=False).fit_transform(counts)
+        return (x @ x.T).toarray()
+
+    _, _, mean = cl.load_join_model()
+    dense = np.stack([ev.cached_embedder()(a) for a in articles]).astype(np.float64)
+    dense = dense - mean if mean is not None else dense
+    dense /= np.maximum(np.linalg.norm(dense, axis=1, keepdims=True), 1e-9)
+    day = np.array([math.floor(t.when / cl.DAY) if t.when is not None else np.nan for t in terms])
+    year = np.array([cl._year(t.when) if t.when is not None else (t.latest_year or np.nan) for t in terms], float)
+    names = [set(t.names) for t in terms]
+    sizes = np.array([len(s) for s in names], float)
+    shared = np.array([[len(a & b) for b in names] for a in names], float)
+    union = sizes[:, None] + sizes[None, :] - shared
+    words = np.log1p(np.array([t.words for t in terms], float))
+    return np.stack([cosines([t.title for t in terms]), cosines([t.lead for t in terms]),
+                     cosines([t.names for t in terms]), dense @ dense.T,
+                     np.log1p(np.abs(day[:, None] - day[None, :])), np.log1p(np.abs(year[:, None] - year[None, :])),
+                     np.log1p(shared), np.divide(shared, union, out=np.zeros_like(shared), where=union > 0),
+                     np.minimum(words[:, None], words[None, :]), np.maximum(words[:, None], words[None, :])], -1)
+
+
+def fit_pairs(batches: list[tuple[np.ndarray, list, float]]):
+    """Pair classifier over every pair of each batch, each batch weighing its given share."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    xs, ys, ws = [], [], []
+    for f, gold, weight in batches:
+        g = np.array([hash(x) for x in gold])
+        upper = np.triu_indices(len(g), 1)
+        xs.append(f[upper])
+        ys.append((g[:, None] == g[None, :])[upper].astype(int))
+        ws.append(np.full(len(ys[-1]), weight / len(ys[-1])))
+    w = np.concatenate(ws)
+    model = HistGradientBoostingClassifier(**ev.TREES, monotonic_cst=list(PAIR_MONOTONE))
+    return model.fit(np.concatenate(xs), np.concatenate(ys), sample_weight=w * len(w) / w.sum())
+
+
+def probabilities(model, f: np.ndarray, window: float, knn: int) -> np.ndarray:
+    n = len(f)
+    p = model.predict_proba(f.reshape(n * n, -1))[:, 1].reshape(n, n)
+    p = (p + p.T) / 2
+    if window:
+        gap = np.expm1(f[:, :, PAIR_FEATURES.index("log_gap_days")])
+        p = np.where(np.isnan(gap) | (gap <= window), p, 0.0)
+    if knn:
+        keep = np.zeros((n, n), bool)
+        for column in (PAIR_FEATURES.index("dense"), PAIR_FEATURES.index("lead")):
+            s = f[:, :, column].copy()
+            np.fill_diagonal(s, -np.inf)
+            nearest = np.argsort(-s, axis=1)[:, :knn]
+            keep[np.repeat(np.arange(n), nearest.shape[1]), nearest.ravel()] = True
+        p = np.where(keep | keep.T, p, 0.0)
+    return p
+
+
+def average_link(p: np.ndarray, cut: float) -> list[int]:
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+
+    d = 1.0 - p
+    np.fill_diagonal(d, 0.0)
+    return list(fcluster(linkage(squareform(d, checks=False), method="average"), t=1.0 - cut, criterion="distance"))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--window", type=float, default=45.0, help="days; pairs further apart count as unrelated")
+    ap.add_argument("--knn", type=int, default=10, help="score only each article's K nearest (0: every pair)")
+    ap.add_argument("--one-day", action="store_true", help="score on the sets re-dated to one day (a busy day)")
+    ap.add_argument("--one-day-weight", type=float, default=ev.ONE_DAY_WEIGHT,
+                    help="weight of the one-day pairs in fitting the pair classifier (the trees use "
+                         f"{ev.ONE_DAY_WEIGHT})")
+    ap.add_argument("--in-sample", action="store_true",
+                    help="fit on the whole of each set and score on it (as `newsdesk eval cluster` scores)")
+    args = ap.parse_args()
+    sets = {n: ev.load_set(n, ev.DEFAULT_DATA / ev.FILES[n]) for n in SETS}
+    start = time.time()
+    scores: dict[tuple[str, str], list[float]] = {}
+    cuts: list[float] = []
+    for half in ((None,) if args.in_sample else (0, 1)):
+        fit_on = {n: items if half is None else ev.split_half(items, half) for n, items in sets.items()}
+        test = {n: items if half is None else ev.split_half(items, 1 - half) for n, items in sets.items()}
+        if args.one_day:
+            test = {n: ev.one_day(items) for n, items in test.items()}
+        # the shipped streaming clusterer, refitted as `newsdesk eval cluster --fit` fits it
+        spec, bar = ev.fit(fit_on, list(range(len(cl.FEATURES))))
+        for n, items in test.items():
+            pred = ev.run_newsdesk(items, ev.make_clusterer(cl.JoinModel(spec), bar))
+            scores.setdefault((n, "streaming (refitted)"), []).append(ev.scores(pred, [g for _, g in items])["bcubed_f1"])
+        # batch: the pair classifier fitted, like the trees, on the sets as dated and as on one day
+        train = {n: pair_features(items) for n, items in fit_on.items()}
+        batches = [(train[n], [g for _, g in fit_on[n]], 1.0) for n in SETS]
+        if args.one_day_weight:
+            batches += [(pair_features(ev.one_day(fit_on[n])), [g for _, g in ev.one_day(fit_on[n])],
+                         args.one_day_weight) for n in SETS]
+        model = fit_pairs(batches)
+        fitted = {n: probabilities(model, train[n], args.window, args.knn) for n in SETS}
+
+        def mean_f1(cut: float) -> float:
+            return float(np.mean([ev.scores(average_link(fitted[n], cut), [g for _, g in fit_on[n]])["bcubed_f1"]
+                                  for n in SETS]))
+
+        cut = max(CUTS, key=mean_f1)
+        cuts.append(cut)
+        for n, items in test.items():
+            pred = average_link(probabilities(model, pair_features(items), args.window, args.knn), cut)
+            scores.setdefault((n, "batch average-link"), []).append(ev.scores(pred, [g for _, g in items])["bcubed_f1"])
+    how = ("in-sample (fitted on each whole set, scored on it)" if args.in_sample else
+           "held-out halves (fitted on one half of each set's stories, scored on the other, both ways)")
+    print(f"{how}, BCubed F1{', on one day' if args.one_day else ''}; window {args.window:g} days, knn {args.knn}")
+    print(f"{'system':32} " + " ".join(f"{n:>9}" for n in SETS) + "      mean")
+    for system in dict.fromkeys(s for _, s in scores):
+        row = [float(np.mean(scores[(n, system)])) for n in SETS]
+        label = system + (f" (cut {'/'.join(str(c) for c in cuts)})" if system.startswith("batch") else "")
+        print(f"{label:32} " + " ".join(f"{v:9.3f}" for v in row) + f" {np.mean(row):9.3f}")
+    print(f"{time.time() - start:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
