@@ -8,13 +8,16 @@ lengths: the same signals the streaming clusterer reads) and average-link agglom
 probabilities, cut at one probability for all sets. Pairs further apart than `--window` days count as unrelated,
 and with `--knn K` only pairs an index would propose (each article's K nearest by dense vector and by lead
 cosine) are scored, the rest count as unrelated: what a periodic re-clustering of the window could afford.
+With `--with-stream W` each pair's probability is averaged with the streaming clusterer's verdict on it (1 if it
+put the two in one story), weighing W: the batch step as a repair of the stream rather than a replacement.
 
 Both systems are fitted on one half of each set's stories (eval/cluster.py `split_half`, ECB+ by topic) and
 scored on the other, both ways round (`--in-sample`: on the whole sets), the streaming one exactly as
 `newsdesk eval cluster --fit` fits it; the pair classifier, like the trees, also on the sets as if on one day.
 About 3 minutes.
 
-    .venv/bin/python benchmarks/cluster_batch_probe.py [--window 45] [--knn 10] [--one-day] [--in-sample]
+    .venv/bin/python benchmarks/cluster_batch_probe.py [--window 45] [--knn 10] [--with-stream W] [--one-day]
+        [--in-sample]
 """
 from __future__ import annotations
 
@@ -36,7 +39,7 @@ SETS = ("ecbplus", "allsides", "duc2003")
 PAIR_FEATURES = ("title", "lead", "names", "dense", "log_gap_days", "year_lag", "names_shared", "names_jaccard",
                  "min_words", "max_words")
 PAIR_MONOTONE = (1, 1, 1, 1, -1, -1, 1, 1, 0, 0)
-CUTS = (0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
+CUTS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.7)
 
 
 def pair_features(items: ev.Labelled) -> np.ndarray:
@@ -103,6 +106,11 @@ def probabilities(model, f: np.ndarray, window: float, knn: int) -> np.ndarray:
     return p
 
 
+def with_stream(p: np.ndarray, stories: list, weight: float) -> np.ndarray:
+    same = np.array([hash(s) for s in stories])
+    return (1 - weight) * p + weight * (same[:, None] == same[None, :])
+
+
 def average_link(p: np.ndarray, cut: float) -> list[int]:
     from scipy.cluster.hierarchy import fcluster, linkage
     from scipy.spatial.distance import squareform
@@ -120,6 +128,9 @@ def main() -> int:
     ap.add_argument("--one-day-weight", type=float, default=ev.ONE_DAY_WEIGHT,
                     help="weight of the one-day pairs in fitting the pair classifier (the trees use "
                          f"{ev.ONE_DAY_WEIGHT})")
+    ap.add_argument("--with-stream", type=float, default=0.0, metavar="W",
+                    help="average each pair's probability with the streaming clusterer's verdict (1 same story, 0 "
+                         "not), the latter weighing W: the batch step as a repair of the stream")
     ap.add_argument("--in-sample", action="store_true",
                     help="fit on the whole of each set and score on it (as `newsdesk eval cluster` scores)")
     args = ap.parse_args()
@@ -134,8 +145,9 @@ def main() -> int:
             test = {n: ev.one_day(items) for n, items in test.items()}
         # the shipped streaming clusterer, refitted as `newsdesk eval cluster --fit` fits it
         spec, bar = ev.fit(fit_on, list(range(len(cl.FEATURES))))
+        streamed = {}
         for n, items in test.items():
-            pred = ev.run_newsdesk(items, ev.make_clusterer(cl.JoinModel(spec), bar))
+            pred = streamed[n] = ev.run_newsdesk(items, ev.make_clusterer(cl.JoinModel(spec), bar))
             scores.setdefault((n, "streaming (refitted)"), []).append(ev.scores(pred, [g for _, g in items])["bcubed_f1"])
         # batch: the pair classifier fitted, like the trees, on the sets as dated and as on one day
         train = {n: pair_features(items) for n, items in fit_on.items()}
@@ -145,6 +157,10 @@ def main() -> int:
                          args.one_day_weight) for n in SETS]
         model = fit_pairs(batches)
         fitted = {n: probabilities(model, train[n], args.window, args.knn) for n in SETS}
+        w = args.with_stream
+        if w:
+            fit_stream = {n: ev.run_newsdesk(fit_on[n], ev.make_clusterer(cl.JoinModel(spec), bar)) for n in SETS}
+            fitted = {n: with_stream(fitted[n], fit_stream[n], w) for n in SETS}
 
         def mean_f1(cut: float) -> float:
             return float(np.mean([ev.scores(average_link(fitted[n], cut), [g for _, g in fit_on[n]])["bcubed_f1"]
@@ -153,7 +169,8 @@ def main() -> int:
         cut = max(CUTS, key=mean_f1)
         cuts.append(cut)
         for n, items in test.items():
-            pred = average_link(probabilities(model, pair_features(items), args.window, args.knn), cut)
+            p = probabilities(model, pair_features(items), args.window, args.knn)
+            pred = average_link(with_stream(p, streamed[n], w) if w else p, cut)
             scores.setdefault((n, "batch average-link"), []).append(ev.scores(pred, [g for _, g in items])["bcubed_f1"])
     how = ("in-sample (fitted on each whole set, scored on it)" if args.in_sample else
            "held-out halves (fitted on one half of each set's stories, scored on the other, both ways)")
