@@ -358,16 +358,16 @@ JOIN_GRID = tuple(round(x, 2) for x in np.arange(0.2, 0.81, 0.1))
 # stories, 7 of them undated: "Peter Capaldi takes over Doctor Who" the story of Matt Smith's casting, a 2013
 # Internet Explorer fix that of 2008), and the rest of that event follows them.
 # Then (same harness, base .902 / .848), no better or not worth its cost: other dense vectors, refitted on each
-# half, a static model distilled the same way from all-mpnet-base-v2 (.898 / .850), all-MiniLM-L6-v2 itself,
-# through torch at about 100x the cost (.908 / .858), all-mpnet-base-v2 itself, about 1 s an article on one core
-# (.916 / .865); a learned merge of two stories after each assignment
-# (trees over one story's summed vectors against the other's and the article's join probability for both,
-# fitted on the merges the halves' own streams offered: .907 / .837, with every candidate as an example .902 /
-# .839); a classifier of article pairs whose mean and maximum over a story's latest 10 articles are two more
-# tree features (.911 / .850: ECB+ .856 -> .885 but DUC .916 -> .905, and 250 more pair scores per article).
-# What did gain is not a streaming decision: the same pair classifier with average-link clustering of a whole
-# half at once, pairs over 45 days apart and those no index would propose counted as unrelated
-# (benchmarks/cluster_batch_probe.py, beside this streaming clusterer fitted on the same halves): see README.
+# half, a static model distilled the same way from all-mpnet-base-v2 (.898 / .850), all-MiniLM-L6-v2 itself, through
+# torch at about 100x the cost (.908 / .858), all-mpnet-base-v2 itself, about 1 s an article on one core (.916 /
+# .865); a learned merge of two stories after each assignment (trees over one story's summed vectors against the
+# other's and the article's join probability for both, fitted on the merges the halves' own streams offered: .907 /
+# .837, with every candidate as an example .902 / .839); a classifier of article pairs whose mean and maximum over a
+# story's latest 10 articles are two more tree features (.911 / .850: ECB+ .856 -> .885 but DUC .916 -> .905, and
+# 250 more pair scores per article). What did gain is not a streaming decision: the same pair classifier with
+# average-link clustering of a whole half at once, pairs over 45 days apart and those no index would propose counted
+# as unrelated (benchmarks/cluster_batch_probe.py, beside this streaming clusterer fitted on the same halves): see
+# README.
 TREES = dict(max_iter=100, learning_rate=0.1, max_leaf_nodes=15, min_samples_leaf=40, l2_regularization=1.0,
              early_stopping=False)
 # +1: more of it never lowers the probability of joining; -1: never raises it; 0: free.
