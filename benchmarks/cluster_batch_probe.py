@@ -1,4 +1,6 @@
-"""Probe, not shipped: story clustering as a batch over a window, beside the shipped streaming clusterer.
+"""Probe: story clustering as a batch over a window, beside the streaming clusterer, both refitted on held-out
+halves in one run. What it found is now shipped (stages/recluster.py; `newsdesk eval cluster --fit` chooses the
+cut the same way); it stays for its variants (--with-stream, --one-day, --knn, --window).
 
 The question it answers: how much do the streaming clusterer's own limits (one pass, decisions never revisited,
 an article compared with story summaries) cost, against clustering the same articles all at once? The batch
@@ -32,44 +34,21 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from newsdesk.eval import cluster as ev  # noqa: E402
-from newsdesk.sources.records import article_from_record  # noqa: E402
 from newsdesk.stages import cluster as cl  # noqa: E402
+from newsdesk.stages import recluster as rc  # noqa: E402
+from newsdesk.stages.recluster import PAIR_FEATURES, PAIR_MONOTONE  # noqa: E402
 
 SETS = ("ecbplus", "allsides", "duc2003")
-PAIR_FEATURES = ("title", "lead", "names", "dense", "log_gap_days", "year_lag", "names_shared", "names_jaccard",
-                 "min_words", "max_words")
-PAIR_MONOTONE = (1, 1, 1, 1, -1, -1, 1, 1, 0, 0)
 CUTS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.7)
 
 
 def pair_features(items: ev.Labelled) -> np.ndarray:
-    """(n, n, len(PAIR_FEATURES)) for the articles of `items`, IDF over the batch itself."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    articles = [article_from_record(r) for r, _ in items]
-    terms = [cl.terms(a) for a in articles]
-
-    def cosines(counts) -> np.ndarray:
-        x = TfidfVectorizer(analyzer=lambda c: [w for w, k in c.items() for _ in range(k)], sublinear_tf=True,
-                            lowercase=False).fit_transform(counts)
-        return (x @ x.T).toarray()
-
-    _, _, mean = cl._shipped()  # the shipped model's centring, read once per process
-    dense = np.stack([ev.cached_embedder()(a) for a in articles]).astype(np.float64)
-    dense = dense - mean if mean is not None else dense
-    dense /= np.maximum(np.linalg.norm(dense, axis=1, keepdims=True), 1e-9)
-    day = np.array([math.floor(t.when / cl.DAY) if t.when is not None else np.nan for t in terms])
-    year = np.array([cl._year(t.when) if t.when is not None else (t.latest_year or np.nan) for t in terms], float)
-    names = [set(t.names) for t in terms]
-    sizes = np.array([len(s) for s in names], float)
-    shared = np.array([[len(a & b) for b in names] for a in names], float)
-    union = sizes[:, None] + sizes[None, :] - shared
-    words = np.log1p(np.array([t.words for t in terms], float))
-    return np.stack([cosines([t.title for t in terms]), cosines([t.lead for t in terms]),
-                     cosines([t.names for t in terms]), dense @ dense.T,
-                     np.log1p(np.abs(day[:, None] - day[None, :])), np.log1p(np.abs(year[:, None] - year[None, :])),
-                     np.log1p(shared), np.divide(shared, union, out=np.zeros_like(shared), where=union > 0),
-                     np.minimum(words[:, None], words[None, :]), np.maximum(words[:, None], words[None, :])], -1)
+    """(n, n, len(PAIR_FEATURES)) for the articles of `items`, as the product's re-clustering computes them."""
+    i, j, x = rc.scored_pairs(ev._window(items), knn=0, window_days=math.inf)
+    f = np.zeros((len(items), len(items), len(PAIR_FEATURES)))
+    f[i, j] = x
+    f[j, i] = x
+    return f
 
 
 def fit_pairs(batches: list[tuple[np.ndarray, list, float]]):
@@ -147,7 +126,7 @@ def main() -> int:
         spec, bar = ev.fit(fit_on, list(range(len(cl.FEATURES))))
         streamed = {}
         for n, items in test.items():
-            pred = streamed[n] = ev.run_newsdesk(items, ev.make_clusterer(cl.JoinModel(spec), bar))
+            pred = streamed[n] = ev.run_newsdesk(items, ev.make_clusterer(cl.JoinModel(spec), bar), recluster=False)
             scores.setdefault((n, "streaming (refitted)"), []).append(
                 ev.scores(pred, [g for _, g in items])["bcubed_f1"])
         # batch: the pair classifier fitted, like the trees, on the sets as dated and as on one day
@@ -162,7 +141,8 @@ def main() -> int:
         w = args.with_stream
         if w:
             fit_stream = {n: streamed[n] if test[n] is fit_on[n] else  # in-sample: streamed already
-                          ev.run_newsdesk(fit_on[n], ev.make_clusterer(cl.JoinModel(spec), bar)) for n in SETS}
+                          ev.run_newsdesk(fit_on[n], ev.make_clusterer(cl.JoinModel(spec), bar), recluster=False)
+                          for n in SETS}
             fitted = {n: with_stream(fitted[n], fit_stream[n], w) for n in SETS}
 
         def mean_f1(cut: float) -> float:

@@ -69,7 +69,8 @@ def cmd_build(args) -> int:
         started = time.perf_counter()
         report = build(store, progress=_progress(args))
         print(f"built {report.new_stories} new and {report.updated_stories} updated stories from "
-              f"{report.new_articles} new articles ({report.duplicates} duplicates grouped); "
+              f"{report.new_articles} new articles ({report.duplicates} duplicates grouped, "
+              f"{report.revised_articles} articles moved by re-clustering the window); "
               f"{report.total_stories} stories in all, in {time.perf_counter() - started:.1f}s")
     return 0
 
@@ -171,6 +172,7 @@ def cmd_cluster(args) -> int:
 
     assigner = StoryAssigner()
     next_story = iter(range(1, 1 << 62))
+    given_id: dict = {}
     failed = False
     for number, record in _json_lines(sys.stdin, "stdin"):
         if record is None:
@@ -185,7 +187,12 @@ def cmd_cluster(args) -> int:
             failed = True
             continue
         story, _ = assigner.assign(article, lambda: next(next_story))
+        given_id[article.key] = record["id"]
         print(json.dumps({"id": record["id"], "story_id": story}), flush=True)
+    # the window's stories redone all at once (stages/recluster.py): the articles that moved, once more
+    revised, _ = assigner.recluster(lambda: next(next_story))
+    for key, story in revised.items():
+        print(json.dumps({"id": given_id[key], "story_id": story, "revised": True}))
     return 1 if failed else 0
 
 
@@ -250,7 +257,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--words", type=int, default=100, help="cut each summary to this many words (default 100)")
     p.set_defaults(func=cmd_summarize)
 
-    p = sub.add_parser("cluster", help="batch: articles as JSON lines on stdin in arrival order, story ids out")
+    p = sub.add_parser("cluster", help="batch: articles as JSON lines on stdin in arrival order, story ids out (at the end "
+                       "of the input, re-clustering the window revises some: the last line for an id holds)")
     p.set_defaults(func=cmd_cluster)
 
     p = sub.add_parser("facts", help="batch: clusters as JSON lines on stdin, figures/disagreements/quotes/entities/"

@@ -5,10 +5,12 @@ This is the only place that connects stages to the store; the CLI, the web serve
 from __future__ import annotations
 
 import sys
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Hashable, Iterable
 
+import numpy as np
 from tqdm import tqdm
 
 from .models import Article, RawInput
@@ -16,6 +18,8 @@ from .sources import SourceError, read_jsonl_bytes, read_path
 from .sources.records import RecordError, article_from_json_bytes
 from .stages.cluster import StoryClusterer, cosine
 from .stages.dedup import DuplicateIndex
+from .stages.recluster import MAX_ARTICLES as MAX_WINDOW
+from .stages.recluster import PairModel, Window, recluster, story_ids
 from .store import Store
 
 RELATED_MIN_SIMILARITY = 0.12
@@ -45,6 +49,7 @@ class BuildReport:
     new_stories: int = 0
     updated_stories: int = 0
     total_stories: int = 0
+    revised_articles: int = 0  # moved by re-clustering the window
 
 
 def parse_raw(raw: RawInput) -> Article:
@@ -121,21 +126,39 @@ def ingest_sample(store: Store, **kwargs) -> IngestReport:
 
 
 class StoryAssigner:
-    """Dedup then cluster, one article at a time in arrival order: shared by `build` and `newsdesk cluster`.
+    """Dedup then cluster, one article at a time in arrival order, then re-cluster the window: shared by `build`,
+    `newsdesk cluster` and `newsdesk eval cluster`.
 
     A copy of an earlier article joins that article's story without a clustering decision, so wire copies can
-    never be split across stories.
+    never be split across stories. The newest `window` originals are kept (term counts and dense vector) for
+    `recluster`, which redoes their stories all at once (stages/recluster.py).
     """
 
-    def __init__(self):
+    def __init__(self, window: int = MAX_WINDOW):
         self.duplicates = DuplicateIndex()
         self.clusterer = StoryClusterer()
         self.story_of: dict[Hashable, Hashable] = {}
+        self.window = window
+        self.recent: OrderedDict[Hashable, tuple] = OrderedDict()  # key -> (Terms, raw dense vector)
+        self.copy_of: dict[Hashable, Hashable] = {}
 
-    def observe(self, article: Article, story: Hashable) -> None:
+    def _keep(self, key: Hashable, original: Hashable | None) -> None:
+        if original is not None:
+            if original != key:
+                self.copy_of[key] = original
+            return
+        vec = self.clusterer.last_vectors
+        if vec is None or vec.raw is None or vec.counts is None:
+            return  # no dense vectors (a TF-IDF-only clusterer): nothing to re-cluster with
+        self.recent[key] = (vec.counts, vec.raw)
+        if len(self.recent) > self.window:
+            self.recent.popitem(last=False)
+
+    def observe(self, article: Article, story: Hashable, original: Hashable | None = None) -> None:
         self.duplicates.add(article.key, article.text)
         self.clusterer.observe(article, story)
         self.story_of[article.key] = story
+        self._keep(article.key, original)
 
     def assign(self, article: Article, new_story: Callable[[], Hashable]) -> tuple[Hashable, Hashable | None]:
         """Returns (story, key of the earlier copy or None)."""
@@ -144,9 +167,35 @@ class StoryAssigner:
             story = self.story_of[original]
             self.clusterer.observe(article, story)
         else:
+            original = None
             story, _ = self.clusterer.assign(article, new_story)
         self.story_of[article.key] = story
+        self._keep(article.key, original)
         return story, original
+
+    def recluster(self, new_story: Callable[[], Hashable], fixed: dict[Hashable, Hashable] | None = None,
+                  apart: Iterable[tuple[Hashable, Hashable]] = (), model: PairModel | None = None
+                  ) -> tuple[dict[Hashable, Hashable], dict[Hashable, Hashable]]:
+        """Redoes the stories of the window. `fixed`: key -> the story a user put it in; `apart`: pairs of keys a
+        user separated. Returns the articles whose story changed (key -> new story, copies included) and the
+        stories none of whose window articles kept them (old -> where most went); `story_of` is updated. The
+        clusterer's stories are not: make a new assigner before assigning more."""
+        keys = list(self.recent)
+        if len(keys) < 2:
+            return {}, {}
+        fixed = fixed or {}
+        window = Window([self.recent[k][0] for k in keys], np.stack([self.recent[k][1] for k in keys]))
+        where = {k: n for n, k in enumerate(keys)}
+        labels = [fixed.get(k) for k in keys]
+        pairs = [(where[a], where[b]) for a, b in apart if a in where and b in where]
+        clusters = recluster(window, model, fixed=labels, apart=pairs)
+        stories, retired = story_ids(clusters, [self.story_of[k] for k in keys], labels, new_story)
+        changed = {k: s for k, s in zip(keys, stories) if self.story_of[k] != s}
+        for copy, original in self.copy_of.items():
+            if original in changed and copy not in fixed and self.story_of.get(copy) != changed[original]:
+                changed[copy] = changed[original]
+        self.story_of.update(changed)
+        return changed, retired
 
 
 def build(store: Store, progress: bool = False) -> BuildReport:
@@ -157,10 +206,7 @@ def build(store: Store, progress: bool = False) -> BuildReport:
 
     report = BuildReport()
     changed: set[int] = enforce(store)  # users' moves and merges first, so the clusterer learns from them
-    assigner = StoryAssigner()
-    for article in store.articles("story_id IS NOT NULL"):
-        assigner.observe(article, article.story_id)
-
+    assigner = _replay(store)
     existing = set(store.story_ids())
     for article in tqdm(store.unassigned_articles(), desc="cluster", unit=" articles", disable=not progress,
                         file=sys.stderr):
@@ -171,6 +217,14 @@ def build(store: Store, progress: bool = False) -> BuildReport:
         store.assign(article.id, story)
         changed.add(story)
         report.new_articles += 1
+
+    if report.new_articles:
+        revised = _recluster(store, assigner)
+        report.revised_articles = len(revised)
+        if revised:
+            changed |= revised
+            assigner = _replay(store)  # related stories are found from the clusterer's stories, now stale
+    changed = {s for s in changed if store.story_articles(s)}  # a story re-clustering emptied redirects
 
     for story_id in tqdm(sorted(changed), desc="summarize", unit=" stories", disable=not progress, file=sys.stderr):
         stored = store.get_story(story_id)  # the earlier brief, kept where still good, so pages do not churn
@@ -186,6 +240,35 @@ def build(store: Store, progress: bool = False) -> BuildReport:
 
 
 
+def _replay(store: Store) -> StoryAssigner:
+    """An assigner that has seen every stored assignment, in arrival order."""
+    assigner = StoryAssigner()
+    for article in store.articles("story_id IS NOT NULL"):
+        assigner.observe(article, article.story_id, article.duplicate_of)
+    return assigner
+
+
+def _recluster(store: Store, assigner: StoryAssigner) -> set[int]:
+    """Re-clusters the window within users' decisions and stores the result; returns the stories changed."""
+    pins = store.pinned_stories()
+    members: dict[int, list[int]] = {}
+    for key, story in assigner.story_of.items():
+        members.setdefault(story, []).append(key)
+    # an article a user moved out of a story is kept apart from the articles still in it
+    apart = [(aid, other) for aid, source in store.moved_articles()
+             for other in members.get(store.story_redirect(source) or source, ())
+             if other != aid and pins.get(other) is None]
+    changed, retired = assigner.recluster(store.new_story, fixed=pins, apart=apart)
+    touched: set[int] = set()
+    for aid, story in changed.items():
+        touched |= {story, store.get_article(aid).story_id}
+        store.assign(aid, story)
+    for old, new in retired.items():
+        if not store.story_articles(old):
+            store.retire_story(old, new)
+    return touched
+
+
 def build_facts(store: Store, story_ids: list[int], progress: bool = False) -> None:
     """Figures, disagreements, quotes, entities and timeline of each story; an article is parsed once, ever."""
     from .stages.facts import VERSION, story_facts
@@ -197,6 +280,7 @@ def build_facts(store: Store, story_ids: list[int], progress: bool = False) -> N
         facts = story_facts(articles, stored)
         store.put_article_facts({a.id: facts["articles"][a.id] for a in articles if a.id not in stored})
         store.save_facts(story_id, {k: v for k, v in facts.items() if k != "articles"})
+
 
 def _relate(store: Store, clusterer: StoryClusterer) -> None:
     """Related stories by similarity of their term centroids; a story with none above the bar gets none.

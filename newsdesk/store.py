@@ -457,7 +457,9 @@ class Store:
             raise ValueError("a story cannot be merged into itself")
         with self.db:
             self.db.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", (target, source))
-            self.db.execute("UPDATE story_pins SET story_id = ? WHERE story_id = ?", (target, source))
+            # the user has said these articles are one story: re-clustering (stages/recluster.py) keeps them so
+            self.db.execute("INSERT OR REPLACE INTO story_pins SELECT id, ?, ? FROM articles WHERE story_id = ?",
+                            (target, _now(), target))
             self.db.execute("INSERT INTO story_edits (kind, from_story, to_story, created_at) VALUES ('merge', ?, ?, ?)",
                             (source, target, _now()))
             self._redirect(source, target)
@@ -468,6 +470,16 @@ class Store:
         self.db.execute("UPDATE story_redirects SET new_id = ? WHERE new_id = ?", (new, old))
         self.db.execute("INSERT OR REPLACE INTO story_redirects VALUES (?, ?, ?)", (old, new, _now()))
         self.db.execute("DELETE FROM story_related WHERE story_id = ? OR related_id = ?", (old, old))
+
+    def retire_story(self, old: int, new: int) -> None:
+        """An automatic merge: `old`, left without articles by re-clustering, redirects to `new`."""
+        with self.db:
+            self._redirect(old, new)
+
+    def moved_articles(self) -> list[tuple[int, int]]:
+        """(article id, the story a user moved it out of), oldest first."""
+        return [(r[0], r[1]) for r in self.db.execute(
+            "SELECT article_id, from_story FROM story_edits WHERE kind = 'move' ORDER BY id")]
 
     def pinned_stories(self) -> dict[int, int]:
         """article id -> the story a user put it in."""

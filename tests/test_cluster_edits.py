@@ -86,6 +86,8 @@ def test_merge_redirects_ids_are_never_reused_and_builds_add_to_the_merged_story
                    report(VOTE, 3, 61, 10), T0 + timedelta(hours=8))
         build(store)
         assert store.get_article(late.id).story_id == target
+        # re-clustering the window would part the two events again; the user's merge binds it
+        assert {a.id for a in store.story_articles(target)} >= set(built["quakes"] + built["votes"])
         with pytest.raises(ValueError):
             merge_stories(store, target, built["vote_story"])  # the old id resolves to the same story
 

@@ -62,7 +62,10 @@ def add_arguments(p) -> None:
                    help="comma-separated from " + ", ".join(SETS) + " (wikinews: the bundled demo sample, not fitted on)")
     p.add_argument("--fit", action="store_true",
                    help="refit the join decision on all the sets, and check it: fitted on all but one, scored on that one")
-    p.add_argument("--write", action="store_true", help="with --fit: write the fit to newsdesk/data/cluster/join.json")
+    p.add_argument("--write", action="store_true",
+                   help="with --fit: write the fits to newsdesk/data/cluster/join.json and pairs.json")
+    p.add_argument("--pairs-only", action="store_true",
+                   help="with --fit: refit only the pair classifier that re-clusters the window (a few minutes)")
     p.add_argument("--orders", type=int, default=1, metavar="N",
                    help="score each system over N feed orders (ties in date and undated articles shuffled "
                         "differently) and print the mean and the range of BCubed F1")
@@ -174,8 +177,23 @@ def scores(pred: Sequence[Hashable], gold: Sequence[Hashable]) -> dict[str, floa
 
 
 # -- systems ---------------------------------------------------------------------------------------------------
-def run_newsdesk(items: Labelled, make_clusterer: Callable | None = None) -> list[Hashable]:
-    """Exactly what `newsdesk cluster` does per input line."""
+def run_newsdesk(items: Labelled, make_clusterer: Callable | None = None, recluster: bool = True,
+                 pair_model=None) -> list[Hashable]:
+    """Exactly what `newsdesk cluster` does: each article streamed, then (`recluster`) the window redone with
+    `pair_model` (default: the shipped pairs.json)."""
+    assigner, keys = _stream(items, make_clusterer)
+    if recluster:
+        assigner.recluster(_counter(assigner), model=pair_model)
+    return [assigner.story_of[k] for k in keys]
+
+
+def _counter(assigner) -> Callable[[], int]:
+    counter = iter(range(1 + max((s for s in assigner.story_of.values() if isinstance(s, int)), default=0), 1 << 62))
+    return lambda: next(counter)
+
+
+def _stream(items: Labelled, make_clusterer: Callable | None = None):
+    """The assigner after streaming `items`, and the key of each article."""
     from newsdesk.pipeline import StoryAssigner
     from newsdesk.sources.records import article_from_record
 
@@ -183,11 +201,12 @@ def run_newsdesk(items: Labelled, make_clusterer: Callable | None = None) -> lis
     if make_clusterer is not None:
         assigner.clusterer = make_clusterer()
     counter = iter(range(1, 1 << 62))
-    out = []
+    keys = []
     for record, _ in items:
-        story, _ = assigner.assign(article_from_record(record), lambda: next(counter))
-        out.append(story)
-    return out
+        article = article_from_record(record)
+        assigner.assign(article, lambda: next(counter))
+        keys.append(article.key)
+    return assigner, keys  # an id given twice (9 DUC documents sit in two stories) is one article: a copy
 
 
 def run_copy_ceiling(items: Labelled) -> list[Hashable]:
@@ -438,8 +457,8 @@ def fit(sets: dict[str, Labelled], columns: Sequence[int]) -> tuple[dict, float]
     spec = export_trees(model.fit(x, ys, sample_weight=ws), names)
     join = JoinModel(spec)
 
-    def mean_f1(bar):
-        return np.mean([scores(run_newsdesk(items, make_clusterer(join, bar)),
+    def mean_f1(bar):  # the stream's own output: re-clustering hardly depends on it
+        return np.mean([scores(run_newsdesk(items, make_clusterer(join, bar), recluster=False),
                                [g for _, g in items])["bcubed_f1"] for items in sets.values()])
 
     return spec, max(JOIN_GRID, key=mean_f1)
@@ -451,21 +470,108 @@ def write_join_model(spec: dict, bar: float, fitted_on: str) -> Path:
     from newsdesk.stages.cluster import JOIN_MODEL
 
     mean = np.mean([cached_embedder()(article_from_record(r)) for r, _ in load_set("wikinews", None)], axis=0)
-    trees = spec["trees"]
     head = {k: v for k, v in spec.items() if k != "trees"}
     head.update(join_probability=bar, fitted_on=fitted_on, dense_mean=[round(float(v), 5) for v in mean])
+    return _write_trees(JOIN_MODEL, head, spec["trees"])
+
+
+def _write_trees(path: Path, head: dict, trees: list[dict]) -> Path:
     # One line per tree: the file stays readable and diffs stay small.
     body = ",\n".join("  " + json.dumps({k: [round(v, 6) if isinstance(v, float) else v for v in t[k]] for k in t})
                       for t in trees)
     text = json.dumps(head, indent=1)[:-2] + ',\n "trees": [\n' + body + "\n ]\n}\n"
     json.loads(text)
-    JOIN_MODEL.write_text(text)
-    return JOIN_MODEL
+    path.write_text(text)
+    return path
+
+
+# -- fitting the pair classifier that re-clusters the window (stages/recluster.py) ----------------------------
+CUTS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6)
+
+
+def _window(items: Labelled):
+    from newsdesk.sources.records import article_from_record
+    from newsdesk.stages.cluster import terms
+    from newsdesk.stages.recluster import Window
+
+    articles = [article_from_record(r) for r, _ in items]
+    return Window([terms(a) for a in articles], np.stack([cached_embedder()(a) for a in articles]))
+
+
+def fit_pair_trees(sets: dict[str, Labelled]) -> dict:
+    """Boosted trees over every pair of articles of each set (each set weighing the same), as dated and as on one
+    day (those weighing ONE_DAY_WEIGHT, as for the stream's trees)."""
+    import math
+
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from newsdesk.stages.recluster import PAIR_FEATURES, PAIR_MONOTONE, scored_pairs
+
+    xs, ys, ws = [], [], []
+    for items in sets.values():
+        for variant, weight in ((items, 1.0), (one_day(items), ONE_DAY_WEIGHT)):  # one_day re-sorts: gold too
+            gold = np.array([zlib.crc32(str(g).encode()) for _, g in variant])
+            i, j, x = scored_pairs(_window(variant), knn=0, window_days=math.inf)
+            xs.append(x)
+            ys.append((gold[i] == gold[j]).astype(int))
+            ws.append(np.full(len(i), weight / max(1, len(i))))
+    w = np.concatenate(ws)
+    model = HistGradientBoostingClassifier(monotonic_cst=list(PAIR_MONOTONE), **TREES)
+    model.fit(np.concatenate(xs), np.concatenate(ys), sample_weight=w * len(w) / w.sum())
+    return export_trees(model, PAIR_FEATURES)
+
+
+def fit_pairs(sets: dict[str, Labelled]) -> tuple[dict, dict[float, dict[str, float]]]:
+    """The pair model fitted on all of `sets`, with the cut that scored best on held-out halves (fitted on half of
+    each set's stories, scored on the other, both ways round, through the product's own path: streamed, then the
+    window re-clustered); and each cut's held-out BCubed F1 per set. The cut is chosen on held-out data because
+    trees fitted on a set are surer of its pairs than of new ones, which moves the best cut."""
+    from newsdesk.stages.cluster import _shipped
+    from newsdesk.stages.recluster import PairModel
+
+    stream_model, bar, _ = _shipped()
+    held_out: dict[float, dict[str, list[float]]] = {c: {} for c in CUTS}
+    for half in (0, 1):
+        spec = fit_pair_trees({n: split_half(it, half) for n, it in sets.items()})
+        for name, items in sets.items():
+            test = split_half(items, 1 - half)
+            assigner, keys = _stream(test, make_clusterer(stream_model, bar))
+            streamed = dict(assigner.story_of)
+            for cut in CUTS:
+                assigner.recluster(_counter(assigner), model=PairModel(dict(spec, cut=cut)))
+                s = scores([assigner.story_of[k] for k in keys], [g for _, g in test])["bcubed_f1"]
+                held_out[cut].setdefault(name, []).append(s)
+                assigner.story_of = dict(streamed)
+    table = {c: {n: float(np.mean(v)) for n, v in by_set.items()} for c, by_set in held_out.items()}
+    cut = max(CUTS, key=lambda c: np.mean(list(table[c].values())))
+    return dict(fit_pair_trees(sets), cut=cut), table
+
+
+def write_pair_model(spec: dict, fitted_on: str) -> Path:
+    from newsdesk.stages.recluster import PAIR_MODEL
+
+    head = {k: v for k, v in spec.items() if k != "trees"}
+    head["fitted_on"] = fitted_on
+    return _write_trees(PAIR_MODEL, head, spec["trees"])
+
+
+def run_fit_pairs(args, sets: dict[str, Labelled]) -> None:
+    spec, table = fit_pairs(sets)
+    print(f"re-clustering: pair classifier fitted on all of {', '.join(sets)}: {len(spec['trees'])} trees; "
+          f"cut chosen on held-out halves: {spec['cut']}")
+    print("held-out halves, BCubed F1 by cut: " + "; ".join(
+        f"{c}: " + "/".join(f"{v:.3f}" for v in by_set.values()) + f" (mean {np.mean(list(by_set.values())):.3f})"
+        for c, by_set in table.items()))
+    if args.write:
+        print(f"  written to {write_pair_model(spec, ', '.join(sets))}")
 
 
 def run_fit(args, sets: dict[str, Labelled]) -> int:
     from newsdesk.stages.cluster import FEATURES, JoinModel, load_join_model
 
+    run_fit_pairs(args, sets)
+    if args.pairs_only:
+        return 0
     all_columns = list(range(len(FEATURES)))
     spec, bar = fit(sets, all_columns)
     print(f"fitted on all of {', '.join(sets)} ({sum(map(len, sets.values()))} articles): {len(spec['trees'])} "
@@ -477,15 +583,15 @@ def run_fit(args, sets: dict[str, Labelled]) -> int:
         """Fit on each fold's first sets, score its second ones, beside the baseline chosen on the same data."""
         print(f"\n{title}")
         print(HEADER)
-        mean: dict[str, dict[str, list[float]]] = {"newsdesk": {}, "baseline": {}}
+        mean: dict[str, dict[str, list[float]]] = {"stream": {}, "baseline": {}}
         for fit_on, score_on in folds:
             fold_spec, fold_bar = fit(fit_on, all_columns)
             t = baseline_threshold(fit_on)
             for name, items in score_on.items():
                 gold = [g for _, g in items]
                 for system, key, pred in (
-                        (f"newsdesk p>={fold_bar:.2f}", "newsdesk",
-                         run_newsdesk(items, make_clusterer(JoinModel(fold_spec), fold_bar))),
+                        (f"stream p>={fold_bar:.2f}", "stream",
+                         run_newsdesk(items, make_clusterer(JoinModel(fold_spec), fold_bar), recluster=False)),
                         (f"baseline t={t:.2f}", "baseline", run_baseline(items, t))):
                     s = scores(pred, gold)
                     mean[key].setdefault(name, []).append(s["bcubed_f1"])
@@ -509,8 +615,9 @@ def run_fit(args, sets: dict[str, Labelled]) -> int:
         print("\nablation: fitted on the first halves, scored on the second:")
         current, current_bar, _ = load_join_model()
         systems = {
-            "newsdesk, all features": lambda items: run_newsdesk(items, make_clusterer(JoinModel(model), b)),
-            "newsdesk, shipped join.json": lambda items: run_newsdesk(items, make_clusterer(current, current_bar)),
+            "stream, all features": lambda items: run_newsdesk(items, make_clusterer(JoinModel(model), b), False),
+            "stream, shipped join.json": lambda items: run_newsdesk(items, make_clusterer(current, current_bar),
+                                                                    False),
         }
         for left_out, feature in enumerate(FEATURES):
             if feature == "no_date":
@@ -519,7 +626,7 @@ def run_fit(args, sets: dict[str, Labelled]) -> int:
                        if k != left_out and not (feature == "log_gap_days" and FEATURES[k] == "no_date")]
             m2, b2 = fit(fit_half, columns)
             systems[f"without {feature}"] = (
-                lambda items, m2=m2, b2=b2: run_newsdesk(items, make_clusterer(JoinModel(m2), b2)))
+                lambda items, m2=m2, b2=b2: run_newsdesk(items, make_clusterer(JoinModel(m2), b2), False))
         _evaluate(check_half, systems)
     return 0
 
@@ -574,6 +681,7 @@ def run(args) -> int:
         threshold = baseline_threshold(sets)
         systems = {
             "newsdesk": lambda items: run_newsdesk(items),
+            "newsdesk, stream only": lambda items: run_newsdesk(items, recluster=False),
             f"baseline tf-idf single pass t={threshold:.2f}": lambda items: run_baseline(items, threshold),
         }
         if not args.no_ceilings:

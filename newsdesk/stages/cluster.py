@@ -286,6 +286,7 @@ class Vectors:
     words: int = 0
     dense: np.ndarray | None = None
     raw: np.ndarray | None = None
+    counts: Terms | None = None  # before weighting: what re-clustering the window (recluster.py) starts from
     _top_names: list[str] | None = None
 
     def top_names(self) -> list[str]:
@@ -420,13 +421,15 @@ class JoinModel:
     one pass.
     """
 
-    def __init__(self, spec: dict):
+    def __init__(self, spec: dict, known: Sequence[str] = FEATURES):
+        """`known`: the features a row holds, in order (the pair classifier of recluster.py has its own)."""
         names = spec["features"]
-        unknown = set(names) - set(FEATURES)
+        unknown = set(names) - set(known)
         if unknown:
-            raise ValueError(f"join model uses features this version does not compute: {sorted(unknown)}")
+            raise ValueError(f"model uses features this version does not compute: {sorted(unknown)}")
         self.features = list(names)
-        column = np.array([FEATURES.index(n) for n in names] + [0])  # -1 (a leaf) maps to a harmless column
+        self.width = len(known)
+        column = np.array([list(known).index(n) for n in names] + [0])  # -1 (a leaf) maps to a harmless column
         feature, threshold, left, right, value, roots = [], [], [], [], [], []
         for tree in spec["trees"]:
             offset = len(feature)
@@ -439,7 +442,7 @@ class JoinModel:
                 right.append(offset + (k if leaf else hi))
             threshold += tree["threshold"]
             value += tree["value"]
-        self.column = column[np.asarray(feature, dtype=int)]  # positions in a FEATURES row
+        self.column = column[np.asarray(feature, dtype=int)]  # positions in a row
         self.threshold = np.asarray(threshold, dtype=np.float64)
         self.left, self.right = np.asarray(left, dtype=int), np.asarray(right, dtype=int)
         self.value = np.asarray(value, dtype=np.float64)
@@ -448,7 +451,7 @@ class JoinModel:
         self.baseline = float(spec["baseline"])
 
     def probabilities(self, rows: Sequence[Sequence[float]]) -> np.ndarray:
-        x = np.asarray(rows, dtype=np.float64).reshape(len(rows), len(FEATURES))
+        x = np.asarray(rows, dtype=np.float64).reshape(len(rows), self.width)
         node = np.broadcast_to(self.roots, (len(x), len(self.roots))).copy()
         row = np.arange(len(x))[:, None]
         for _ in range(self.depth):
@@ -541,6 +544,7 @@ class StoryClusterer:
         self._expiry: list = []  # heap of (story's last time, tie breaker, story)
         self._pushes = 0
         self.now: float | None = None  # latest article time seen
+        self.last_vectors: Vectors | None = None
 
     # -- representation
     def _weigh(self, counts: Counter, prefix: str = "") -> dict[str, float]:
@@ -560,7 +564,7 @@ class StoryClusterer:
             pending = self._embedding.submit(self.embedder, article)
         t = terms(article)
         vec = Vectors(self._weigh(t.title), self._weigh(t.lead), self._weigh(t.names, "@"), t.when, t.latest_year,
-                      t.words)
+                      t.words, counts=t)
         if self.embedder is not None:
             vec.raw = np.asarray(pending.result() if pending is not None else self.embedder(article), dtype=np.float64)
             centred = vec.raw - self.dense_mean if self.dense_mean is not None else vec.raw
@@ -626,6 +630,7 @@ class StoryClusterer:
         self.add(story, self.vectors(article))
 
     def add(self, story_id: Hashable, vec: Vectors) -> None:
+        self.last_vectors = vec  # for a caller that keeps the window's articles (pipeline.StoryAssigner)
         self.n_docs += 1
         self.df.update(vec.title.keys() | vec.lead.keys() | vec.names.keys())
         state = self.stories.get(story_id)

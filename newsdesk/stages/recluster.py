@@ -1,0 +1,334 @@
+"""Re-clustering the window: the newest articles' stories redone all at once, from article pairs.
+
+The streaming clusterer (cluster.py) decides once per article, against story summaries, and never revisits a
+decision: a story split early stays split. Clustering the recent articles all at once was measured against it on
+the same data (benchmarks/cluster_batch_probe.py; see the README's figures): fitted on half of each set's stories
+and scored on the other half, mean BCubed F1 .902 (stream) -> .925 (ECB+ .846 -> .927), and on a busy day (every
+article re-dated to one day) .848 -> .891. So the stream gives each article a story at once, and every build (and
+`newsdesk cluster` at the end of its input) redoes the stories of the window: the newest `MAX_ARTICLES` articles
+that are not copies (copies follow their originals).
+
+How: each article of the window is paired with its `KNN` nearest others by dense vector and by lead cosine, among
+those at most `cluster.WINDOW_DAYS` apart (what an index would propose; scoring every pair costs the square of the
+window and measured no better). A pair classifier (boosted trees over PAIR_FEATURES, the signals the stream reads:
+cosines of title, lead, names and dense vectors, shared names, the day and year gaps, the text lengths; stored in
+pairs.json as join.json stores the stream's trees) gives each pair a probability that the two report one event.
+Average-link clustering of those probabilities, a pair never scored counting as 0, is cut at one probability
+(`eval/cluster.py --fit` chooses it on held-out halves). The average link is written here rather than taken from
+scipy, whose `linkage` needs the dense matrix of all n(n-1)/2 distances: over a sparse graph of about 2*KNN pairs
+per article it is exact (a pair of clusters with no scored pair has average 0, below any cut) and needs memory
+linear in the window.
+
+Users' decisions bind it: articles a user placed in a story (pins; a merge pins both stories' articles) start as
+one cluster that keeps that story, two such clusters of different stories never merge, and an article a user moved
+out of a story never joins the articles it was moved away from.
+
+Clusters keep the existing story ids where they can (each story goes to the cluster holding most of its window
+articles), so a story's URL stays while it grows; a story left with no article redirects to where most of them went.
+"""
+from __future__ import annotations
+
+import heapq
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Hashable, Sequence
+
+import numpy as np
+
+from . import cluster as cl
+
+KNN = 10  # nearest by dense vector and by lead cosine, each; 20 measured no better (held-out .912 vs .925)
+MAX_ARTICLES = 5000  # window size: the cost of one re-clustering grows with it (see benchmarks/cluster_cost.py)
+BLOCK = 512  # rows of similarities computed at once: memory BLOCK x window
+RANK_DEPTH = 20  # ranks of a neighbour are counted up to this
+PAIR_FEATURES = ("title", "lead", "names", "dense", "log_gap_days", "year_lag", "names_shared", "names_jaccard",
+                 "min_words", "max_words",
+                 # where each article ranks among the other's nearest (by dense vector, by lead cosine), the nearer
+                 # and the farther of the two ranks: a cosine means more or less in different kinds of news (two-line
+                 # leads share few words), a rank means the same in all
+                 "dense_rank", "dense_rank_far", "lead_rank", "lead_rank_far")
+# +1: more of it never lowers the probability of one event; -1: never raises it; 0: free.
+PAIR_MONOTONE = (1, 1, 1, 1, -1, -1, 1, 1, 0, 0, -1, -1, -1, -1)
+PAIR_MODEL = Path(__file__).resolve().parents[1] / "data" / "cluster" / "pairs.json"
+
+
+@dataclass
+class Window:
+    """What re-clustering needs of each article: its term counts (cluster.Terms) and its raw dense vector."""
+
+    terms: list[cl.Terms]
+    raw: np.ndarray  # (n, dim)
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+
+class PairModel:
+    """The pair classifier and the probability at which average-link clustering stops merging."""
+
+    def __init__(self, spec: dict):
+        self.trees = cl.JoinModel(spec, known=PAIR_FEATURES)
+        self.cut = float(spec["cut"])
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        return self.trees.probabilities(features) if len(features) else np.zeros(0)
+
+
+_SHIPPED: PairModel | None = None
+
+
+def shipped_pair_model() -> PairModel:
+    global _SHIPPED
+    if _SHIPPED is None:
+        _SHIPPED = PairModel(json.loads(PAIR_MODEL.read_text()))
+    return _SHIPPED
+
+
+# -- pairs and their features ------------------------------------------------------------------------------------
+class _Similarities:
+    """TF-IDF vectors over the window itself (its own IDF: no corpus needed) and centred unit dense vectors."""
+
+    def __init__(self, window: Window):
+        from scipy.sparse import csr_matrix
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        def tfidf(counts: list):
+            if not any(counts):  # no term at all (short items, no names): nothing in common
+                return csr_matrix((len(counts), 1))
+            # an analyzer that hands back the counted terms: the counting is cluster.terms'
+            vectorizer = TfidfVectorizer(analyzer=lambda c: [w for w, k in c.items() for _ in range(k)],
+                                         sublinear_tf=True, lowercase=False)
+            return vectorizer.fit_transform(counts).tocsr()
+
+        t = window.terms
+        self.title = tfidf([x.title for x in t])
+        self.lead = tfidf([x.lead for x in t])
+        self.names = tfidf([x.names for x in t])
+        self.has_name = (self.names > 0).astype(np.float64).tocsr()
+        self.name_count = np.asarray(self.has_name.sum(axis=1)).ravel()
+        _, _, mean = cl._shipped()  # the shipped centring: raw vectors share one direction (see cluster.py)
+        dense = window.raw.astype(np.float64)
+        dense = dense - mean if mean is not None else dense
+        self.dense = dense / np.maximum(np.linalg.norm(dense, axis=1, keepdims=True), 1e-9)
+        self.day = np.array([math.floor(x.when / cl.DAY) if x.when is not None else np.nan for x in t])
+        self.year = np.array([cl._year(x.when) if x.when is not None else (x.latest_year or np.nan) for x in t],
+                             dtype=np.float64)
+        self.words = np.log1p(np.array([x.words for x in t], dtype=np.float64))
+
+    def rows(self, start: int, stop: int) -> dict[str, np.ndarray]:
+        """Similarities of articles start..stop with every article of the window, (stop - start, n) each."""
+        part = slice(start, stop)
+        return {
+            "title": (self.title[part] @ self.title.T).toarray(),
+            "lead": (self.lead[part] @ self.lead.T).toarray(),
+            "names": (self.names[part] @ self.names.T).toarray(),
+            "dense": self.dense[part] @ self.dense.T,
+            "names_shared": (self.has_name[part] @ self.has_name.T).toarray(),
+        }
+
+    def allowed(self, start: int, stop: int, window_days: float) -> np.ndarray:
+        """Which pairs of rows start..stop with the window are close enough in time; never an article with itself."""
+        rows = np.arange(start, stop)
+        allowed = ~(np.abs(self.day[rows, None] - self.day[None, :]) > window_days)  # NaN (undated): allowed
+        allowed[rows - start, rows] = False
+        return allowed
+
+    def nearest_values(self, window_days: float) -> dict[str, np.ndarray]:
+        """The RANK_DEPTH highest similarities of each article (dense, lead) with the others in time, unsorted."""
+        n = len(self.day)
+        depth = min(RANK_DEPTH, n)
+        tops = {kind: np.full((n, RANK_DEPTH), -np.inf) for kind in ("dense", "lead")}
+        for start in range(0, n, BLOCK):
+            stop = min(n, start + BLOCK)
+            allowed = self.allowed(start, stop, window_days)
+            for kind, rows in (("dense", self.dense[start:stop] @ self.dense.T),
+                               ("lead", (self.lead[start:stop] @ self.lead.T).toarray())):
+                s = np.where(allowed, rows, -np.inf)
+                tops[kind][start:stop, :depth] = np.partition(s, n - depth, axis=1)[:, n - depth:]
+        return tops
+
+    def features(self, i: np.ndarray, j: np.ndarray, sims: dict[str, np.ndarray], offset: int,
+                 tops: dict[str, np.ndarray]) -> np.ndarray:
+        """PAIR_FEATURES of pairs (i, j), i within the rows `sims` holds (starting at `offset`)."""
+        r = i - offset
+        ranks = {}
+        for kind in ("dense", "lead"):
+            value = sims[kind][r, j][:, None]
+            seen_from_i = (tops[kind][i] > value).sum(axis=1)
+            seen_from_j = (tops[kind][j] > value).sum(axis=1)
+            ranks[kind] = (np.log1p(np.minimum(seen_from_i, seen_from_j)),
+                           np.log1p(np.maximum(seen_from_i, seen_from_j)))
+        shared = sims["names_shared"][r, j]
+        union = self.name_count[i] + self.name_count[j] - shared
+        columns = {
+            "title": sims["title"][r, j], "lead": sims["lead"][r, j], "names": sims["names"][r, j],
+            "dense": sims["dense"][r, j],
+            "log_gap_days": np.log1p(np.abs(self.day[i] - self.day[j])),
+            "year_lag": np.log1p(np.abs(self.year[i] - self.year[j])),
+            "names_shared": np.log1p(shared),
+            "names_jaccard": np.divide(shared, union, out=np.zeros_like(shared), where=union > 0),
+            "min_words": np.minimum(self.words[i], self.words[j]),
+            "max_words": np.maximum(self.words[i], self.words[j]),
+            "dense_rank": ranks["dense"][0], "dense_rank_far": ranks["dense"][1],
+            "lead_rank": ranks["lead"][0], "lead_rank_far": ranks["lead"][1],
+        }
+        return np.stack([columns[f] for f in PAIR_FEATURES], axis=-1)
+
+
+def scored_pairs(window: Window, knn: int = KNN, window_days: float = cl.WINDOW_DAYS
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(i, j, features) with i < j: each article's `knn` nearest by dense vector and by lead cosine (0: every
+    pair), among the articles at most `window_days` away (undated ones are never too far)."""
+    n = len(window)
+    if n < 2:
+        return np.zeros(0, int), np.zeros(0, int), np.zeros((0, len(PAIR_FEATURES)))
+    sim = _Similarities(window)
+    tops = sim.nearest_values(window_days)
+    found_i, found_j, found_x = [], [], []
+    for start in range(0, n, BLOCK):
+        stop = min(n, start + BLOCK)
+        sims = sim.rows(start, stop)
+        rows = np.arange(start, stop)
+        allowed = sim.allowed(start, stop, window_days)
+        if knn and n - 1 > knn:
+            chosen = np.zeros_like(allowed)
+            for kind in ("dense", "lead"):
+                s = np.where(allowed, sims[kind], -np.inf)
+                nearest = np.argpartition(-s, knn, axis=1)[:, :knn]
+                keep = np.take_along_axis(allowed, nearest, axis=1)  # fewer than knn allowed: -inf ones are not
+                chosen[np.repeat(rows - start, knn)[keep.ravel()], nearest.ravel()[keep.ravel()]] = True
+        else:
+            chosen = allowed
+        r, j = np.nonzero(chosen)
+        i = r + start
+        found_i.append(i)
+        found_j.append(j)
+        found_x.append(sim.features(i, j, sims, start, tops))
+    i, j, x = np.concatenate(found_i), np.concatenate(found_j), np.concatenate(found_x)
+    # a pair chosen from both ends is kept once; the features are symmetric, so either end's row will do
+    lo, hi = np.minimum(i, j), np.maximum(i, j)
+    _, first = np.unique(lo * n + hi, return_index=True)
+    return lo[first], hi[first], x[first]
+
+
+# -- average link over a sparse graph ------------------------------------------------------------------------------
+def average_link(n: int, i: Sequence[int], j: Sequence[int], p: Sequence[float], cut: float,
+                 fixed: Sequence[Hashable | None] | None = None,
+                 apart: Sequence[tuple[int, int]] = ()) -> list[int]:
+    """Cluster numbers of n items: average-link (UPGMA) merges, best first, while the mean probability over all
+    pairs of the two clusters (an absent pair counting 0) is at least `cut`; that is scipy's
+    `fcluster(linkage(1 - p, "average"), 1 - cut, "distance")`, without the dense matrix.
+
+    `fixed[k]`: items with one label start in one cluster, and clusters with different labels never merge.
+    `apart`: pairs of items never put in one cluster.
+    """
+    parent = list(range(n))
+    if fixed is not None:
+        first: dict = {}
+        for k, label in enumerate(fixed):
+            if label is not None:
+                parent[k] = first.setdefault(label, k)
+    members: dict[int, list[int]] = {}
+    for k in range(n):
+        members.setdefault(parent[k], []).append(k)
+    label = {c: (fixed[c] if fixed is not None else None) for c in members}
+    avoid: dict[int, set[int]] = {c: set() for c in members}
+    for a, b in apart:
+        avoid[parent[a]].add(b)
+        avoid[parent[b]].add(a)
+    links: dict[int, dict[int, float]] = {c: {} for c in members}  # summed probability between clusters
+    for a, b, q in zip(i, j, p):
+        ca, cb = parent[a], parent[b]
+        if ca != cb and q > 0:
+            links[ca][cb] = links[ca].get(cb, 0.0) + float(q)
+            links[cb][ca] = links[cb].get(ca, 0.0) + float(q)
+    size = {c: len(m) for c, m in members.items()}
+    version = dict.fromkeys(members, 0)
+    heap = [(-s / (size[a] * size[b]), a, b, 0, 0) for a, near in links.items() for b, s in near.items() if a < b]
+    heapq.heapify(heap)
+    in_cluster = {c: set(m) for c, m in members.items()}
+    while heap:
+        negative, a, b, va, vb = heapq.heappop(heap)
+        if -negative < cut:
+            break
+        if version.get(a) != va or version.get(b) != vb:
+            continue  # one of them has merged since: its current pairs are in the heap
+        if (label[a] is not None and label[b] is not None and label[a] != label[b]) or \
+                avoid[a] & in_cluster[b] or avoid[b] & in_cluster[a]:
+            continue
+        if size[a] < size[b]:
+            a, b = b, a
+        # b into a
+        members[a] += members.pop(b)
+        in_cluster[a] |= in_cluster.pop(b)
+        avoid[a] |= avoid.pop(b)
+        label[a] = label[a] if label[a] is not None else label[b]
+        size[a] += size.pop(b)
+        for k, s in links.pop(b).items():
+            if k == a:
+                continue
+            links[a][k] = links[a].get(k, 0.0) + s
+            del links[k][b]
+            links[k][a] = links[a][k]
+        links[a].pop(b, None)
+        del version[b], label[b]
+        version[a] += 1
+        for k, s in links[a].items():
+            heapq.heappush(heap, (-s / (size[a] * size[k]), min(a, k), max(a, k), version[min(a, k)],
+                                  version[max(a, k)]))
+    out = [0] * n
+    for number, c in enumerate(sorted(members)):
+        for k in members[c]:
+            out[k] = number
+    return out
+
+
+def recluster(window: Window, model: PairModel | None = None, fixed: Sequence[Hashable | None] | None = None,
+              apart: Sequence[tuple[int, int]] = ()) -> list[int]:
+    """A cluster number per article of the window."""
+    model = model or shipped_pair_model()
+    i, j, x = scored_pairs(window)
+    return average_link(len(window), i, j, model.probabilities(x), model.cut, fixed, apart)
+
+
+# -- clusters back to story ids ------------------------------------------------------------------------------------
+def story_ids(clusters: Sequence[int], current: Sequence[Hashable], fixed: Sequence[Hashable | None],
+              new_story: Callable[[], Hashable]) -> tuple[list[Hashable], dict[Hashable, Hashable]]:
+    """The story of each article, and the stories left without any (old id -> where most of its articles went).
+
+    A cluster holding a user's fixed articles keeps their story; the others take, largest overlap first, the
+    current story most of whose window articles they hold, each story going to one cluster at most; the rest get
+    new stories.
+    """
+    chosen: dict[int, Hashable] = {}
+    for c, label in zip(clusters, fixed):
+        if label is not None:
+            chosen[c] = label
+    overlap: dict[tuple[int, Hashable], int] = {}
+    for c, s in zip(clusters, current):
+        overlap[(c, s)] = overlap.get((c, s), 0) + 1
+    taken = set(chosen.values())
+    # ties: the older story (smaller id where ids compare), so that the result does not depend on input order
+    for (c, s), _ in sorted(overlap.items(), key=lambda kv: (-kv[1], _order(kv[0][1]), kv[0][0])):
+        if c not in chosen and s not in taken:
+            chosen[c] = s
+            taken.add(s)
+    for c in sorted(set(clusters)):
+        if c not in chosen:
+            chosen[c] = new_story()
+    result = [chosen[c] for c in clusters]
+    retired: dict[Hashable, Hashable] = {}
+    went: dict[Hashable, dict[Hashable, int]] = {}
+    for old, new in zip(current, result):
+        went.setdefault(old, {})
+        went[old][new] = went[old].get(new, 0) + 1
+    for old, where in went.items():
+        if old not in taken:
+            retired[old] = max(where, key=lambda s: (where[s], s == old))
+    return result, retired
+
+
+def _order(story: Hashable) -> tuple:
+    return (0, story) if isinstance(story, (int, float)) else (1, str(story))

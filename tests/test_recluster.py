@@ -1,0 +1,141 @@
+"""Re-clustering the window (stages/recluster.py): the sparse average link, users' constraints, story ids kept,
+the pairs scored, and the paths that run it (`newsdesk cluster`, build)."""
+from __future__ import annotations
+
+import json
+import math
+from datetime import timedelta
+
+import numpy as np
+import pytest
+
+from newsdesk.models import Article
+from newsdesk.stages.cluster import terms
+from newsdesk.stages.recluster import (PAIR_FEATURES, PAIR_MODEL, PairModel, Window, average_link, scored_pairs,
+                                       shipped_pair_model, story_ids)
+
+from conftest import run_cli
+from test_cluster import T0, quake, quake_later, rehab, rehab_later
+
+
+def _same(labels) -> set:
+    return {(a, b) for a in range(len(labels)) for b in range(a + 1, len(labels)) if labels[a] == labels[b]}
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_sparse_average_link_is_scipys_average_link(seed):
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+
+    rng = np.random.default_rng(seed)
+    for _ in range(30):
+        n = int(rng.integers(2, 40))
+        p = np.triu(np.where(rng.random((n, n)) < 0.3, rng.random((n, n)) ** 2, 0.0), 1)
+        p = p + p.T
+        cut = float(rng.uniform(0.05, 0.6))
+        d = 1.0 - p
+        np.fill_diagonal(d, 0.0)
+        expected = fcluster(linkage(squareform(d, checks=False), "average"), t=1.0 - cut, criterion="distance")
+        i, j = np.nonzero(np.triu(p, 1))
+        assert _same(average_link(n, i, j, p[i, j], cut)) == _same(expected)
+
+
+def test_users_fixed_articles_start_together_and_apart_pairs_never_meet():
+    # 0-1-2 strongly linked, 3-4 strongly linked; 5 linked to nothing
+    i, j, p = [0, 1, 0, 3], [1, 2, 2, 4], [0.9, 0.9, 0.9, 0.9]
+    free = average_link(6, i, j, p, 0.5)
+    assert free[0] == free[1] == free[2] and free[3] == free[4] and free[5] not in (free[0], free[3])
+    fixed = [None, "A", "B", None, None, "A"]  # a user put 1 and 5 in story A, 2 in story B
+    out = average_link(6, i, j, p, 0.5, fixed=fixed, apart=[(3, 4)])
+    assert out[1] == out[5] and out[1] != out[2]  # one label: one cluster, though no pair links them
+    assert out[3] != out[4]
+
+
+def test_story_ids_keep_the_most_overlapping_story_and_redirect_an_emptied_one():
+    counter = iter(range(100, 200))
+    current = [7, 7, 7, 8, 8, 9, 9]
+    clusters = [0, 0, 0, 0, 0, 1, 2]  # story 8 absorbed into 7; story 9 split in two
+    stories, retired = story_ids(clusters, current, [None] * 7, lambda: next(counter))
+    assert stories[:5] == [7] * 5
+    assert {stories[5], stories[6]} == {9, 100}  # one half keeps 9, the other is new
+    assert retired == {8: 7}
+    # a user's fixed article makes its cluster keep that story even against the overlap
+    stories, _ = story_ids([0, 0, 0, 1], [7, 7, 7, 7], [None, None, None, 7], lambda: next(counter))
+    assert stories[3] == 7 and len(set(stories[:3])) == 1 and stories[0] != 7
+
+
+def _window(articles):
+    from newsdesk.stages.embed import Embedder
+
+    embed = Embedder()
+    return Window([terms(a) for a in articles], np.stack([embed(a) for a in articles]))
+
+
+def test_each_article_is_paired_with_its_nearest_within_the_time_window():
+    articles = ([quake("Bamland", k, T0 + timedelta(hours=k)) for k in range(6)]
+                + [rehab("Tara Reid", "Promises", T0 + timedelta(hours=k)) for k in range(6)]
+                + [quake("Bamland", 9, T0 + timedelta(days=200))])
+    window = _window(articles)
+    i, j, x = scored_pairs(window, knn=2)
+    assert x.shape == (len(i), len(PAIR_FEATURES)) and np.all(i < j)
+    assert len(set(zip(i.tolist(), j.tolist()))) == len(i)
+    assert 12 not in i and 12 not in j  # 200 days later: no pair, however alike
+    for k in range(12):
+        assert 2 <= np.sum((i == k) | (j == k)) <= 2 * 2 + 11  # its own 2 + 2, and those that chose it
+    # the nearest of a quake report are quake reports
+    quake_pairs = [(a, b) for a, b in zip(i, j) if a < 6 or b < 6]
+    assert all(a < 6 and b < 6 for a, b in quake_pairs)
+    every_i, _, _ = scored_pairs(window, knn=0)
+    assert len(every_i) == 12 * 11 // 2
+    _, _, unbounded = scored_pairs(window, knn=0, window_days=math.inf)
+    assert len(unbounded) == 13 * 12 // 2
+    assert np.isfinite(x).all()  # every article is dated
+
+
+def test_shipped_pair_model_reads_its_features_and_cut_and_puts_one_event_together():
+    spec = json.loads(PAIR_MODEL.read_text())
+    assert tuple(spec["features"]) == PAIR_FEATURES and 0.0 < spec["cut"] < 1.0
+    model = shipped_pair_model()
+    articles = ([quake("Bamland", k, T0 + timedelta(hours=k)) for k in range(3)]
+                + [quake_later("Kordavia", k, T0 + timedelta(hours=3 + k)) for k in range(3)]
+                + [rehab("Tara Reid", "Promises", T0 + timedelta(hours=k)) for k in range(3)]
+                + [rehab_later("Lindsay Lohan", "Betty Ford", T0 + timedelta(hours=k)) for k in range(3)])
+    i, j, x = scored_pairs(_window(articles), knn=3)
+    p = model.probabilities(x)
+    same = np.array([a // 3 == b // 3 for a, b in zip(i, j)])
+    assert same.any() and (~same).any()
+    assert p[same].min() > p[~same].max()
+    clusters = average_link(len(articles), i, j, p, model.cut)
+    assert _same(clusters) == _same([k // 3 for k in range(12)])
+
+
+def test_a_pair_model_with_a_feature_this_version_lacks_is_refused():
+    spec = json.loads(PAIR_MODEL.read_text())
+    with pytest.raises(ValueError, match="does not compute"):
+        PairModel(dict(spec, features=list(spec["features"][:-1]) + ["shoe_size"]))
+
+
+def test_newsdesk_cluster_revises_at_the_end_of_input_and_the_last_line_for_an_id_holds():
+    from newsdesk.eval.cluster import load_set, run_newsdesk, scores
+
+    items = load_set("wikinews", None)[:120]
+    stdin = "".join(json.dumps(record) + "\n" for record, _ in items)
+    result = run_cli("cluster", stdin=stdin)
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    streamed, revised = lines[:len(items)], lines[len(items):]
+    assert [x["id"] for x in streamed] == [r["id"] for r, _ in items]
+    assert all(x.get("revised") is True for x in revised) and not any("revised" in x for x in streamed)
+    first = {x["id"]: x["story_id"] for x in streamed}
+    assert all(first[x["id"]] != x["story_id"] for x in revised)
+    final = dict(first, **{x["id"]: x["story_id"] for x in revised})
+    assert [final[r["id"]] for r, _ in items] == run_newsdesk(items)  # the eval scores exactly this path
+    gold = [g for _, g in items]
+    assert scores([final[r["id"]] for r, _ in items], gold)["bcubed_f1"] > 0.5
+
+
+def test_articles_without_words_or_names_are_paired_without_error():
+    bare = [Article(title="", text="12 34", published=T0), Article(title="", text="", published=T0),
+            quake("Bamland", 1, T0)]
+    i, j, x = scored_pairs(_window(bare), knn=1)
+    assert len(i) >= 1 and np.isfinite(x).all()
