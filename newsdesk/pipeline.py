@@ -138,7 +138,7 @@ class StoryAssigner:
         self.duplicates = DuplicateIndex()
         self.clusterer = StoryClusterer()
         self.story_of: dict[Hashable, Hashable] = {}
-        self.window = window
+        self.window_size = window
         self.recent: OrderedDict[Hashable, tuple] = OrderedDict()  # key -> (Terms, raw dense vector)
         self.copy_of: dict[Hashable, Hashable] = {}
 
@@ -151,7 +151,7 @@ class StoryAssigner:
         if vec is None or vec.raw is None or vec.counts is None:
             return  # no dense vectors (a TF-IDF-only clusterer): nothing to re-cluster with
         self.recent[key] = (vec.counts, vec.raw)
-        if len(self.recent) > self.window:
+        if len(self.recent) > self.window_size:
             self.recent.popitem(last=False)
 
     def observe(self, article: Article, story: Hashable, original: Hashable | None = None) -> None:
@@ -173,22 +173,29 @@ class StoryAssigner:
         self._keep(article.key, original)
         return story, original
 
+    def window(self) -> tuple[list[Hashable], Window | None]:
+        """The keys of the window's articles, oldest first, and what re-clustering reads of them."""
+        keys = list(self.recent)
+        if not keys:
+            return keys, None
+        return keys, Window([self.recent[k][0] for k in keys], np.stack([self.recent[k][1] for k in keys]))
+
     def recluster(self, new_story: Callable[[], Hashable], fixed: dict[Hashable, Hashable] | None = None,
-                  apart: Iterable[tuple[Hashable, Hashable]] = (), model: PairModel | None = None
-                  ) -> tuple[dict[Hashable, Hashable], dict[Hashable, Hashable]]:
+                  apart: Iterable[tuple[Hashable, Hashable]] = (), model: PairModel | None = None,
+                  scored: tuple | None = None) -> tuple[dict[Hashable, Hashable], dict[Hashable, Hashable]]:
         """Redoes the stories of the window. `fixed`: key -> the story a user put it in; `apart`: pairs of keys a
         user separated. Returns the articles whose story changed (key -> new story, copies included) and the
         stories none of whose window articles kept them (old -> where most went); `story_of` is updated. The
-        clusterer's stories are not: make a new assigner before assigning more."""
-        keys = list(self.recent)
+        clusterer's stories are not: make a new assigner before assigning more. `scored`: the window's
+        recluster.scored_pairs, when already computed."""
+        keys, window = self.window()
         if len(keys) < 2:
             return {}, {}
         fixed = fixed or {}
-        window = Window([self.recent[k][0] for k in keys], np.stack([self.recent[k][1] for k in keys]))
         where = {k: n for n, k in enumerate(keys)}
         labels = [fixed.get(k) for k in keys]
         pairs = [(where[a], where[b]) for a, b in apart if a in where and b in where]
-        clusters = recluster(window, model, fixed=labels, apart=pairs)
+        clusters = recluster(window, model, fixed=labels, apart=pairs, scored=scored)
         stories, retired = story_ids(clusters, [self.story_of[k] for k in keys], labels, new_story)
         changed = {k: s for k, s in zip(keys, stories) if self.story_of[k] != s}
         for copy, original in self.copy_of.items():

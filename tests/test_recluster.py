@@ -95,6 +95,7 @@ def test_each_article_is_paired_with_its_nearest_within_the_time_window():
 def test_shipped_pair_model_reads_its_features_and_cut_and_puts_one_event_together():
     spec = json.loads(PAIR_MODEL.read_text())
     assert tuple(spec["features"]) == PAIR_FEATURES and 0.0 < spec["cut"] < 1.0
+    assert spec["attach"] is None or 0.0 < spec["attach"] < spec["cut"]
     model = shipped_pair_model()
     articles = ([quake("Bamland", k, T0 + timedelta(hours=k)) for k in range(3)]
                 + [quake_later("Kordavia", k, T0 + timedelta(hours=3 + k)) for k in range(3)]
@@ -139,3 +140,43 @@ def test_articles_without_words_or_names_are_paired_without_error():
             quake("Bamland", 1, T0)]
     i, j, x = scored_pairs(_window(bare), knn=1)
     assert len(i) >= 1 and np.isfinite(x).all()
+
+
+def test_build_re_clusters_as_newsdesk_cluster_does_and_emptied_stories_redirect(tmp_path):
+    from newsdesk.pipeline import StoryAssigner, build, ingest_sample
+    from newsdesk.store import Store
+
+    with Store(str(tmp_path / "news.db")) as store:
+        ingest_sample(store)
+        report = build(store)
+        articles = store.articles()
+        assert report.revised_articles > 0  # the sample has stories the stream splits
+        # the same articles through the assigner in the same (arrival) order: the same partition
+        assigner = StoryAssigner()
+        counter = iter(range(1, 10**6))
+        for a in articles:
+            assigner.assign(a, lambda: next(counter))
+        assigner.recluster(lambda: next(counter))
+        assert _same([a.story_id for a in articles]) == _same([assigner.story_of[a.id] for a in articles])
+        redirects = store.redirected_stories()
+        for sid in store.story_ids():
+            members = store.story_articles(sid)
+            assert bool(members) != (sid in redirects)  # a story is either shown or redirected
+            if not members:
+                assert store.story_articles(store.story_redirect(sid))
+        # nothing new: nothing moves
+        before = {a.id: a.story_id for a in store.articles()}
+        assert build(store).revised_articles == 0
+        assert {a.id: a.story_id for a in store.articles()} == before
+
+
+def test_a_small_cluster_left_alone_joins_its_closest_larger_one_at_the_attach_bar():
+    # 0-1-2 one cluster; 3 linked weakly to 0 and 1 (average 0.2 over the three), 4 weakly to 3 only
+    i, j, p = [0, 1, 0, 3, 3], [1, 2, 2, 0, 1], [0.9, 0.9, 0.9, 0.3, 0.3]
+    assert len(set(average_link(5, i, j, p, 0.5))) == 3  # 3 and 4 alone
+    out = average_link(5, i, j, p, 0.5, attach=0.15)
+    assert out[3] == out[0] and out[4] not in (out[0],)  # 4 has no link at all
+    assert average_link(5, i, j, p, 0.5, attach=0.25)[3] != out[0]  # below the bar: stays alone
+    fixed = [None, None, "A", "B", None]  # a user's decision outranks the attach step
+    assert average_link(5, i, j, p, 0.5, fixed=fixed, attach=0.15)[3] != average_link(5, i, j, p, 0.5,
+                                                                                       fixed=fixed)[0]

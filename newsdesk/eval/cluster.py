@@ -1,7 +1,8 @@
 """`newsdesk eval cluster`: BCubed and pairwise scores of story clustering, beside a plain TF-IDF single pass.
 
 Articles go, in date order, through the same code path as `newsdesk cluster` (JSON record -> Article ->
-StoryAssigner: dedup, then the clusterer). ECB+ has no dates: its articles are ordered by the date in their URL
+StoryAssigner: dedup, then the streaming clusterer; at the end of the input the window is re-clustered,
+stages/recluster.py); the row "newsdesk, stream only" leaves out the re-clustering. ECB+ has no dates: its articles are ordered by the date in their URL
 or, failing that, the date printed atop the text (`text_date`) where there is one, the undated ones first;
 undated articles and ties in date (every AllSides story shares one date) are fed in a fixed shuffled order, so
 that no set is fed grouped by its gold stories.
@@ -12,8 +13,8 @@ ten topics that each run for months or years; not fitted on).
 The baseline is the single-pass clusterer the issue names: TF-IDF (title + text, fitted on the whole set, which
 only helps it) and cosine to story centroids, with one threshold for all sets, the best of a grid on these sets.
 
-Two reference rows follow (`--no-ceilings` leaves them out): newsdesk's own candidate stories with every join
-decided by the gold, which bounds what a better join decision alone can give, and the gold itself with each copy
+Two reference rows follow (`--no-ceilings` leaves them out): the stream's own candidate stories with every join
+decided by the gold, which bounds what a better join decision alone could give the stream, and the gold itself with each copy
 sent where its first copy went (DUC 2003 files 9 identical documents under two stories each). The second is not a
 bound: a system may score more by putting two stories that share copies in one (DUC's d30025t and d30048t share
 four). `--orders N` scores every system over N feed orders (ties and undated articles
@@ -29,6 +30,10 @@ the same fitting data): fitted on half of each set's stories and scored on the o
 held-out check of sets of the same kinds; ECB+ is halved by topic, so that both events of a kind fall in one
 half), and fitted on all sets but one, scored on the one left out (a new kind of news). `--ablate` adds a refit
 on the first halves without each feature.
+
+`--fit` first refits the pair classifier that re-clusters the window (`--pairs-only`: that alone, about a minute):
+boosted trees over every pair of articles of each set, as dated and as on one day, and the cut of its average link
+chosen on held-out halves (printed per cut); `--write` stores it in newsdesk/data/cluster/pairs.json.
 """
 from __future__ import annotations
 
@@ -487,6 +492,12 @@ def _write_trees(path: Path, head: dict, trees: list[dict]) -> Path:
 
 # -- fitting the pair classifier that re-clusters the window (stages/recluster.py) ----------------------------
 CUTS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6)
+# A small window (a first build, a quiet feed) is also fitted on: random articles of each set, so that the trees
+# learn what being each other's nearest means among twenty articles (little) and among a thousand (much).
+SMALL_WINDOWS = (20, 50, 100, 200)
+SMALL_DRAWS = 3
+SMALL_WEIGHT = 0.3
+ATTACH = (None, 0.05, 0.1, 0.15)  # the bar at which a cluster of one or two joins its closest (None: never)
 
 
 def _window(items: Labelled):
@@ -508,43 +519,55 @@ def fit_pair_trees(sets: dict[str, Labelled]) -> dict:
     from newsdesk.stages.recluster import PAIR_FEATURES, PAIR_MONOTONE, scored_pairs
 
     xs, ys, ws = [], [], []
+    rng = random.Random(SEED)
     for items in sets.values():
-        for variant, weight in ((items, 1.0), (one_day(items), ONE_DAY_WEIGHT)):  # one_day re-sorts: gold too
+        variants = [(items, 1.0), (one_day(items), ONE_DAY_WEIGHT)]  # one_day re-sorts: gold comes with it
+        for size in SMALL_WINDOWS:
+            for _ in range(SMALL_DRAWS):
+                picked = sorted(rng.sample(range(len(items)), min(size, len(items))))
+                variants.append(([items[k] for k in picked], SMALL_WEIGHT / (len(SMALL_WINDOWS) * SMALL_DRAWS)))
+        for variant, weight in variants:
             gold = np.array([zlib.crc32(str(g).encode()) for _, g in variant])
             i, j, x = scored_pairs(_window(variant), knn=0, window_days=math.inf)
             xs.append(x)
             ys.append((gold[i] == gold[j]).astype(int))
             ws.append(np.full(len(i), weight / max(1, len(i))))
     w = np.concatenate(ws)
-    model = HistGradientBoostingClassifier(monotonic_cst=list(PAIR_MONOTONE), **TREES)
+    # a fixed seed: past 200,000 pairs the trees bin features from a random sample, and a refit should not move
+    model = HistGradientBoostingClassifier(monotonic_cst=list(PAIR_MONOTONE), random_state=0, **TREES)
     model.fit(np.concatenate(xs), np.concatenate(ys), sample_weight=w * len(w) / w.sum())
     return export_trees(model, PAIR_FEATURES)
 
 
-def fit_pairs(sets: dict[str, Labelled]) -> tuple[dict, dict[float, dict[str, float]]]:
+def fit_pairs(sets: dict[str, Labelled]) -> tuple[dict, dict[tuple, dict[str, float]]]:
     """The pair model fitted on all of `sets`, with the cut that scored best on held-out halves (fitted on half of
     each set's stories, scored on the other, both ways round, through the product's own path: streamed, then the
     window re-clustered); and each cut's held-out BCubed F1 per set. The cut is chosen on held-out data because
     trees fitted on a set are surer of its pairs than of new ones, which moves the best cut."""
     from newsdesk.stages.cluster import _shipped
-    from newsdesk.stages.recluster import PairModel
+    import itertools
+
+    from newsdesk.stages.recluster import PairModel, scored_pairs
 
     stream_model, bar, _ = _shipped()
-    held_out: dict[float, dict[str, list[float]]] = {c: {} for c in CUTS}
+    held_out: dict[tuple, dict[str, list[float]]] = {}
     for half in (0, 1):
         spec = fit_pair_trees({n: split_half(it, half) for n, it in sets.items()})
         for name, items in sets.items():
             test = split_half(items, 1 - half)
             assigner, keys = _stream(test, make_clusterer(stream_model, bar))
+            scored = scored_pairs(assigner.window()[1])
             streamed = dict(assigner.story_of)
-            for cut in CUTS:
-                assigner.recluster(_counter(assigner), model=PairModel(dict(spec, cut=cut)))
+            for setting in itertools.product(CUTS, ATTACH):
+                cut, attach = setting
+                model = PairModel(dict(spec, cut=cut, attach=attach))
+                assigner.recluster(_counter(assigner), model=model, scored=scored)
                 s = scores([assigner.story_of[k] for k in keys], [g for _, g in test])["bcubed_f1"]
-                held_out[cut].setdefault(name, []).append(s)
+                held_out.setdefault(setting, {}).setdefault(name, []).append(s)
                 assigner.story_of = dict(streamed)
     table = {c: {n: float(np.mean(v)) for n, v in by_set.items()} for c, by_set in held_out.items()}
-    cut = max(CUTS, key=lambda c: np.mean(list(table[c].values())))
-    return dict(fit_pair_trees(sets), cut=cut), table
+    cut, attach = max(table, key=lambda c: np.mean(list(table[c].values())))
+    return dict(fit_pair_trees(sets), cut=cut, attach=attach), table
 
 
 def write_pair_model(spec: dict, fitted_on: str) -> Path:
@@ -558,10 +581,11 @@ def write_pair_model(spec: dict, fitted_on: str) -> Path:
 def run_fit_pairs(args, sets: dict[str, Labelled]) -> None:
     spec, table = fit_pairs(sets)
     print(f"re-clustering: pair classifier fitted on all of {', '.join(sets)}: {len(spec['trees'])} trees; "
-          f"cut chosen on held-out halves: {spec['cut']}")
-    print("held-out halves, BCubed F1 by cut: " + "; ".join(
-        f"{c}: " + "/".join(f"{v:.3f}" for v in by_set.values()) + f" (mean {np.mean(list(by_set.values())):.3f})"
-        for c, by_set in table.items()))
+          f"cut {spec['cut']} and attach {spec['attach']}, chosen on held-out halves (BCubed F1 by cut and attach, "
+          f"{' / '.join(sets)}):")
+    for (cut, attach), by_set in table.items():
+        print(f"  cut {cut:<5} attach {str(attach):<5} " + " / ".join(f"{v:.3f}" for v in by_set.values())
+              + f"  mean {np.mean(list(by_set.values())):.3f}")
     if args.write:
         print(f"  written to {write_pair_model(spec, ', '.join(sets))}")
 
@@ -685,7 +709,7 @@ def run(args) -> int:
             f"baseline tf-idf single pass t={threshold:.2f}": lambda items: run_baseline(items, threshold),
         }
         if not args.no_ceilings:
-            systems["ceiling: newsdesk, gold joins"] = run_gold_join
+            systems["reference: stream, gold joins"] = run_gold_join
             systems["gold, copies with their first"] = run_copy_ceiling
         _evaluate(sets, systems, orders=max(1, args.orders))
         return 0

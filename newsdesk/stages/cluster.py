@@ -1,5 +1,9 @@
 """Online story assignment: each new article joins the most likely recent story or starts a new one.
 
+The stream gives an article a story at once; its decisions are then revised in batches: `build` and
+`newsdesk cluster` re-cluster the newest articles all at once from article pairs (recluster.py), which held out
+does better than any decision taken one article at a time could (see recluster.py).
+
 Articles arrive in time order. Each article gets three sparse TF-IDF vectors, with IDF from the documents seen so
 far (no training corpus needed): its title, its text ("lead": the first LEAD_WORDS words, figures included), and the
 names in that text (capitalised words not opening a sentence, and runs of them such as "Betty Ford Center"). A

@@ -41,6 +41,7 @@ from . import cluster as cl
 
 KNN = 10  # nearest by dense vector and by lead cosine, each; 20 measured no better (held-out .912 vs .925)
 MAX_ARTICLES = 5000  # window size: the cost of one re-clustering grows with it (see benchmarks/cluster_cost.py)
+SMALL = 2  # clusters of at most this many articles may join their closest cluster at the lower `attach` bar
 BLOCK = 512  # rows of similarities computed at once: memory BLOCK x window
 RANK_DEPTH = 20  # ranks of a neighbour are counted up to this
 PAIR_FEATURES = ("title", "lead", "names", "dense", "log_gap_days", "year_lag", "names_shared", "names_jaccard",
@@ -71,6 +72,7 @@ class PairModel:
     def __init__(self, spec: dict):
         self.trees = cl.JoinModel(spec, known=PAIR_FEATURES)
         self.cut = float(spec["cut"])
+        self.attach = float(spec["attach"]) if spec.get("attach") is not None else None
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         return self.trees.probabilities(features) if len(features) else np.zeros(0)
@@ -216,7 +218,7 @@ def scored_pairs(window: Window, knn: int = KNN, window_days: float = cl.WINDOW_
 # -- average link over a sparse graph ------------------------------------------------------------------------------
 def average_link(n: int, i: Sequence[int], j: Sequence[int], p: Sequence[float], cut: float,
                  fixed: Sequence[Hashable | None] | None = None,
-                 apart: Sequence[tuple[int, int]] = ()) -> list[int]:
+                 apart: Sequence[tuple[int, int]] = (), attach: float | None = None) -> list[int]:
     """Cluster numbers of n items: average-link (UPGMA) merges, best first, while the mean probability over all
     pairs of the two clusters (an absent pair counting 0) is at least `cut`; that is scipy's
     `fcluster(linkage(1 - p, "average"), 1 - cut, "distance")`, without the dense matrix.
@@ -249,15 +251,12 @@ def average_link(n: int, i: Sequence[int], j: Sequence[int], p: Sequence[float],
     heap = [(-s / (size[a] * size[b]), a, b, 0, 0) for a, near in links.items() for b, s in near.items() if a < b]
     heapq.heapify(heap)
     in_cluster = {c: set(m) for c, m in members.items()}
-    while heap:
-        negative, a, b, va, vb = heapq.heappop(heap)
-        if -negative < cut:
-            break
-        if version.get(a) != va or version.get(b) != vb:
-            continue  # one of them has merged since: its current pairs are in the heap
-        if (label[a] is not None and label[b] is not None and label[a] != label[b]) or \
-                avoid[a] & in_cluster[b] or avoid[b] & in_cluster[a]:
-            continue
+
+    def allowed(a: int, b: int) -> bool:
+        return not ((label[a] is not None and label[b] is not None and label[a] != label[b])
+                    or avoid[a] & in_cluster[b] or avoid[b] & in_cluster[a])
+
+    def merge(a: int, b: int) -> int:
         if size[a] < size[b]:
             a, b = b, a
         # b into a
@@ -275,9 +274,28 @@ def average_link(n: int, i: Sequence[int], j: Sequence[int], p: Sequence[float],
         links[a].pop(b, None)
         del version[b], label[b]
         version[a] += 1
+        return a
+
+    while heap:
+        negative, a, b, va, vb = heapq.heappop(heap)
+        if -negative < cut:
+            break
+        if version.get(a) != va or version.get(b) != vb:
+            continue  # one of them has merged since: its current pairs are in the heap
+        if not allowed(a, b):
+            continue
+        a = merge(a, b)
         for k, s in links[a].items():
             heapq.heappush(heap, (-s / (size[a] * size[k]), min(a, k), max(a, k), version[min(a, k)],
                                   version[max(a, k)]))
+    if attach is not None:
+        # a small cluster left alone joins the larger cluster it is closest to, if close enough
+        for c in sorted((c for c in members if size[c] <= SMALL), key=lambda c: -max(links[c].values(), default=0)):
+            if c not in members or size[c] > SMALL:
+                continue
+            near = [(s / (size[c] * size[k]), k) for k, s in links[c].items() if size[k] > size[c] and allowed(c, k)]
+            if near and max(near)[0] >= attach:
+                merge(c, max(near)[1])
     out = [0] * n
     for number, c in enumerate(sorted(members)):
         for k in members[c]:
@@ -286,11 +304,11 @@ def average_link(n: int, i: Sequence[int], j: Sequence[int], p: Sequence[float],
 
 
 def recluster(window: Window, model: PairModel | None = None, fixed: Sequence[Hashable | None] | None = None,
-              apart: Sequence[tuple[int, int]] = ()) -> list[int]:
-    """A cluster number per article of the window."""
+              apart: Sequence[tuple[int, int]] = (), scored: tuple | None = None) -> list[int]:
+    """A cluster number per article of the window (`scored`: its scored_pairs, when already computed)."""
     model = model or shipped_pair_model()
-    i, j, x = scored_pairs(window)
-    return average_link(len(window), i, j, model.probabilities(x), model.cut, fixed, apart)
+    i, j, x = scored if scored is not None else scored_pairs(window)
+    return average_link(len(window), i, j, model.probabilities(x), model.cut, fixed, apart, model.attach)
 
 
 # -- clusters back to story ids ------------------------------------------------------------------------------------
