@@ -206,7 +206,8 @@ class StoryAssigner:
 
 
 def build(store: Store, progress: bool = False) -> BuildReport:
-    """Assign every new article to a story, then rewrite the briefs and related links of changed stories."""
+    """Assign every new article to a story, re-cluster the window, then rewrite the briefs and related links of
+    changed stories."""
     from .stages.summarize import summarize
 
     from .edits import enforce
@@ -226,11 +227,9 @@ def build(store: Store, progress: bool = False) -> BuildReport:
         report.new_articles += 1
 
     if report.new_articles:
-        revised = _recluster(store, assigner)
-        report.revised_articles = len(revised)
-        if revised:
-            changed |= revised
-            assigner = _replay(store)  # related stories are found from the clusterer's stories, now stale
+        moved, touched = _recluster(store, assigner)
+        report.revised_articles = moved
+        changed |= touched
     changed = {s for s in changed if store.story_articles(s)}  # a story re-clustering emptied redirects
 
     for story_id in tqdm(sorted(changed), desc="summarize", unit=" stories", disable=not progress, file=sys.stderr):
@@ -255,8 +254,9 @@ def _replay(store: Store) -> StoryAssigner:
     return assigner
 
 
-def _recluster(store: Store, assigner: StoryAssigner) -> set[int]:
-    """Re-clusters the window within users' decisions and stores the result; returns the stories changed."""
+def _recluster(store: Store, assigner: StoryAssigner) -> tuple[int, set[int]]:
+    """Re-clusters the window within users' decisions and stores the result; returns how many articles moved and
+    the stories changed."""
     pins = store.pinned_stories()
     members: dict[int, list[int]] = {}
     for key, story in assigner.story_of.items():
@@ -265,15 +265,13 @@ def _recluster(store: Store, assigner: StoryAssigner) -> set[int]:
     apart = [(aid, other) for aid, source in store.moved_articles()
              for other in members.get(store.story_redirect(source) or source, ())
              if other != aid and pins.get(other) is None]
+    before = dict(assigner.story_of)
     changed, retired = assigner.recluster(store.new_story, fixed=pins, apart=apart)
-    touched: set[int] = set()
-    for aid, story in changed.items():
-        touched |= {story, store.get_article(aid).story_id}
-        store.assign(aid, story)
+    store.assign_many(changed.items())
     for old, new in retired.items():
         if not store.story_articles(old):
             store.retire_story(old, new)
-    return touched
+    return len(changed), set(changed.values()) | {before[k] for k in changed}
 
 
 def build_facts(store: Store, story_ids: list[int], progress: bool = False) -> None:
@@ -293,14 +291,17 @@ def _relate(store: Store, clusterer: StoryClusterer) -> None:
     """Related stories by similarity of their term centroids; a story with none above the bar gets none.
 
     Only stories sharing one of a story's top terms are compared (the clusterer's inverted index), so the cost
-    follows the number of topically close stories rather than the square of all stories.
+    follows the number of topically close stories rather than the square of all stories. The stories' vectors are
+    the stream's: where re-clustering moved articles they are a little off, which related links bear; rebuilding
+    them would replay the whole store once more. Stories left without articles are never linked.
     """
-    for sid in store.story_ids():
+    live = store.live_story_ids()
+    for sid in sorted(live):
         if sid not in clusterer.stories:
             continue
         vector = clusterer.story_vector(sid)
         top_terms = sorted(vector, key=vector.get, reverse=True)[:25]
-        candidates = set().union(*(clusterer.postings.get(t, ()) for t in top_terms)) - {sid}
+        candidates = (set().union(*(clusterer.postings.get(t, ()) for t in top_terms)) & live) - {sid}
         scored = [(other, cosine(vector, clusterer.story_vector(other))) for other in candidates]
         best = sorted((x for x in scored if x[1] >= RELATED_MIN_SIMILARITY), key=lambda x: -x[1])[:RELATED_MAX]
         store.set_related(sid, best)

@@ -184,6 +184,15 @@ class Store:
         with self.db:
             self.db.execute("UPDATE articles SET story_id = ? WHERE id = ?", (story_id, article_id))
 
+    def assign_many(self, assignments) -> None:
+        """(article id, story id) pairs, in one transaction."""
+        with self.db:
+            self.db.executemany("UPDATE articles SET story_id = ? WHERE id = ?", [(s, a) for a, s in assignments])
+
+    def live_story_ids(self) -> set[int]:
+        """Stories that have articles (merged and emptied ones redirect instead)."""
+        return {r[0] for r in self.db.execute("SELECT DISTINCT story_id FROM articles WHERE story_id IS NOT NULL")}
+
     def save_story(self, story_id: int, brief: Brief) -> None:
         first, last = self.db.execute(
             "SELECT MIN(published), MAX(published) FROM articles WHERE story_id = ?", (story_id,)

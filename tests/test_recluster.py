@@ -164,6 +164,8 @@ def test_build_re_clusters_as_newsdesk_cluster_does_and_emptied_stories_redirect
             assert bool(members) != (sid in redirects)  # a story is either shown or redirected
             if not members:
                 assert store.story_articles(store.story_redirect(sid))
+            else:  # related links lead to stories that are shown
+                assert all(other not in redirects for other, _, _ in store.get_story(sid).related)
         # nothing new: nothing moves
         before = {a.id: a.story_id for a in store.articles()}
         assert build(store).revised_articles == 0

@@ -1,23 +1,31 @@
 """Re-clustering the window: the newest articles' stories redone all at once, from article pairs.
 
 The streaming clusterer (cluster.py) decides once per article, against story summaries, and never revisits a
-decision: a story split early stays split. Clustering the recent articles all at once was measured against it on
-the same data (benchmarks/cluster_batch_probe.py; see the README's figures): fitted on half of each set's stories
-and scored on the other half, mean BCubed F1 .902 (stream) -> .925 (ECB+ .846 -> .927), and on a busy day (every
-article re-dated to one day) .848 -> .891. So the stream gives each article a story at once, and every build (and
+decision: a story split early stays split. Clustering the recent articles all at once was first measured against it
+on the same data (benchmarks/cluster_batch_probe.py; see the README's figures): fitted on half of each set's
+stories and scored on the other half, mean BCubed F1 .902 (stream) -> .925, and on a busy day (every article
+re-dated to one day) .848 -> .891. So the stream gives each article a story at once, and every build (and
 `newsdesk cluster` at the end of its input) redoes the stories of the window: the newest `MAX_ARTICLES` articles
 that are not copies (copies follow their originals).
 
 How: each article of the window is paired with its `KNN` nearest others by dense vector and by lead cosine, among
-those at most `cluster.WINDOW_DAYS` apart (what an index would propose; scoring every pair costs the square of the
-window and measured no better). A pair classifier (boosted trees over PAIR_FEATURES, the signals the stream reads:
-cosines of title, lead, names and dense vectors, shared names, the day and year gaps, the text lengths; stored in
+those at most `cluster.WINDOW_DAYS` apart (what an index would propose; every pair costs the square of the window,
+and in the probe scored .928 against .925). A pair classifier (boosted trees over PAIR_FEATURES, stored in
 pairs.json as join.json stores the stream's trees) gives each pair a probability that the two report one event.
-Average-link clustering of those probabilities, a pair never scored counting as 0, is cut at one probability
-(`eval/cluster.py --fit` chooses it on held-out halves). The average link is written here rather than taken from
-scipy, whose `linkage` needs the dense matrix of all n(n-1)/2 distances: over a sparse graph of about 2*KNN pairs
-per article it is exact (a pair of clusters with no scored pair has average 0, below any cut) and needs memory
-linear in the window.
+Its features are the signals the stream reads (cosines of title, lead, names and dense vectors, shared names, the
+day and year gaps, the text lengths) and where each article ranks among the other's nearest: a cosine means more or
+less in different kinds of news, a rank the same in all (held-out halves .925 -> .935, AllSides .939 -> .964).
+Ranks mislead in a small window, where unrelated articles are each other's nearest too, so the trees are also fitted
+on small random windows of each set (eval/cluster.py, SMALL_WINDOWS); without them two earthquakes in a window of
+twelve articles were one story.
+
+Average-link clustering of those probabilities, a pair never scored counting as 0, is cut at one probability; then
+a cluster of one or two articles left alone joins the larger cluster it is closest to, on average, if that is at
+least `attach` (ECB+'s reports that the cut left alone: held-out halves .936 -> .942). `eval/cluster.py --fit`
+chooses both on held-out halves. The average link is written here rather than taken from scipy, whose `linkage`
+needs the dense matrix of all n(n-1)/2 distances: over a sparse graph of about 2*KNN pairs per article it is exact
+(a pair of clusters with no scored pair has average 0, below any cut; tests/test_recluster.py checks it against
+scipy) and needs memory linear in the pairs.
 
 Users' decisions bind it: articles a user placed in a story (pins; a merge pins both stories' articles) start as
 one cluster that keeps that story, two such clusters of different stories never merge, and an article a user moved
@@ -39,8 +47,8 @@ import numpy as np
 
 from . import cluster as cl
 
-KNN = 10  # nearest by dense vector and by lead cosine, each; 20 measured no better (held-out .912 vs .925)
-MAX_ARTICLES = 5000  # window size: the cost of one re-clustering grows with it (see benchmarks/cluster_cost.py)
+KNN = 10  # nearest by dense vector and by lead cosine, each; 20 in the probe: no better (held-out .912 vs .925)
+MAX_ARTICLES = 5000  # window size: the cost of one re-clustering grows with it (benchmarks/recluster_cost.py)
 SMALL = 2  # clusters of at most this many articles may join their closest cluster at the lower `attach` bar
 BLOCK = 512  # rows of similarities computed at once: memory BLOCK x window
 RANK_DEPTH = 20  # ranks of a neighbour are counted up to this
