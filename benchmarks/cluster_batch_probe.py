@@ -1,6 +1,7 @@
 """Probe: story clustering as a batch over a window, beside the streaming clusterer, both refitted on held-out
-halves in one run. What it found is now shipped (stages/recluster.py; `newsdesk eval cluster --fit` chooses the
-cut the same way); it stays for its variants (--with-stream, --one-day, --knn, --window).
+halves in one run. What it found is now shipped (stages/recluster.py, which adds small windows to the fitting and
+an attach step, and chooses its cut on held-out halves rather than on the fitting half as here); the probe stays for
+its variants (--with-stream, --one-day, --knn, --window).
 
 The question it answers: how much do the streaming clusterer's own limits (one pass, decisions never revisited,
 an article compared with story summaries) cost, against clustering the same articles all at once? The batch

@@ -510,8 +510,8 @@ def _window(items: Labelled):
 
 
 def fit_pair_trees(sets: dict[str, Labelled]) -> dict:
-    """Boosted trees over every pair of articles of each set (each set weighing the same), as dated and as on one
-    day (those weighing ONE_DAY_WEIGHT, as for the stream's trees)."""
+    """Boosted trees over every pair of articles of each set (each set weighing the same), as dated, as on one day
+    (weighing ONE_DAY_WEIGHT, as for the stream's trees) and in small random windows (weighing SMALL_WEIGHT)."""
     import math
 
     from sklearn.ensemble import HistGradientBoostingClassifier

@@ -75,7 +75,8 @@ class Window:
 
 
 class PairModel:
-    """The pair classifier and the probability at which average-link clustering stops merging."""
+    """The pair classifier, the probability at which average-link clustering stops merging (`cut`), and the lower
+    one at which a cluster of one or two left alone still joins its closest (`attach`, None: never)."""
 
     def __init__(self, spec: dict):
         self.trees = cl.JoinModel(spec, known=PAIR_FEATURES)
