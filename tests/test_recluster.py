@@ -182,3 +182,15 @@ def test_a_small_cluster_left_alone_joins_its_closest_larger_one_at_the_attach_b
     fixed = [None, None, "A", "B", None]  # a user's decision outranks the attach step
     assert average_link(5, i, j, p, 0.5, fixed=fixed, attach=0.15)[3] != average_link(5, i, j, p, 0.5,
                                                                                        fixed=fixed)[0]
+
+
+def test_with_days_the_mean_is_over_the_pairs_close_enough_in_time_to_be_scored():
+    # a story running for five months: each report linked to the next, a month apart; pairs further apart than
+    # the window were never scored, and should not count as evidence against
+    days = [0, 30, 60, 90, 120, 150]
+    i, j, p = [0, 1, 2, 3, 4], [1, 2, 3, 4, 5], [0.9] * 5
+    assert len(set(average_link(6, i, j, p, 0.3))) > 1
+    assert len(set(average_link(6, i, j, p, 0.3, days=days, window_days=45))) == 1
+    # undated reports count against everything, as without days
+    undated = [math.nan] * 6
+    assert _same(average_link(6, i, j, p, 0.3, days=undated)) == _same(average_link(6, i, j, p, 0.3))
