@@ -2,10 +2,10 @@
 
 Articles go, in date order, through the same code path as `newsdesk cluster` (JSON record -> Article ->
 StoryAssigner: dedup, then the streaming clusterer; at the end of the input the window is re-clustered,
-stages/recluster.py); the row "newsdesk, stream only" leaves out the re-clustering. ECB+ has no dates: its articles are ordered by the date in their URL
-or, failing that, the date printed atop the text (`text_date`) where there is one, the undated ones first;
-undated articles and ties in date (every AllSides story shares one date) are fed in a fixed shuffled order, so
-that no set is fed grouped by its gold stories.
+stages/recluster.py); the row "newsdesk, stream only" leaves out the re-clustering. ECB+ has no dates: its
+articles are ordered by the date in their URL or, failing that, the date printed atop the text (`text_date`) where
+there is one, the undated ones first; undated articles and ties in date (every AllSides story shares one date) are
+fed in a fixed shuffled order, so that no set is fed grouped by its gold stories.
 
 Sets: ecbplus, allsides, duc2003 (the issue's targets, the default) and wikinews (the bundled demo sample:
 ten topics that each run for months or years; not fitted on).
@@ -14,12 +14,12 @@ The baseline is the single-pass clusterer the issue names: TF-IDF (title + text,
 only helps it) and cosine to story centroids, with one threshold for all sets, the best of a grid on these sets.
 
 Two reference rows follow (`--no-ceilings` leaves them out): the stream's own candidate stories with every join
-decided by the gold, which bounds what a better join decision alone could give the stream, and the gold itself with each copy
-sent where its first copy went (DUC 2003 files 9 identical documents under two stories each). The second is not a
-bound: a system may score more by putting two stories that share copies in one (DUC's d30025t and d30048t share
-four). `--orders N` scores every system over N feed orders (ties and undated articles
-reshuffled): one order's figure moves by about 0.01-0.02 BCubed F1 with the order alone. `--one-day` re-dates
-every dated article to one day first: a busy day's feed, on which the date tells no story from another.
+decided by the gold, which bounds what a better join decision alone could give the stream, and the gold itself
+with each copy sent where its first copy went (DUC 2003 files 9 identical documents under two stories each). The
+second is not a bound: a system may score more by putting two stories that share copies in one (DUC's d30025t and
+d30048t share four). `--orders N` scores every system over N feed orders (ties and undated articles reshuffled):
+the stream's figure moves by about 0.01-0.02 BCubed F1 with the order alone. `--one-day` re-dates every dated
+article to one day first: a busy day's feed, on which the date tells no story from another.
 
 `--fit` refits the join decision, boosted trees (scikit-learn's HistGradientBoostingClassifier, each feature
 constrained to raise or lower the probability as MONOTONE says) over the features of every (article, candidate
