@@ -31,12 +31,14 @@ held-out check of sets of the same kinds; ECB+ is halved by topic, so that both 
 half), and fitted on all sets but one, scored on the one left out (a new kind of news). `--ablate` adds a refit
 on the first halves without each feature.
 
-`--fit` first refits the pair classifier that re-clusters the window (`--pairs-only`: that alone, about a minute):
-boosted trees over every pair of articles of each set, as dated and as on one day, and the cut of its average link
-chosen on held-out halves (printed per cut); `--write` stores it in newsdesk/data/cluster/pairs.json.
+`--fit` first refits the pair classifier that re-clusters the window (`--pairs-only`: that alone, about 1.5
+minutes): boosted trees over every pair of articles of each set, as dated, as on one day and in small random
+windows, and the cut and attach bar of its average link chosen on held-out halves (printed for each); `--write`
+stores it in newsdesk/data/cluster/pairs.json.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import time
@@ -70,7 +72,7 @@ def add_arguments(p) -> None:
     p.add_argument("--write", action="store_true",
                    help="with --fit: write the fits to newsdesk/data/cluster/join.json and pairs.json")
     p.add_argument("--pairs-only", action="store_true",
-                   help="with --fit: refit only the pair classifier that re-clusters the window (a few minutes)")
+                   help="with --fit: refit only the pair classifier that re-clusters the window (about 1.5 minutes)")
     p.add_argument("--orders", type=int, default=1, metavar="N",
                    help="score each system over N feed orders (ties in date and undated articles shuffled "
                         "differently) and print the mean and the range of BCubed F1")
@@ -540,13 +542,11 @@ def fit_pair_trees(sets: dict[str, Labelled]) -> dict:
 
 
 def fit_pairs(sets: dict[str, Labelled]) -> tuple[dict, dict[tuple, dict[str, float]]]:
-    """The pair model fitted on all of `sets`, with the cut that scored best on held-out halves (fitted on half of
-    each set's stories, scored on the other, both ways round, through the product's own path: streamed, then the
-    window re-clustered); and each cut's held-out BCubed F1 per set. The cut is chosen on held-out data because
-    trees fitted on a set are surer of its pairs than of new ones, which moves the best cut."""
+    """The pair model fitted on all of `sets`, with the cut and attach bar that scored best on held-out halves
+    (fitted on half of each set's stories, scored on the other, both ways round, through the product's own path:
+    streamed, then the window re-clustered); and each setting's held-out BCubed F1 per set. They are chosen on
+    held-out data because trees fitted on a set are surer of its pairs than of new ones, which moves the best cut."""
     from newsdesk.stages.cluster import _shipped
-    import itertools
-
     from newsdesk.stages.recluster import PairModel, scored_pairs
 
     stream_model, bar, _ = _shipped()

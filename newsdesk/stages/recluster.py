@@ -76,6 +76,10 @@ class Window:
     def __len__(self) -> int:
         return len(self.terms)
 
+    def days(self) -> np.ndarray:
+        """Whole UTC days since the epoch; NaN where undated."""
+        return np.array([math.floor(t.when / cl.DAY) if t.when is not None else np.nan for t in self.terms])
+
 
 class PairModel:
     """The pair classifier, the probability at which average-link clustering stops merging (`cut`), and the lower
@@ -126,21 +130,17 @@ class _Similarities:
         dense = window.raw.astype(np.float64)
         dense = dense - mean if mean is not None else dense
         self.dense = dense / np.maximum(np.linalg.norm(dense, axis=1, keepdims=True), 1e-9)
-        self.day = np.array([math.floor(x.when / cl.DAY) if x.when is not None else np.nan for x in t])
+        self.day = window.days()
         self.year = np.array([cl._year(x.when) if x.when is not None else (x.latest_year or np.nan) for x in t],
                              dtype=np.float64)
         self.words = np.log1p(np.array([x.words for x in t], dtype=np.float64))
 
-    def rows(self, start: int, stop: int) -> dict[str, np.ndarray]:
+    def rows(self, start: int, stop: int, kinds: Sequence[str]) -> dict[str, np.ndarray]:
         """Similarities of articles start..stop with every article of the window, (stop - start, n) each."""
         part = slice(start, stop)
-        return {
-            "title": (self.title[part] @ self.title.T).toarray(),
-            "lead": (self.lead[part] @ self.lead.T).toarray(),
-            "names": (self.names[part] @ self.names.T).toarray(),
-            "dense": self.dense[part] @ self.dense.T,
-            "names_shared": (self.has_name[part] @ self.has_name.T).toarray(),
-        }
+        sparse = {"title": self.title, "lead": self.lead, "names": self.names, "names_shared": self.has_name}
+        return {kind: self.dense[part] @ self.dense.T if kind == "dense" else
+                (sparse[kind][part] @ sparse[kind].T).toarray() for kind in kinds}
 
     def allowed(self, start: int, stop: int, window_days: float) -> np.ndarray:
         """Which pairs of rows start..stop with the window are close enough in time; never an article with itself."""
@@ -149,36 +149,21 @@ class _Similarities:
         allowed[rows - start, rows] = False
         return allowed
 
-    def nearest_values(self, window_days: float) -> dict[str, np.ndarray]:
-        """The RANK_DEPTH highest similarities of each article (dense, lead) with the others in time, unsorted."""
-        n = len(self.day)
-        depth = min(RANK_DEPTH, n)
-        tops = {kind: np.full((n, RANK_DEPTH), -np.inf) for kind in ("dense", "lead")}
-        for start in range(0, n, BLOCK):
-            stop = min(n, start + BLOCK)
-            allowed = self.allowed(start, stop, window_days)
-            for kind, rows in (("dense", self.dense[start:stop] @ self.dense.T),
-                               ("lead", (self.lead[start:stop] @ self.lead.T).toarray())):
-                s = np.where(allowed, rows, -np.inf)
-                tops[kind][start:stop, :depth] = np.partition(s, n - depth, axis=1)[:, n - depth:]
-        return tops
-
-    def features(self, i: np.ndarray, j: np.ndarray, sims: dict[str, np.ndarray], offset: int,
+    def features(self, i: np.ndarray, j: np.ndarray, values: dict[str, np.ndarray],
                  tops: dict[str, np.ndarray]) -> np.ndarray:
-        """PAIR_FEATURES of pairs (i, j), i within the rows `sims` holds (starting at `offset`)."""
-        r = i - offset
+        """PAIR_FEATURES of pairs (i, j), given their similarities (`values`, one array per kind of `rows`) and
+        each article's RANK_DEPTH highest dense and lead similarities (`tops`)."""
         ranks = {}
         for kind in ("dense", "lead"):
-            value = sims[kind][r, j][:, None]
+            value = values[kind][:, None]
             seen_from_i = (tops[kind][i] > value).sum(axis=1)
             seen_from_j = (tops[kind][j] > value).sum(axis=1)
             ranks[kind] = (np.log1p(np.minimum(seen_from_i, seen_from_j)),
                            np.log1p(np.maximum(seen_from_i, seen_from_j)))
-        shared = sims["names_shared"][r, j]
+        shared = values["names_shared"]
         union = self.name_count[i] + self.name_count[j] - shared
         columns = {
-            "title": sims["title"][r, j], "lead": sims["lead"][r, j], "names": sims["names"][r, j],
-            "dense": sims["dense"][r, j],
+            "title": values["title"], "lead": values["lead"], "names": values["names"], "dense": values["dense"],
             "log_gap_days": np.log1p(np.abs(self.day[i] - self.day[j])),
             "year_lag": np.log1p(np.abs(self.year[i] - self.year[j])),
             "names_shared": np.log1p(shared),
@@ -199,28 +184,41 @@ def scored_pairs(window: Window, knn: int = KNN, window_days: float = cl.WINDOW_
     if n < 2:
         return np.zeros(0, int), np.zeros(0, int), np.zeros((0, len(PAIR_FEATURES)))
     sim = _Similarities(window)
-    tops = sim.nearest_values(window_days)
-    found_i, found_j, found_x = [], [], []
+    nearest_kinds, other_kinds = ("dense", "lead"), ("title", "names", "names_shared")
+    # first pass, dense and lead rows: each article's highest similarities (for the ranks) and its nearest
+    depth = min(RANK_DEPTH, n)
+    tops = {kind: np.full((n, RANK_DEPTH), -np.inf) for kind in nearest_kinds}
+    found_i, found_j, found = [], [], {kind: [] for kind in nearest_kinds}
     for start in range(0, n, BLOCK):
         stop = min(n, start + BLOCK)
-        sims = sim.rows(start, stop)
         rows = np.arange(start, stop)
         allowed = sim.allowed(start, stop, window_days)
-        if knn and n - 1 > knn:
-            chosen = np.zeros_like(allowed)
-            for kind in ("dense", "lead"):
-                s = np.where(allowed, sims[kind], -np.inf)
+        near = {kind: np.where(allowed, s, -np.inf) for kind, s in sim.rows(start, stop, nearest_kinds).items()}
+        chosen = np.zeros_like(allowed) if knn and n - 1 > knn else allowed
+        for kind, s in near.items():
+            tops[kind][start:stop, :depth] = np.partition(s, n - depth, axis=1)[:, n - depth:]
+            if chosen is not allowed:
                 nearest = np.argpartition(-s, knn, axis=1)[:, :knn]
                 keep = np.take_along_axis(allowed, nearest, axis=1)  # fewer than knn allowed: -inf ones are not
                 chosen[np.repeat(rows - start, knn)[keep.ravel()], nearest.ravel()[keep.ravel()]] = True
-        else:
-            chosen = allowed
         r, j = np.nonzero(chosen)
-        i = r + start
-        found_i.append(i)
+        found_i.append(r + start)
         found_j.append(j)
-        found_x.append(sim.features(i, j, sims, start, tops))
-    i, j, x = np.concatenate(found_i), np.concatenate(found_j), np.concatenate(found_x)
+        for kind, s in near.items():
+            found[kind].append(s[r, j])
+    i, j = np.concatenate(found_i), np.concatenate(found_j)  # i ascending: rows were visited in order
+    values = {kind: np.concatenate(v) for kind, v in found.items()}
+    # second pass, only the rows that hold a chosen pair, for the other similarities
+    for kind in other_kinds:
+        values[kind] = np.empty(len(i))
+    bounds = np.searchsorted(i, np.arange(0, n + BLOCK, BLOCK))
+    for block, start in enumerate(range(0, n, BLOCK)):
+        lo, hi = bounds[block], bounds[block + 1]
+        if lo == hi:
+            continue
+        for kind, s in sim.rows(start, min(n, start + BLOCK), other_kinds).items():
+            values[kind][lo:hi] = s[i[lo:hi] - start, j[lo:hi]]
+    x = sim.features(i, j, values, tops)
     # a pair chosen from both ends is kept once; the features are symmetric, so either end's row will do
     lo, hi = np.minimum(i, j), np.maximum(i, j)
     _, first = np.unique(lo * n + hi, return_index=True)
@@ -247,9 +245,9 @@ def average_link(n: int, i: Sequence[int], j: Sequence[int], p: Sequence[float],
         for k, label in enumerate(fixed):
             if label is not None:
                 parent[k] = first.setdefault(label, k)
-    members: dict[int, list[int]] = {}
+    members: dict[int, set[int]] = {}
     for k in range(n):
-        members.setdefault(parent[k], []).append(k)
+        members.setdefault(parent[k], set()).add(k)
     label = {c: (fixed[c] if fixed is not None else None) for c in members}
     avoid: dict[int, set[int]] = {c: set() for c in members}
     for a, b in apart:
@@ -261,39 +259,35 @@ def average_link(n: int, i: Sequence[int], j: Sequence[int], p: Sequence[float],
         if ca != cb and q > 0:
             links[ca][cb] = links[ca].get(cb, 0.0) + float(q)
             links[cb][ca] = links[cb].get(ca, 0.0) + float(q)
-    size = {c: len(m) for c, m in members.items()}
     if days is not None:
         dated = {c: sorted(days[k] for k in m if not math.isnan(days[k])) for c, m in members.items()}
 
     def pairs(a: int, b: int) -> int:
         """How many pairs of the two clusters the mean is over."""
         if days is None:
-            return size[a] * size[b]
+            return len(members[a]) * len(members[b])
         if len(dated[a]) > len(dated[b]):
             a, b = b, a
         near = sum(bisect.bisect_right(dated[b], d + window_days) - bisect.bisect_left(dated[b], d - window_days)
                    for d in dated[a])
-        undated_a, undated_b = size[a] - len(dated[a]), size[b] - len(dated[b])
-        return max(1, near + undated_a * size[b] + undated_b * len(dated[a]))
+        undated_a, undated_b = len(members[a]) - len(dated[a]), len(members[b]) - len(dated[b])
+        return max(1, near + undated_a * len(members[b]) + undated_b * len(dated[a]))
 
     version = dict.fromkeys(members, 0)
     heap = [(-s / pairs(a, b), a, b, 0, 0) for a, near in links.items() for b, s in near.items() if a < b]
     heapq.heapify(heap)
-    in_cluster = {c: set(m) for c, m in members.items()}
 
     def allowed(a: int, b: int) -> bool:
         return not ((label[a] is not None and label[b] is not None and label[a] != label[b])
-                    or avoid[a] & in_cluster[b] or avoid[b] & in_cluster[a])
+                    or avoid[a] & members[b] or avoid[b] & members[a])
 
     def merge(a: int, b: int) -> int:
-        if size[a] < size[b]:
+        if len(members[a]) < len(members[b]):
             a, b = b, a
         # b into a
-        members[a] += members.pop(b)
-        in_cluster[a] |= in_cluster.pop(b)
+        members[a] |= members.pop(b)
         avoid[a] |= avoid.pop(b)
         label[a] = label[a] if label[a] is not None else label[b]
-        size[a] += size.pop(b)
         if days is not None:
             dated[a] = sorted(dated[a] + dated.pop(b))
         for k, s in links.pop(b).items():
@@ -320,10 +314,12 @@ def average_link(n: int, i: Sequence[int], j: Sequence[int], p: Sequence[float],
             heapq.heappush(heap, (-s / pairs(a, k), min(a, k), max(a, k), version[min(a, k)], version[max(a, k)]))
     if attach is not None:
         # a small cluster left alone joins the larger cluster it is closest to, if close enough
-        for c in sorted((c for c in members if size[c] <= SMALL), key=lambda c: -max(links[c].values(), default=0)):
-            if c not in members or size[c] > SMALL:
+        small = [c for c in members if len(members[c]) <= SMALL]
+        for c in sorted(small, key=lambda c: -max(links[c].values(), default=0)):
+            if c not in members or len(members[c]) > SMALL:
                 continue
-            near = [(s / pairs(c, k), k) for k, s in links[c].items() if size[k] > size[c] and allowed(c, k)]
+            near = [(s / pairs(c, k), k) for k, s in links[c].items()
+                    if len(members[k]) > len(members[c]) and allowed(c, k)]
             if near and max(near)[0] >= attach:
                 merge(c, max(near)[1])
     out = [0] * n
@@ -338,8 +334,8 @@ def recluster(window: Window, model: PairModel | None = None, fixed: Sequence[Ha
     """A cluster number per article of the window (`scored`: its scored_pairs, when already computed)."""
     model = model or shipped_pair_model()
     i, j, x = scored if scored is not None else scored_pairs(window)
-    days = [math.floor(t.when / cl.DAY) if t.when is not None else math.nan for t in window.terms]
-    return average_link(len(window), i, j, model.probabilities(x), model.cut, fixed, apart, model.attach, days=days)
+    return average_link(len(window), i, j, model.probabilities(x), model.cut, fixed, apart, model.attach,
+                        days=window.days())
 
 
 # -- clusters back to story ids ------------------------------------------------------------------------------------
