@@ -377,3 +377,21 @@ def test_a_long_article_is_embedded_on_a_second_thread_and_gets_the_same_vector(
     assert threads[0].startswith("newsdesk-embed") and threads[1] == threading.main_thread().name
     np.testing.assert_array_equal(got[0], embed(long))
     np.testing.assert_array_equal(got[1], embed(short))
+
+
+def test_trees_send_a_missing_value_where_scikit_learn_learned_to():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from newsdesk.eval.cluster import export_trees
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(3000, 2))
+    x[rng.random(3000) < 0.3, 1] = np.nan  # missing values that behave like low ones: they must go left
+    y = ((np.nan_to_num(x[:, 1], nan=-2.0) + x[:, 0]) > 0).astype(int)
+    fitted = HistGradientBoostingClassifier(max_iter=30, max_leaf_nodes=7, early_stopping=False).fit(x, y)
+    names = ["lead", "log_gap_days"]
+    spec = json.loads(json.dumps(export_trees(fitted, names)))
+    rows = np.zeros((300, len(FEATURES)))
+    rows[:, [FEATURES.index(n) for n in names]] = x[:300]
+    assert np.isnan(rows).any()
+    assert np.allclose(JoinModel(spec).probabilities(rows), fitted.predict_proba(x[:300])[:, 1], atol=1e-9)

@@ -434,6 +434,8 @@ def export_trees(model, features: Sequence[str]) -> dict:
             "left": [-1 if is_leaf else int(i) for is_leaf, i in zip(leaf, nodes["left"])],
             "right": [-1 if is_leaf else int(i) for is_leaf, i in zip(leaf, nodes["right"])],
             "value": [float(v) if is_leaf else 0.0 for is_leaf, v in zip(leaf, nodes["value"])],
+            # where a missing value (NaN: an undated pair's gap) goes, as scikit-learn learned it
+            "missing_left": [int(m) for m in nodes["missing_go_to_left"]],
         })
         depth = max(depth, int(nodes["depth"].max()))
     return {"features": list(features), "baseline": float(np.ravel(model._baseline_prediction)[0]),

@@ -434,10 +434,12 @@ class JoinModel:
         self.features = list(names)
         self.width = len(known)
         column = np.array([list(known).index(n) for n in names] + [0])  # -1 (a leaf) maps to a harmless column
-        feature, threshold, left, right, value, roots = [], [], [], [], [], []
+        feature, threshold, left, right, value, roots, missing_left = [], [], [], [], [], [], []
         for tree in spec["trees"]:
             offset = len(feature)
             roots.append(offset)
+            # files written before it was stored send a missing value right (no NaN in the stream's features)
+            missing_left += tree.get("missing_left", [0] * len(tree["feature"]))
             for k, (f, lo, hi) in enumerate(zip(tree["feature"], tree["left"], tree["right"])):
                 leaf = lo < 0
                 feature.append(-1 if leaf else f)
@@ -450,6 +452,7 @@ class JoinModel:
         self.threshold = np.asarray(threshold, dtype=np.float64)
         self.left, self.right = np.asarray(left, dtype=int), np.asarray(right, dtype=int)
         self.value = np.asarray(value, dtype=np.float64)
+        self.missing_left = np.asarray(missing_left, dtype=bool)
         self.roots = np.asarray(roots, dtype=int)
         self.depth = int(spec.get("depth") or len(feature))
         self.baseline = float(spec["baseline"])
@@ -459,7 +462,8 @@ class JoinModel:
         node = np.broadcast_to(self.roots, (len(x), len(self.roots))).copy()
         row = np.arange(len(x))[:, None]
         for _ in range(self.depth):
-            go_left = x[row, self.column[node]] <= self.threshold[node]
+            value = x[row, self.column[node]]
+            go_left = (value <= self.threshold[node]) | (np.isnan(value) & self.missing_left[node])
             node = np.where(go_left, self.left[node], self.right[node])
         z = self.baseline + self.value[node].sum(axis=1)
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
