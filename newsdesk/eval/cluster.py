@@ -32,8 +32,8 @@ half), and fitted on all sets but one, scored on the one left out (a new kind of
 on the first halves without each feature.
 
 `--fit` first refits the pair classifier that re-clusters the window (`--pairs-only`: that alone, about 1.5
-minutes): boosted trees over every pair of articles of each set, as dated, as on one day and in small random
-windows, and the cut and attach bar of its average link chosen on held-out halves (printed for each); `--write`
+minutes): boosted trees over the pairs re-clustering scores (each article's nearest) in each set, as dated, as on
+one day and in small random windows, and the cut and attach bar of its average link chosen on held-out halves (printed for each); `--write`
 stores it in newsdesk/data/cluster/pairs.json.
 """
 from __future__ import annotations
@@ -514,10 +514,10 @@ def _window(items: Labelled):
 
 
 def fit_pair_trees(sets: dict[str, Labelled]) -> dict:
-    """Boosted trees over every pair of articles of each set (each set weighing the same), as dated, as on one day
-    (weighing ONE_DAY_WEIGHT, as for the stream's trees) and in small random windows (weighing SMALL_WEIGHT)."""
-    import math
-
+    """Boosted trees over the pairs that re-clustering scores (each article's nearest: scored_pairs) in each set
+    (each set weighing the same), as dated, as on one day (weighing ONE_DAY_WEIGHT, as for the stream's trees) and
+    in small random windows (weighing SMALL_WEIGHT). Fitted on every pair instead, the trees spend themselves on
+    pairs that are never scored: held-out halves the same (.953), in-sample DUC 2003 .919 against .962."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     from newsdesk.stages.recluster import PAIR_FEATURES, PAIR_MONOTONE, scored_pairs
@@ -532,7 +532,7 @@ def fit_pair_trees(sets: dict[str, Labelled]) -> dict:
                 variants.append(([items[k] for k in picked], SMALL_WEIGHT / (len(SMALL_WINDOWS) * SMALL_DRAWS)))
         for variant, weight in variants:
             gold = np.array([zlib.crc32(str(g).encode()) for _, g in variant])
-            i, j, x = scored_pairs(_window(variant), knn=0, window_days=math.inf)
+            i, j, x = scored_pairs(_window(variant))
             xs.append(x)
             ys.append((gold[i] == gold[j]).astype(int))
             ws.append(np.full(len(i), weight / max(1, len(i))))
