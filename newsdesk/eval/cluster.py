@@ -33,8 +33,8 @@ on the first halves without each feature.
 
 `--fit` first refits the pair classifier that re-clusters the window (`--pairs-only`: that alone, about 1.5
 minutes): boosted trees over the pairs re-clustering scores (each article's nearest) in each set, as dated, as on
-one day and in small random windows, and the cut and attach bar of its average link chosen on held-out halves (printed for each); `--write`
-stores it in newsdesk/data/cluster/pairs.json.
+one day and in small random windows, and the cut and attach bar of its average link chosen on held-out halves
+(printed for each); `--write` stores it in newsdesk/data/cluster/pairs.json.
 """
 from __future__ import annotations
 
