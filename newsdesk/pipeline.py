@@ -16,7 +16,7 @@ from tqdm import tqdm
 from .models import Article, RawInput
 from .sources import SourceError, read_jsonl_bytes, read_path
 from .sources.records import RecordError, article_from_json_bytes
-from .stages.cluster import StoryClusterer, cosine
+from .stages.cluster import POSTING_STORIES, StoryClusterer, _top, cosine
 from .stages.dedup import DuplicateIndex
 from .stages.recluster import MAX_ARTICLES as MAX_WINDOW
 from .stages.recluster import PairModel, Window, recluster, story_ids
@@ -24,6 +24,7 @@ from .store import Store
 
 RELATED_MIN_SIMILARITY = 0.12
 RELATED_MAX = 5
+RELATED_TOP_TERMS = 25  # a story's terms that find its candidates
 
 
 @dataclass
@@ -180,6 +181,26 @@ class StoryAssigner:
             return keys, None
         return keys, Window([self.recent[k][0] for k in keys], np.stack([self.recent[k][1] for k in keys]))
 
+    def related_vectors(self, stories: Iterable[Hashable]) -> dict[Hashable, dict[str, float]]:
+        """Title and lead terms of each of `stories` in one vector, for related-story links: summed over its window
+        articles where it has any, since re-clustering may have moved them (the clusterer's stories still hold
+        them where the stream put them, and a story re-clustering started has none there); else the clusterer's."""
+        wanted = set(stories)
+        vectors: dict[Hashable, dict[str, float]] = {}
+        weigh = self.clusterer._weigh
+        for key, (counts, _) in self.recent.items():
+            story = self.story_of[key]
+            if story not in wanted:
+                continue
+            vector = vectors.setdefault(story, {})
+            for part in (weigh(counts.title), weigh(counts.lead)):
+                for t, v in part.items():
+                    vector[t] = vector.get(t, 0.0) + v
+        for story in wanted - vectors.keys():
+            if story in self.clusterer.stories:
+                vectors[story] = self.clusterer.story_vector(story)
+        return vectors
+
     def recluster(self, new_story: Callable[[], Hashable], fixed: dict[Hashable, Hashable] | None = None,
                   apart: Iterable[tuple[Hashable, Hashable]] = (), model: PairModel | None = None,
                   scored: tuple | None = None) -> tuple[dict[Hashable, Hashable], dict[Hashable, Hashable]]:
@@ -240,7 +261,7 @@ def build(store: Store, progress: bool = False) -> BuildReport:
     report.updated_stories = len(changed & existing)
 
     if changed:
-        _relate(store, assigner.clusterer)
+        _relate(store, assigner)
     report.total_stories = store.story_count()
     return report
 
@@ -287,21 +308,25 @@ def build_facts(store: Store, story_ids: list[int], progress: bool = False) -> N
         store.save_facts(story_id, {k: v for k, v in facts.items() if k != "articles"})
 
 
-def _relate(store: Store, clusterer: StoryClusterer) -> None:
-    """Related stories by similarity of their term centroids; a story with none above the bar gets none.
+def _relate(store: Store, assigner: StoryAssigner) -> None:
+    """Related stories by similarity of their term vectors (StoryAssigner.related_vectors); a story with none
+    above the bar gets none. Stories left without articles are never linked.
 
-    Only stories sharing one of a story's top terms are compared (the clusterer's inverted index), so the cost
-    follows the number of topically close stories rather than the square of all stories. The stories' vectors are
-    the stream's: where re-clustering moved articles they are a little off, which related links bear; rebuilding
-    them would replay the whole store once more. Stories left without articles are never linked.
+    Only stories sharing one of a story's top terms are compared, at most the POSTING_STORIES newest per term, so
+    the cost follows the number of topically close stories rather than the square of all stories.
     """
     live = store.live_story_ids()
-    for sid in sorted(live):
-        if sid not in clusterer.stories:
-            continue
-        vector = clusterer.story_vector(sid)
-        top_terms = sorted(vector, key=vector.get, reverse=True)[:25]
-        candidates = (set().union(*(clusterer.postings.get(t, ()) for t in top_terms)) & live) - {sid}
-        scored = [(other, cosine(vector, clusterer.story_vector(other))) for other in candidates]
+    vectors = assigner.related_vectors(live)
+    tops = {sid: list(_top(vector, RELATED_TOP_TERMS)) for sid, vector in vectors.items()}
+    index: dict[str, list] = {}
+    for sid in sorted(tops, reverse=True):  # newest first (ids grow): a common term keeps the newest stories
+        for t in tops[sid]:
+            stories = index.setdefault(t, [])
+            if len(stories) < POSTING_STORIES:
+                stories.append(sid)
+    for sid in sorted(tops):
+        vector = vectors[sid]
+        candidates = set().union(*(index[t] for t in tops[sid])) - {sid}
+        scored = [(other, cosine(vector, vectors[other])) for other in candidates]
         best = sorted((x for x in scored if x[1] >= RELATED_MIN_SIMILARITY), key=lambda x: -x[1])[:RELATED_MAX]
         store.set_related(sid, best)

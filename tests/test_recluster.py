@@ -166,6 +166,16 @@ def test_build_re_clusters_as_newsdesk_cluster_does_and_emptied_stories_redirect
                 assert store.story_articles(store.story_redirect(sid))
             else:  # related links lead to stories that are shown
                 assert all(other not in redirects for other, _, _ in store.get_story(sid).related)
+        # related links follow the stories as re-clustered: a shown story whose sample topic (the id's first four
+        # characters) is split over other shown stories links to at least one of them
+        topics: dict = {}
+        for a in store.articles():
+            topics.setdefault(a.story_id, set()).add(a.external_id[:4])
+        shown = [sid for sid in store.story_ids() if sid not in redirects]
+        for sid in shown:
+            split_from = {other for other in shown if other != sid and topics[other] & topics[sid]}
+            if split_from:
+                assert split_from & {other for other, _, _ in store.get_story(sid).related}, sid
         # nothing new: nothing moves
         before = {a.id: a.story_id for a in store.articles()}
         assert build(store).revised_articles == 0
