@@ -189,6 +189,23 @@ class Store:
         with self.db:
             self.db.executemany("UPDATE articles SET story_id = ? WHERE id = ?", [(s, a) for a, s in assignments])
 
+    def assignment_digest(self) -> tuple[int, int]:
+        """How many articles have a story, and a checksum of which story each has (digest_of, in SQL). Each term
+        is non-linear in the story, so that two articles swapping stories change the sum."""
+        count, total = self.db.execute(
+            "SELECT count(*), coalesce(sum((id * 1000003 + story_id) % 2147483647 * (story_id % 65521 + 7919)), 0) "
+            "FROM articles WHERE story_id IS NOT NULL").fetchone()
+        return int(count), int(total)
+
+    @staticmethod
+    def digest_of(assignments: Iterable[tuple[int, int]]) -> tuple[int, int]:
+        """assignment_digest of (article id, story id) pairs held elsewhere (a saved stream state)."""
+        count = total = 0
+        for article_id, story_id in assignments:
+            count += 1
+            total += (article_id * 1000003 + story_id) % 2147483647 * (story_id % 65521 + 7919)
+        return count, total
+
     def live_story_ids(self) -> set[int]:
         """Stories that have articles (merged and emptied ones redirect instead)."""
         return {r[0] for r in self.db.execute("SELECT DISTINCT story_id FROM articles WHERE story_id IS NOT NULL")}

@@ -554,6 +554,11 @@ class StoryClusterer:
         self.now: float | None = None  # latest article time seen
         self.last_vectors: Vectors | None = None
 
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["_embedding"] = None  # a thread pool does not pickle; the next long article starts a new one
+        return state
+
     # -- representation
     def _weigh(self, counts: Counter, prefix: str = "") -> dict[str, float]:
         n = self.n_docs + 1
