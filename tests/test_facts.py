@@ -59,6 +59,11 @@ def test_relative_dates_resolve_against_the_article_date():
     assert resolve("since October", monday) == (date(2019, 10, 1), "month")  # no year: the past October
     assert resolve("12 January 2010", monday) == (date(2010, 1, 12), "day")
     assert resolve("for days", monday) is None
+    # a weekday with the date decides the year: 23 January was a Sunday in 2005, not in 2004
+    thursday = date(2005, 1, 20)
+    assert resolve("on Sunday, January 23", thursday) == (date(2005, 1, 23), "day")
+    assert resolve("Sunday, January 16", thursday) == (date(2005, 1, 16), "day")
+    assert resolve("January 23", thursday) == (date(2004, 1, 23), "day")  # no weekday: the past one, as before
 
 
 def test_two_tolls_on_one_day_make_a_contradiction_card_with_both_sources(nlp):

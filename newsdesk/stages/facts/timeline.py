@@ -67,9 +67,26 @@ def resolve(expression: str, base: date) -> tuple[date, str] | None:
         parsed = dateutil_parser.parse(low, default=default, fuzzy=True).date()
     except (ValueError, OverflowError):
         return None
-    if not has_year and parsed > base + timedelta(days=2):
+    weekday = next((i for i, name in enumerate(WEEKDAYS) if re.search(rf"\b{name}\b", low)), None)
+    fits = [d for d in _same_day_in_years(parsed, (base.year - 1, base.year, base.year + 1))
+            if d.weekday() == weekday] if not has_year and has_day and weekday is not None else []
+    if fits:
+        # "Sunday, January 23" without a year: the year in which that date is a Sunday, the nearest if several
+        # (an announcement of next Sunday's event is in the article's future)
+        parsed = min(fits, key=lambda d: abs(d - base))
+    elif not has_year and parsed > base + timedelta(days=2):
         # No year given and the date would be in the article's future: the writer meant the past one.
         parsed = parsed.replace(year=parsed.year - 1)
     if has_day:
         return parsed, "day"
     return parsed.replace(day=1), "month" if not (has_year and not has_month) else "year"
+
+
+def _same_day_in_years(day: date, years) -> list[date]:
+    out = []
+    for year in years:
+        try:
+            out.append(day.replace(year=year))
+        except ValueError:  # 29 February
+            pass
+    return out
