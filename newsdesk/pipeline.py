@@ -255,7 +255,8 @@ def build(store: Store, progress: bool = False) -> BuildReport:
         moved, touched = _recluster(store, assigner)
         report.revised_articles = moved
         changed |= touched
-    changed = {s for s in changed if store.story_articles(s)}  # a story re-clustering emptied redirects
+    live = store.live_story_ids()
+    changed &= live  # a story re-clustering emptied redirects
 
     for story_id in tqdm(sorted(changed), desc="summarize", unit=" stories", disable=not progress, file=sys.stderr):
         stored = store.get_story(story_id)  # the earlier brief, kept where still good, so pages do not churn
@@ -265,7 +266,7 @@ def build(store: Store, progress: bool = False) -> BuildReport:
     report.updated_stories = len(changed & existing)
 
     if changed:
-        _relate(store, assigner)
+        _relate(store, assigner, live)
     if report.new_articles or not report.resumed:
         _save_state(store, assigner)
     report.total_stories = store.story_count()
@@ -367,14 +368,13 @@ def build_facts(store: Store, story_ids: list[int], progress: bool = False) -> N
         store.save_facts(story_id, {k: v for k, v in facts.items() if k != "articles"})
 
 
-def _relate(store: Store, assigner: StoryAssigner) -> None:
+def _relate(store: Store, assigner: StoryAssigner, live: set[int]) -> None:
     """Related stories by similarity of their term vectors (StoryAssigner.related_vectors); a story with none
-    above the bar gets none. Stories left without articles are never linked.
+    above the bar gets none. Only `live` stories (those with articles) are linked.
 
     Only stories sharing one of a story's top terms are compared, at most the POSTING_STORIES newest per term, so
     the cost follows the number of topically close stories rather than the square of all stories.
     """
-    live = store.live_story_ids()
     vectors = assigner.related_vectors(live)
     tops = {sid: list(_top(vector, RELATED_TOP_TERMS)) for sid, vector in vectors.items()}
     index: dict[str, list] = {}
