@@ -291,6 +291,10 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import sqlite3
+
+    from .store import StoreError
+
     args = make_parser().parse_args(argv)
     try:
         return args.func(args)
@@ -298,6 +302,12 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except StoreError as e:
+        _err(str(e))
+        return 1
+    except sqlite3.DatabaseError as e:  # damage found after opening: name the file rather than print a traceback
+        _err(f"{args.db}: database error: {e}; `sqlite3 {args.db} 'PRAGMA integrity_check'` says what is damaged")
+        return 1
 
 
 if __name__ == "__main__":

@@ -1,41 +1,41 @@
 """Users' corrections of the clustering: move an article out of a story, merge two stories.
 
-Decisions are stored (migration 0003: pins, redirects, an edit log) and the affected briefs are rewritten at once.
-`build` calls `enforce` before clustering new articles, so an automatic update never undoes a user's decision,
-and replays the store's assignments into the clusterer, so new articles are matched against the corrected stories.
+Decisions are stored (migration 0003: pins, redirects, an edit log) and the stories they change are marked stale
+in the same transaction; their briefs and facts are then rewritten at once by the pipeline's one refresh path,
+and their related links by the next build. `build` calls `enforce` before clustering new articles, so an automatic
+update never undoes a user's decision, and replays the store's assignments into the clusterer, so new articles
+are matched against the corrected stories.
 """
 from __future__ import annotations
 
 from .store import Store
 
 
-def _rewrite(store: Store, story_ids: list[int]) -> None:
-    from .stages.summarize import summarize
+def _refresh(store: Store, story_ids: list[int]) -> None:
+    from .pipeline import refresh_stories
 
-    for sid in story_ids:
-        articles = store.story_articles(sid)
-        if articles:
-            store.save_story(sid, summarize(articles))
+    refresh_stories(store, story_ids=story_ids)
 
 
 def move_article(store: Store, article_id: int, to_story: int | None = None) -> int:
     """Moves the article (and its copies) to `to_story` or a new story; returns the story it is now in."""
     source, target = store.move_article(article_id, to_story)
     if source != target:
-        _rewrite(store, [source, target])
+        _refresh(store, [source, target])
     return target
 
 
 def merge_stories(store: Store, source: int, target: int) -> int:
     """Merges `source` into `target`; `source`'s URL redirects to the result. Returns the target's id."""
     target = store.merge_stories(source, target)
-    _rewrite(store, [target])
+    _refresh(store, [source, target])
     return target
 
 
 def enforce(store: Store) -> set[int]:
     """Puts back any article that is not where a user pinned it or sits in a merged-away story; returns the
-    stories changed. Normally nothing: only assignments made outside these functions can break a decision."""
+    stories changed (marked stale by the store). Normally nothing: only assignments made outside these functions
+    can break a decision."""
     changed: set[int] = set()
     pins = store.pinned_stories()
     redirects = store.redirected_stories()

@@ -230,48 +230,99 @@ class StoryAssigner:
         return changed, retired
 
 
-def build(store: Store, progress: bool = False) -> BuildReport:
-    """Assign every new article to a story, re-cluster the window, then rewrite the briefs and related links of
-    changed stories."""
-    from .stages.summarize import summarize
+def build(store: Store, progress: bool = False, log: Callable[[str], None] | None = None) -> BuildReport:
+    """Assign every new article to a story, re-cluster the window, then rewrite what every changed story is owed
+    (brief, facts, related links). One build at a time per store: a second waits for the first. A build killed at
+    any point loses nothing: the stories it changed stay marked stale in the store, and the next build rewrites
+    them whether or not anything new arrived."""
+    log = log or _stderr
+    with store.build_lock(on_wait=log):
+        return _build(store, progress, log)
 
+
+def _stderr(message: str) -> None:
+    print(f"newsdesk: {message}", file=sys.stderr, flush=True)
+
+
+def _build(store: Store, progress: bool, log: Callable[[str], None]) -> BuildReport:
     from .edits import enforce
 
     report = BuildReport()
-    changed: set[int] = enforce(store)  # users' moves and merges first, so the clusterer learns from them
+    enforce(store)  # users' moves and merges first, so the clusterer learns from them
+    new = store.unassigned_articles()
+    if not new and not store.stale_story_ids():
+        report.resumed = True
+        report.total_stories = store.story_count()
+        return report
     assigner, report.resumed = _resume(store)
-    existing = set(store.story_ids())
-    for article in tqdm(store.unassigned_articles(), desc="cluster", unit=" articles", disable=not progress,
-                        file=sys.stderr):
+    existing = set(store.story_ids(written=True))  # a story counts as new until its first brief is written
+    for article in tqdm(new, desc="cluster", unit=" articles", disable=not progress, file=sys.stderr):
         story, original = assigner.assign(article, store.new_story)
-        if original is not None:
-            store.set_duplicate(article.id, original)
-            report.duplicates += 1
-        store.assign(article.id, story)
-        changed.add(story)
+        with store.transaction():  # the copy link and the story together, so that a resumed build sees both
+            if original is not None:
+                store.set_duplicate(article.id, original)
+            store.assign(article.id, story)
+        report.duplicates += original is not None
         report.new_articles += 1
 
     if report.new_articles:
-        moved, touched = _recluster(store, assigner)
-        report.revised_articles = moved
-        changed |= touched
-    live = store.live_story_ids()
-    changed &= live  # a story re-clustering emptied redirects
-
-    for story_id in tqdm(sorted(changed), desc="summarize", unit=" stories", disable=not progress, file=sys.stderr):
-        stored = store.get_story(story_id)  # the earlier brief, kept where still good, so pages do not churn
-        store.save_story(story_id, summarize(store.story_articles(story_id), previous=stored.brief if stored else None))
-    build_facts(store, sorted(changed), progress=progress)
-    report.new_stories = len(changed - existing)
-    report.updated_stories = len(changed & existing)
-
-    if changed:
-        _relate(store, assigner, live)
+        report.revised_articles = _recluster(store, assigner)
+    refreshed = refresh_stories(store, assigner, progress=progress, log=log)
+    report.new_stories = len(refreshed - existing)
+    report.updated_stories = len(refreshed & existing)
     if report.new_articles or not report.resumed:
         _save_state(store, assigner)
     report.total_stories = store.story_count()
     return report
 
+
+def refresh_stories(store: Store, assigner: "StoryAssigner | None" = None, story_ids: Iterable[int] | None = None,
+                    progress: bool = False, log: Callable[[str], None] | None = None) -> set[int]:
+    """The one path that brings stories up to date with their articles, after a build or a user's edit: the brief
+    and facts of each stale story (or of `story_ids`), each story in one transaction; then, given the stream's
+    state (`assigner`, which a build has and an edit does not), every story's related links, and only then are
+    the stories marked fresh. Without it the links stay owed, and the next build writes them. A story whose brief
+    or facts fail is named in `log` and stays stale, and the others go on. Returns the stories rewritten."""
+    from .stages.summarize import summarize
+
+    log = log or _stderr
+    live = store.live_story_ids()
+    todo = store.stale_story_ids(written=False) if story_ids is None else set(story_ids)
+    store.drop_stale(todo - live)
+    done: set[int] = set()
+    for story_id in tqdm(sorted(todo & live), desc="briefs and facts", unit=" stories", disable=not progress,
+                         file=sys.stderr):
+        try:
+            articles = store.story_articles(story_id)
+            stored = store.get_story(story_id)  # the earlier brief, kept where still good, so pages do not churn
+            brief = summarize(articles, previous=stored.brief if stored else None)
+            facts, extracted = _story_facts(store, articles)
+        except Exception as e:  # noqa: BLE001 - one story's failure must not leave every other story stale
+            log(f"story {story_id}: brief or facts failed ({type(e).__name__}: {e}); kept stale for the next build")
+            continue
+        with store.transaction():
+            store.save_story(story_id, brief)
+            store.put_article_facts(extracted)
+            store.save_facts(story_id, facts)
+            store.mark_written(story_id)
+        done.add(story_id)
+    if assigner is not None:
+        owed = store.stale_story_ids(written=True)
+        if owed:
+            _relate(store, assigner, live)
+            store.mark_fresh(owed)
+    return done
+
+
+def _story_facts(store: Store, articles: list[Article]) -> tuple[dict, dict[int, dict]]:
+    """A story's facts, and the per-article extractions that were not stored yet (an article is parsed once)."""
+    from .stages.facts import VERSION, story_facts
+
+    stored = {aid: f for aid, f in store.article_facts([a.id for a in articles]).items()
+              if f.get("version") == VERSION}
+    facts = story_facts(articles, stored)
+    extracted = {a.id: facts["articles"][a.id] for a in articles if a.id not in stored}
+    return {k: v for k, v in facts.items() if k != "articles"}, extracted
 
 
 # The stream's state (every story's vectors, the term index, the copies' fingerprints) is saved beside the database
@@ -335,9 +386,9 @@ def _replay(store: Store) -> StoryAssigner:
     return assigner
 
 
-def _recluster(store: Store, assigner: StoryAssigner) -> tuple[int, set[int]]:
-    """Re-clusters the window within users' decisions and stores the result; returns how many articles moved and
-    the stories changed."""
+def _recluster(store: Store, assigner: StoryAssigner) -> int:
+    """Re-clusters the window within users' decisions and stores the result (the stories changed are marked
+    stale); returns how many articles moved."""
     pins = store.pinned_stories()
     members: dict[int, list[int]] = {}
     for key, story in assigner.story_of.items():
@@ -346,26 +397,22 @@ def _recluster(store: Store, assigner: StoryAssigner) -> tuple[int, set[int]]:
     apart = [(aid, other) for aid, source in store.moved_articles()
              for other in members.get(store.story_redirect(source) or source, ())
              if other != aid and pins.get(other) is None]
-    before = dict(assigner.story_of)
     changed, retired = assigner.recluster(store.new_story, fixed=pins, apart=apart)
-    store.assign_many(changed.items())
-    for old, new in retired.items():
-        if not store.story_articles(old):
-            store.retire_story(old, new)
-    return len(changed), set(changed.values()) | {before[k] for k in changed}
+    with store.transaction():  # the moves and the redirects of the stories they empty, together
+        store.assign_many(changed.items())
+        for old, new in retired.items():
+            if not store.story_articles(old):
+                store.retire_story(old, new)
+    return len(changed)
 
 
 def build_facts(store: Store, story_ids: list[int], progress: bool = False) -> None:
     """Figures, disagreements, quotes, entities and timeline of each story; an article is parsed once, ever."""
-    from .stages.facts import VERSION, story_facts
-
     for story_id in tqdm(story_ids, desc="facts", unit=" stories", disable=not progress, file=sys.stderr):
-        articles = store.story_articles(story_id)
-        stored = {aid: f for aid, f in store.article_facts([a.id for a in articles]).items()
-                  if f.get("version") == VERSION}
-        facts = story_facts(articles, stored)
-        store.put_article_facts({a.id: facts["articles"][a.id] for a in articles if a.id not in stored})
-        store.save_facts(story_id, {k: v for k, v in facts.items() if k != "articles"})
+        facts, extracted = _story_facts(store, store.story_articles(story_id))
+        with store.transaction():
+            store.put_article_facts(extracted)
+            store.save_facts(story_id, facts)
 
 
 def _relate(store: Store, assigner: StoryAssigner, live: set[int]) -> None:

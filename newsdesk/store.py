@@ -4,12 +4,15 @@ Stages never import this; the pipeline reads records from here, hands them to st
 """
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import sqlite3
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from .models import Article, Brief, BriefSentence, RawInput, Story
 
@@ -60,21 +63,76 @@ def brief_from_json(text: str | None) -> Brief | None:
     return Brief(headline=data["headline"], sentences=sentences, headline_article_id=data.get("headline_article_id"))
 
 
+class StoreError(Exception):
+    """The database cannot be used (not a newsdesk database, damaged, unreadable); the message names it."""
+
+
 class Store:
     def __init__(self, path: str | Path):
         self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        # check_same_thread=False: the web server reads from a worker thread; SQLite itself serialises writes.
-        self.db = sqlite3.connect(self.path, check_same_thread=False)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA foreign_keys = ON")
-        self.db.execute("PRAGMA journal_mode = WAL")
-        self.db.execute("PRAGMA synchronous = NORMAL")
-        self.migrate()
+        self._depth = 0  # nesting of transaction()
+        try:
+            if self.path != ":memory:":
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            # check_same_thread=False: the web server reads from a worker thread; SQLite itself serialises writes.
+            self.db = sqlite3.connect(self.path, check_same_thread=False)
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self.migrate()
+        except (sqlite3.DatabaseError, OSError) as e:
+            if getattr(self, "db", None) is not None:
+                self.db.close()
+            raise StoreError(f"{self.path}: cannot use this database ({e}); is it a newsdesk database, and is it "
+                             "intact? (`sqlite3 FILE 'PRAGMA integrity_check'` tells)") from e
 
     def close(self) -> None:
         self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All or nothing: the writes of every store call made inside commit together (calls nest)."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self._depth = 1
+        try:
+            with self.db:
+                yield
+        finally:
+            self._depth = 0
+
+    @contextmanager
+    def build_lock(self, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+        """One build at a time per database. A lock on a file beside it: the kernel releases it when its holder
+        dies, kill -9 included, so a crashed build never leaves the store locked. `on_wait` hears once why this
+        one waits."""
+        if self.path == ":memory:":  # private to this connection: nobody to exclude
+            yield
+            return
+        with open(self.path + ".lock", "a+") as f:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if on_wait:
+                    f.seek(0)
+                    holder = f.read().strip() or "another process"
+                    on_wait(f"another build is running on {self.path} ({holder}); waiting for it to finish")
+                fcntl.flock(f, fcntl.LOCK_EX)
+            try:
+                f.seek(0)
+                f.truncate()
+                f.write(f"pid {os.getpid()}")
+                f.flush()
+                yield
+            finally:
+                f.truncate(0)
+                fcntl.flock(f, fcntl.LOCK_UN)
 
     def __enter__(self) -> "Store":
         return self
@@ -106,7 +164,7 @@ class Store:
     # -- raw input ------------------------------------------------------------------------------------------
     def put_raw(self, raw: RawInput) -> bool:
         """Keep the bytes; returns False when exactly these bytes were stored before."""
-        with self.db:
+        with self.transaction():
             cur = self.db.execute(
                 "INSERT OR IGNORE INTO raw_inputs (sha256, kind, origin, url, fetched_at, body) VALUES (?,?,?,?,?,?)",
                 (raw.sha256, raw.kind, raw.origin, raw.url, _iso(raw.fetched_at) or _now(), raw.body),
@@ -114,7 +172,7 @@ class Store:
         return cur.rowcount == 1
 
     def set_raw_error(self, sha256: str, error: str | None) -> None:
-        with self.db:
+        with self.transaction():
             self.db.execute("UPDATE raw_inputs SET error = ? WHERE sha256 = ?", (error, sha256))
 
     def get_raw(self, sha256: str) -> RawInput | None:
@@ -132,7 +190,7 @@ class Store:
     # -- articles -------------------------------------------------------------------------------------------
     def add_article(self, a: Article) -> int | None:
         """Returns the new id, or None when an article from the same raw input is already stored."""
-        with self.db:
+        with self.transaction():
             cur = self.db.execute(
                 """INSERT OR IGNORE INTO articles (raw_sha256, external_id, url, outlet, title, text, published,
                    published_utc, authors, language, origin, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)""",
@@ -165,11 +223,14 @@ class Store:
     def unassigned_articles(self) -> list[Article]:
         return self.articles("story_id IS NULL")
 
+    def has_unassigned_articles(self) -> bool:
+        return self.db.execute("SELECT 1 FROM articles WHERE story_id IS NULL LIMIT 1").fetchone() is not None
+
     def article_count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
 
     def set_duplicate(self, article_id: int, duplicate_of: int) -> None:
-        with self.db:
+        with self.transaction():
             self.db.execute("UPDATE articles SET duplicate_of = ? WHERE id = ?", (duplicate_of, article_id))
 
     def duplicates_of(self, article_id: int) -> list[Article]:
@@ -177,17 +238,59 @@ class Store:
 
     # -- stories --------------------------------------------------------------------------------------------
     def new_story(self) -> int:
-        with self.db:
+        with self.transaction():
             return self.db.execute("INSERT INTO stories (updated_at) VALUES (?)", (_now(),)).lastrowid
 
     def assign(self, article_id: int, story_id: int) -> None:
-        with self.db:
-            self.db.execute("UPDATE articles SET story_id = ? WHERE id = ?", (story_id, article_id))
+        self.assign_many([(article_id, story_id)])
 
-    def assign_many(self, assignments) -> None:
-        """(article id, story id) pairs, in one transaction."""
-        with self.db:
-            self.db.executemany("UPDATE articles SET story_id = ? WHERE id = ?", [(s, a) for a, s in assignments])
+    def assign_many(self, assignments: Iterable[tuple[int, int]]) -> None:
+        """(article id, story id) pairs, in one transaction that also marks the stories they leave and join stale."""
+        pairs = list(assignments)
+        with self.transaction():
+            left = self._stories_of([a for a, _ in pairs])
+            self.db.executemany("UPDATE articles SET story_id = ? WHERE id = ?", [(s, a) for a, s in pairs])
+            self._mark_stale(left | {s for _, s in pairs})
+
+    def _stories_of(self, article_ids: list[int]) -> set[int]:
+        found: set[int] = set()
+        for i in range(0, len(article_ids), 500):
+            chunk = article_ids[i:i + 500]
+            found |= {r[0] for r in self.db.execute(
+                f"SELECT DISTINCT story_id FROM articles WHERE story_id IS NOT NULL AND id IN ({','.join('?' * len(chunk))})",
+                chunk)}
+        return found
+
+    # -- stale stories: brief, facts and links owed after a change of membership (migration 0005) ----------------
+    def _mark_stale(self, story_ids: Iterable[int]) -> None:
+        # Inside the caller's transaction, so that no change of membership is ever committed without its mark.
+        self.db.executemany(
+            "INSERT INTO stale_stories (story_id, written, since) VALUES (?, 0, ?) "
+            "ON CONFLICT(story_id) DO UPDATE SET written = 0",
+            [(sid, _now()) for sid in story_ids])
+
+    def stale_story_ids(self, written: bool | None = None) -> set[int]:
+        """Stories owed a rewrite; `written=False`: those whose brief and facts are owed, `True`: only links."""
+        sql = "SELECT story_id FROM stale_stories"
+        if written is not None:
+            sql += f" WHERE written = {int(written)}"
+        return {r[0] for r in self.db.execute(sql)}
+
+    def mark_written(self, story_id: int) -> None:
+        """Brief and facts are rewritten (call inside the transaction that saves them); the links are still owed."""
+        with self.transaction():
+            self.db.execute("UPDATE stale_stories SET written = 1 WHERE story_id = ?", (story_id,))
+
+    def mark_fresh(self, story_ids: Iterable[int]) -> None:
+        """Brief, facts and links rewritten: nothing owed. A story changed again since its rewrite stays stale."""
+        with self.transaction():
+            self.db.executemany("DELETE FROM stale_stories WHERE story_id = ? AND written = 1",
+                                [(sid,) for sid in story_ids])
+
+    def drop_stale(self, story_ids: Iterable[int]) -> None:
+        """Stories with no articles left (they redirect or are never shown): nothing to write."""
+        with self.transaction():
+            self.db.executemany("DELETE FROM stale_stories WHERE story_id = ?", [(sid,) for sid in story_ids])
 
     def assignment_digest(self) -> tuple[int, int]:
         """How many articles have a story, and a checksum of which story each has (digest_of, in SQL). Each term
@@ -220,7 +323,7 @@ class Store:
             key = lambda d: _utc(d)  # noqa: E731
             first, last = _iso(min(dates, key=key)), _iso(max(dates, key=key))
         hid = brief.headline_article_id if isinstance(brief.headline_article_id, int) else None
-        with self.db:
+        with self.transaction():
             self.db.execute(
                 """UPDATE stories SET headline = ?, headline_article_id = ?, first_published = ?, last_published = ?,
                    brief = ?, updated_at = ? WHERE id = ?""",
@@ -228,7 +331,7 @@ class Store:
             )
 
     def set_related(self, story_id: int, related: list[tuple[int, float]]) -> None:
-        with self.db:
+        with self.transaction():
             self.db.execute("DELETE FROM story_related WHERE story_id = ?", (story_id,))
             self.db.executemany(
                 "INSERT INTO story_related VALUES (?, ?, ?)", [(story_id, rid, score) for rid, score in related]
@@ -241,16 +344,20 @@ class Store:
         """Whether articles of the bundled sample corpus are stored (its licence asks for attribution)."""
         return self.db.execute("SELECT 1 FROM articles WHERE origin LIKE 'sample:%' LIMIT 1").fetchone() is not None
 
-    def story_ids(self) -> list[int]:
-        return [r[0] for r in self.db.execute("SELECT id FROM stories ORDER BY id")]
+    def story_ids(self, written: bool = False) -> list[int]:
+        """Every story id; `written`: only those that have had a brief written."""
+        where = " WHERE brief IS NOT NULL" if written else ""
+        return [r[0] for r in self.db.execute(f"SELECT id FROM stories{where} ORDER BY id")]
 
     def _story(self, r: sqlite3.Row, with_details: bool) -> Story:
         members = self.db.execute(
-            "SELECT id, outlet FROM articles WHERE story_id = ? ORDER BY published_utc, id", (r["id"],)
+            "SELECT id, outlet, title FROM articles WHERE story_id = ? ORDER BY published_utc, id", (r["id"],)
         ).fetchall()
         outlets = sorted({m["outlet"] for m in members if m["outlet"]})
+        # A story whose brief is still owed (a build stopped before writing it) goes by its latest article's title.
+        headline = r["headline"] or (members[-1]["title"] if members else "")
         story = Story(
-            id=r["id"], headline=r["headline"], article_ids=[m["id"] for m in members],
+            id=r["id"], headline=headline, article_ids=[m["id"] for m in members],
             first_published=_dt(r["first_published"]), last_published=_dt(r["last_published"]), outlets=outlets,
         )
         if with_details:
@@ -266,8 +373,13 @@ class Store:
         return story
 
     def get_story(self, story_id: int) -> Story | None:
+        """The story, or None when there is none with articles (an id that a build created and never filled, or
+        one emptied without a redirect, is not a story to show)."""
         r = self.db.execute("SELECT * FROM stories WHERE id = ?", (story_id,)).fetchone()
-        return self._story(r, with_details=True) if r else None
+        if r is None:
+            return None
+        story = self._story(r, with_details=True)
+        return story if story.article_ids else None
 
     def list_stories(self, limit: int = 50, offset: int = 0) -> list[Story]:
         """Newest first, by the latest article in each story; stories without articles are not shown."""
@@ -316,7 +428,7 @@ class Store:
     def add_feed(self, url: str, title: str | None = None, site_url: str | None = None,
                  poll_seconds: int | None = None) -> tuple[int, bool]:
         """Returns (feed id, True when it is new); `poll_seconds` also updates an existing subscription."""
-        with self.db:
+        with self.transaction():
             cur = self.db.execute("INSERT OR IGNORE INTO feeds (url, title, site_url, added_at) VALUES (?,?,?,?)",
                                   (url, title, site_url, _now()))
             if poll_seconds is not None:
@@ -347,7 +459,7 @@ class Store:
                     last_modified: str | None = None, title: str | None = None, site_url: str | None = None) -> None:
         """Records one poll: a success keeps the validators and clears the failure count; an error counts."""
         now = _now()
-        with self.db:
+        with self.transaction():
             if error is None:
                 self.db.execute(
                     """UPDATE feeds SET last_polled_at = ?, last_success_at = ?, failures = 0, next_poll_at = ?,
@@ -362,15 +474,19 @@ class Store:
 
     def add_feed_item(self, feed_id: int, key: str, url: str | None, title: str | None,
                       published: datetime | None) -> bool:
-        """Returns False when the feed listed this item before."""
-        with self.db:
+        """Returns False when the feed listed this item before and it was dealt with (its page stored, or its
+        error recorded); an item seen by a poll that was stopped before it got that far is still to do."""
+        with self.transaction():
             cur = self.db.execute(
                 "INSERT OR IGNORE INTO feed_items (feed_id, item_key, url, title, published, seen_at) VALUES (?,?,?,?,?,?)",
                 (feed_id, key, url, title, _iso(published), _now()))
-        return cur.rowcount == 1
+        if cur.rowcount == 1:
+            return True
+        return self.db.execute("SELECT 1 FROM feed_items WHERE feed_id = ? AND item_key = ? AND raw_sha256 IS NULL "
+                               "AND error IS NULL", (feed_id, key)).fetchone() is not None
 
     def feed_item_result(self, feed_id: int, key: str, raw_sha256: str | None, error: str | None) -> None:
-        with self.db:
+        with self.transaction():
             self.db.execute("UPDATE feed_items SET raw_sha256 = ?, error = ? WHERE feed_id = ? AND item_key = ?",
                             (raw_sha256, error, feed_id, key))
 
@@ -390,13 +506,13 @@ class Store:
         return out
 
     def put_article_facts(self, items: dict[int, dict]) -> None:
-        with self.db:
+        with self.transaction():
             self.db.executemany("INSERT OR REPLACE INTO article_facts VALUES (?, ?, ?)",
                                 [(aid, f.get("version", 0), json.dumps(f)) for aid, f in items.items()])
 
     def save_facts(self, story_id: int, facts: dict) -> None:
         """Stores a story's facts and indexes its entities; each entity dict gets its "entity_id"."""
-        with self.db:
+        with self.transaction():
             self.db.execute("DELETE FROM entity_stories WHERE story_id = ?", (story_id,))
             for e in facts.get("entities", []):
                 self.db.execute(
@@ -459,7 +575,7 @@ class Store:
         source = article.story_id
         if to_story == source:
             return source, source
-        with self.db:
+        with self.transaction():
             if to_story is None:
                 to_story = self.db.execute("INSERT INTO stories (updated_at) VALUES (?)", (_now(),)).lastrowid
             moved = [article_id] + [a.id for a in self.duplicates_of(article_id) if a.story_id == source]
@@ -468,6 +584,7 @@ class Store:
                 self.db.execute("INSERT OR REPLACE INTO story_pins VALUES (?, ?, ?)", (aid, to_story, _now()))
             self.db.execute("INSERT INTO story_edits (kind, article_id, from_story, to_story, created_at) "
                             "VALUES ('move', ?, ?, ?, ?)", (article_id, source, to_story, _now()))
+            self._mark_stale([source, to_story])
             if not self.db.execute("SELECT 1 FROM articles WHERE story_id = ?", (source,)).fetchone():
                 self._redirect(source, to_story)
         return source, to_story
@@ -481,13 +598,14 @@ class Store:
                 raise KeyError(f"story {sid} not found")
         if source == target:
             raise ValueError("a story cannot be merged into itself")
-        with self.db:
+        with self.transaction():
             self.db.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", (target, source))
             # the user has said these articles are one story: re-clustering (stages/recluster.py) keeps them so
             self.db.execute("INSERT OR REPLACE INTO story_pins SELECT id, ?, ? FROM articles WHERE story_id = ?",
                             (target, _now(), target))
             self.db.execute("INSERT INTO story_edits (kind, from_story, to_story, created_at) VALUES ('merge', ?, ?, ?)",
                             (source, target, _now()))
+            self._mark_stale([source, target])
             self._redirect(source, target)
         return target
 
@@ -499,7 +617,7 @@ class Store:
 
     def retire_story(self, old: int, new: int) -> None:
         """An automatic merge: `old`, left without articles by re-clustering, redirects to `new`."""
-        with self.db:
+        with self.transaction():
             self._redirect(old, new)
 
     def moved_articles(self) -> list[tuple[int, int]]:

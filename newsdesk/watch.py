@@ -39,6 +39,8 @@ def _keep_partial(store: Store, url: str, err: FetchError, kind: str) -> None:
 
 
 def poll_feed(store: Store, fetcher: Fetcher, feed: dict, report: PollReport, now: datetime | None = None) -> None:
+    """Polls one feed and fetches its new items' pages. Never raises for anything the feed or its pages hold: any
+    failure is recorded on the feed (or the item) with its next poll, so that one feed never stops another."""
     now = now or datetime.now(timezone.utc)
     report.feeds += 1
     url = feed["url"]
@@ -49,6 +51,15 @@ def poll_feed(store: Store, fetcher: Fetcher, feed: dict, report: PollReport, no
         backoff = min(timedelta(seconds=feed["poll_seconds"]) * 2 ** min(feed["failures"], 10), MAX_BACKOFF)
         store.feed_polled(feed["id"], error=message, next_poll_at=now + backoff)
 
+    try:
+        _poll_feed(store, fetcher, feed, report, failed, now)
+    except Exception as e:  # noqa: BLE001 - whatever a feed holds, it is this feed's failure, not the loop's
+        failed(f"{type(e).__name__}: {e}")
+
+
+def _poll_feed(store: Store, fetcher: Fetcher, feed: dict, report: PollReport, failed: Callable[[str], None],
+               now: datetime) -> None:
+    url = feed["url"]
     try:
         r = fetcher.get(url, etag=feed["etag"], last_modified=feed["last_modified"])
     except FetchError as e:
@@ -81,8 +92,13 @@ def poll_feed(store: Store, fetcher: Fetcher, feed: dict, report: PollReport, no
             store.feed_item_result(feed["id"], item.key, None, e.message)
             report.failures.append(InputFailure(item.url, e.message))
             continue
+        except Exception as e:  # noqa: BLE001 - one item's page must not cost the feed its other items
+            message = f"{type(e).__name__}: {e}"
+            store.feed_item_result(feed["id"], item.key, None, message)
+            report.failures.append(InputFailure(item.url, message))
+            continue
         page_raw = RawInput(body=page.body, kind="html", origin=item.url, url=page.url, fetched_at=page.fetched_at)
-        result = ingest_raw(store, page_raw)
+        result = ingest_raw(store, page_raw)  # never raises for what the page holds
         if isinstance(result, InputFailure):
             report.failures.append(result)
         elif isinstance(result, Article):
@@ -93,13 +109,15 @@ def poll_feed(store: Store, fetcher: Fetcher, feed: dict, report: PollReport, no
                       title=parsed.title, site_url=parsed.site_url)
 
 
-def poll_once(store: Store, fetcher: Fetcher, now: datetime | None = None) -> PollReport:
-    """Polls every due feed once, then builds the stories when something new came in."""
+def poll_once(store: Store, fetcher: Fetcher, now: datetime | None = None,
+              log: Callable[[str], None] | None = None) -> PollReport:
+    """Polls every due feed once, then builds the stories when an article is waiting for its story (new now, or
+    left by a build that failed or was stopped) or a story is owed its rewrite (after a user's edit)."""
     report = PollReport()
     for feed in store.due_feeds(now):
         poll_feed(store, fetcher, feed, report, now)
-    if report.articles:
-        report.new_stories = build(store).new_stories
+    if report.articles or store.has_unassigned_articles() or store.stale_story_ids():
+        report.new_stories = build(store, log=log).new_stories
     return report
 
 
@@ -111,7 +129,14 @@ def watch(db_path: str, settings: FetchSettings | None = None, once: bool = Fals
     with Store(db_path) as store, Fetcher(settings) as fetcher:
         while not stop.is_set():
             started = time.monotonic()
-            report = poll_once(store, fetcher)
+            try:
+                report = poll_once(store, fetcher, log=log)
+            except Exception as e:  # noqa: BLE001 - a pass that fails (a locked or full disk) is retried next tick
+                log(f"polling pass failed: {type(e).__name__}: {e}; trying again in {tick:g}s")
+                if once:
+                    raise
+                stop.wait(tick)
+                continue
             for f in report.failures:
                 log(f"skipped {f}")
             if report.feeds:

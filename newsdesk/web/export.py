@@ -31,9 +31,12 @@ def export_site(db_path: str, out_dir: str | Path) -> int:
         env.globals["has_sample"] = lambda: sample
         for page in range(1, page_count(store) + 1):
             write("index.html" if page == 1 else f"index-{page}.html", "index.html", index_context(store, page))
-        # Every story, even one without articles, so that a "related" link never dangles.
+        # A merged story's file shows the story it became, so that an old link never dangles; an id that never
+        # held an article has no page.
         for sid in store.story_ids():
-            write(f"stories/{sid}.html", "story.html", story_context(store, sid))
+            ctx = story_context(store, store.story_redirect(sid) or sid)
+            if ctx is not None:
+                write(f"stories/{sid}.html", "story.html", ctx)
         for article in store.articles():
             write(f"articles/{article.id}.html", "article.html", article_context(store, article.id))
         write("about.html", "about.html", {})

@@ -1,0 +1,129 @@
+"""The polling loop outlives anything one feed, one page or one pass throws at it: the failure is recorded on that
+feed with its next poll, the other feeds are polled, and the loop goes on. All served from 127.0.0.1."""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from datetime import datetime, timezone
+
+from newsdesk import watch as watch_module
+from newsdesk.sources.fetch import Fetcher, FetchSettings
+from newsdesk.store import Store
+from newsdesk.watch import poll_once, watch
+
+from newsserver import NewsServer, article_html, rss, static
+
+
+def settings() -> FetchSettings:
+    return FetchSettings(allow_private=True, host_delay=0.0, retries=0, timeout=3.0)
+
+
+def serve_good_feed(s: NewsServer, name: str = "good", topic: str = "harbour") -> str:
+    s.routes[f"/{name}/1.html"] = static(article_html(f"{topic.title()} news", topic))
+    s.routes[f"/{name}.xml"] = static(rss([{"title": topic, "link": s.url(f"/{name}/1.html")}]), "application/rss+xml")
+    return s.url(f"/{name}.xml")
+
+
+def test_a_json_feed_item_with_an_object_title_fails_that_feed_only(tmp_path):
+    """A JSON Feed whose item title is an object (feedparser's and the store's types disagree) once raised out of
+    the loop and left the feed without a next poll, so every later pass crashed on it again."""
+    odd = {"version": "https://jsonfeed.org/version/1.1", "title": "Odd",
+           "items": [{"id": "1", "url": "/odd/1.html", "title": {"text": "an object"}},
+                     {"id": "2", "url": "/odd/2.html", "title": ["a", "list"]}]}
+    with NewsServer() as s:
+        s.routes["/odd.json"] = static(json.dumps(odd), "application/feed+json")
+        s.routes["/odd/1.html"] = static(article_html("Tram line approved", "tram"))
+        s.routes["/odd/2.html"] = static(article_html("Schools get money", "school"))
+        store = Store(str(tmp_path / "w.db"))
+        odd_id, _ = store.add_feed(s.url("/odd.json"))
+        store.add_feed(serve_good_feed(s))
+        with Fetcher(settings()) as fetcher:
+            poll_once(store, fetcher)
+            good = [f for f in store.feeds() if f["url"].endswith("/good.xml")][0]
+            assert good["articles"] == 1
+            odd_feed = store.get_feed(odd_id)
+            # either read (titles as text) or recorded as this feed's failure, with a next poll
+            assert odd_feed["next_poll_at"] is not None
+            assert odd_feed["last_error"] is not None or odd_feed["articles"] == 2
+            poll_once(store, fetcher)  # the next pass runs too
+
+
+def test_any_exception_from_one_feed_is_recorded_on_it_with_its_next_poll(tmp_path, monkeypatch):
+    real_parse = watch_module.parse_feed
+
+    def parse(body, url=None, *args, **kwargs):
+        if "/cursed.xml" in (url or ""):
+            raise RuntimeError("a parser bug nobody has found yet")
+        return real_parse(body, url, *args, **kwargs)
+
+    monkeypatch.setattr(watch_module, "parse_feed", parse)
+    with NewsServer() as s:
+        s.routes["/cursed.xml"] = static(rss([]), "application/rss+xml")
+        store = Store(str(tmp_path / "w.db"))
+        cursed, _ = store.add_feed(s.url("/cursed.xml"))
+        store.add_feed(serve_good_feed(s))
+        before = datetime.now(timezone.utc).isoformat()
+        with Fetcher(settings()) as fetcher:
+            report = poll_once(store, fetcher)
+        feed = store.get_feed(cursed)
+        assert "RuntimeError: a parser bug nobody has found yet" in feed["last_error"]
+        assert feed["failures"] == 1 and feed["next_poll_at"] > before[:19]
+        assert report.feeds == 2 and report.feeds_failed == 1 and report.articles == 1
+        assert [f["id"] for f in store.due_feeds()] == [], "neither feed is due again at once"
+
+
+def test_a_failing_pass_does_not_stop_the_background_polling(tmp_path, monkeypatch):
+    calls = {"build": 0}
+    real_build = watch_module.build
+
+    def build_once_broken(store, **kwargs):
+        calls["build"] += 1
+        if calls["build"] == 1:
+            raise OSError("disk full")
+        return real_build(store, **kwargs)
+
+    monkeypatch.setattr(watch_module, "build", build_once_broken)
+    logged: list[str] = []
+    with NewsServer() as s:
+        db = str(tmp_path / "w.db")
+        with Store(db) as store:
+            store.add_feed(serve_good_feed(s, "first", "harbour"), poll_seconds=1)
+        stop = threading.Event()
+        thread = threading.Thread(target=watch, args=(db, settings()),
+                                  kwargs=dict(tick=0.2, stop=stop, log=logged.append), daemon=True)
+        thread.start()
+        try:
+            deadline = time.monotonic() + 60
+            while calls["build"] < 2 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            with Store(db) as store:
+                store.add_feed(serve_good_feed(s, "second", "school"))
+            while time.monotonic() < deadline:
+                with Store(db) as store:
+                    if len(store.live_story_ids()) >= 2 and not store.stale_story_ids():
+                        break
+                time.sleep(0.2)
+            assert thread.is_alive(), f"the polling loop ended: {logged}"
+        finally:
+            stop.set()
+            thread.join(timeout=30)
+        assert any("polling pass failed: OSError: disk full" in m for m in logged), logged
+        with Store(db) as store:
+            titles = {a.title for a in store.articles()}
+            assert {"Harbour news", "School news"} <= titles
+            assert all(store.get_story(sid).brief for sid in store.live_story_ids())
+
+
+def test_an_item_seen_by_a_poll_that_was_killed_is_fetched_by_the_next(tmp_path):
+    with NewsServer() as s:
+        url = serve_good_feed(s)
+        store = Store(str(tmp_path / "w.db"))
+        feed_id, _ = store.add_feed(url)
+        # what a poll killed between listing the item and fetching its page leaves behind
+        assert store.add_feed_item(feed_id, s.url("/good/1.html"), s.url("/good/1.html"), "harbour", None)
+        with Fetcher(settings()) as fetcher:
+            report = poll_once(store, fetcher)
+        assert report.articles == 1 and store.get_feed(feed_id)["articles"] == 1
+        with Fetcher(settings()) as fetcher:
+            assert poll_once(store, fetcher, now=datetime(2100, 1, 1, tzinfo=timezone.utc)).articles == 0
