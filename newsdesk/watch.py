@@ -61,7 +61,7 @@ def poll_feed(store: Store, fetcher: Fetcher, feed: dict, report: PollReport, no
     raw = RawInput(body=r.body, kind="feed", origin=url, url=r.url, fetched_at=r.fetched_at)
     store.put_raw(raw)
     try:
-        parsed = parse_feed(r.body, r.url)
+        parsed = parse_feed(r.body, r.url, r.headers)
     except FeedError as e:
         store.set_raw_error(raw.sha256, str(e))
         return failed(str(e))
