@@ -64,16 +64,19 @@ def cmd_feeds_import(args) -> int:
     from .store import Store
 
     try:
-        subs = parse_opml(Path(args.file).read_bytes())
+        opml = parse_opml(Path(args.file).read_bytes())
     except (OSError, OPMLError) as e:
         _err(f"{args.file}: {e}")
         return 1
+    for skipped in opml.skipped:
+        _err(f"{args.file}: skipped {skipped.url}: {skipped.reason}")
     added = 0
     with Store(args.db) as store:
-        for s in subs:
+        for s in opml.subscriptions:
             added += store.add_feed(s.url, s.title, s.site_url)[1]
-    print(f"imported {added} new feeds ({len(subs) - added} already subscribed) from {args.file}")
-    return 0
+    print(f"imported {added} new feeds ({len(opml.subscriptions) - added} already subscribed"
+          + (f", {len(opml.skipped)} skipped" if opml.skipped else "") + f") from {args.file}")
+    return 1 if opml.skipped else 0
 
 
 def cmd_feeds_export(args) -> int:

@@ -72,7 +72,7 @@ def _poll_feed(store: Store, fetcher: Fetcher, feed: dict, report: PollReport, f
     raw = RawInput(body=r.body, kind="feed", origin=url, url=r.url, fetched_at=r.fetched_at)
     store.put_raw(raw)
     try:
-        parsed = parse_feed(r.body, r.url)
+        parsed = parse_feed(r.body, r.url, r.headers)
     except FeedError as e:
         store.set_raw_error(raw.sha256, str(e))
         return failed(str(e))

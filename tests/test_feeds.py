@@ -121,9 +121,9 @@ def test_opml_round_trip_and_nested_folders():
       <outline text="News"><outline text="One" title="One" xmlUrl="http://a.example/rss" htmlUrl="http://a.example/"/>
       <outline text="Two" xmlUrl="http://b.example/atom"/></outline>
       <outline text="dup" xmlUrl="http://a.example/rss"/><outline text="folder only"/></body></opml>"""
-    subs = parse_opml(data)
+    subs = parse_opml(data).subscriptions
     assert [(s.url, s.title) for s in subs] == [("http://a.example/rss", "One"), ("http://b.example/atom", "Two")]
-    again = parse_opml(to_opml(subs + [Subscription("http://c.example/?a=1&b=<2>", "C & D")]).encode())
+    again = parse_opml(to_opml(subs + [Subscription("http://c.example/?a=1&b=<2>", "C & D")]).encode()).subscriptions
     assert [s.url for s in again] == [s.url for s in subs] + ["http://c.example/?a=1&b=<2>"]
     assert again[-1].title == "C & D" and again[0].site_url == "http://a.example/"
     with pytest.raises(OPMLError):
@@ -246,3 +246,42 @@ def test_interval_shortened_while_a_poll_runs_takes_effect(tmp_path):
         poll_feed(store, fetcher, feed, PollReport(), now=start)
         assert store.due_feeds(start + timedelta(seconds=1)) == []
         assert [f["id"] for f in store.due_feeds(start + timedelta(seconds=3))] == [fid]
+
+
+def test_charset_only_in_the_content_type_reaches_the_stored_titles(tmp_path):
+    """A KOI8-R feed with no XML declaration, its charset named only by the HTTP Content-Type, polled for real."""
+    titles = ["Новая трамвайная линия", "Уборка в гавани"]
+    with NewsServer() as server, Store(str(tmp_path / "k.db")) as store, Fetcher(local_settings()) as fetcher:
+        items = "".join(f"<item><title>{t}</title><link>{server.url(f'/ru/{i}.html')}</link></item>"
+                        for i, t in enumerate(titles))
+        body = f"<rss version='2.0'><channel><title>Городские новости</title>{items}</channel></rss>".encode("koi8-r")
+        server.routes["/ru.xml"] = static(body, "application/rss+xml; charset=koi8-r")
+        fid, _ = store.add_feed(server.url("/ru.xml"))
+        poll_once(store, fetcher)  # the item pages are not served: no article, so no build; titles come first
+        feed = store.get_feed(fid)
+        assert feed["last_error"] is None and feed["title"] == "Городские новости"
+        assert sorted(i["title"] for i in store.feed_items(fid)) == sorted(titles)
+
+
+def test_well_formed_feed_without_items_or_title_is_a_success(tmp_path):
+    with NewsServer() as server, Store(str(tmp_path / "e.db")) as store, Fetcher(local_settings()) as fetcher:
+        server.routes["/quiet.xml"] = static('<?xml version="1.0"?><rss version="2.0"><channel>'
+                                             "<link>http://q.example/</link></channel></rss>", "application/rss+xml")
+        server.routes["/quiet.atom"] = static('<feed xmlns="http://www.w3.org/2005/Atom"/>', "application/atom+xml")
+        ids = [store.add_feed(server.url(p))[0] for p in ("/quiet.xml", "/quiet.atom")]
+        report = poll_once(store, fetcher)
+        assert report.failures == [] and report.feeds == 2
+        for fid in ids:
+            feed = store.get_feed(fid)
+            assert feed["last_error"] is None and feed["last_success_at"], feed
+
+
+def test_content_location_is_the_base_of_relative_item_links(tmp_path):
+    with NewsServer() as server, Store(str(tmp_path / "l.db")) as store, Fetcher(local_settings()) as fetcher:
+        server.routes["/feeds/main.xml"] = static(
+            "<rss version='2.0'><channel><title>L</title><item><title>One</title><link>1.html</link></item>"
+            "</channel></rss>", "application/rss+xml", headers={"Content-Location": "/news/feed.xml"})
+        fid, _ = store.add_feed(server.url("/feeds/main.xml"))
+        poll_once(store, fetcher)
+        assert [i["url"] for i in store.feed_items(fid)] == [server.url("/news/1.html")]
+        assert server.requests_to("/news/1.html") == 1
