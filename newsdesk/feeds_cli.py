@@ -46,12 +46,15 @@ def cmd_feeds_list(args) -> int:
     if args.json:
         for f in feeds:
             print(json.dumps({k: f[k] for k in ("id", "url", "title", "last_success_at", "last_error",
-                                                 "last_error_at", "items_seen", "articles", "next_poll_at")}))
+                                                 "last_error_at", "last_warning", "items_seen", "articles",
+                                                 "next_poll_at")}))
         return 0
     for f in feeds:
         status = f"ok {f['last_success_at']}" if f["last_success_at"] else "never polled"
         if f["last_error"] and (not f["last_success_at"] or (f["last_error_at"] or "") > f["last_success_at"]):
             status = f"error {f['last_error_at']}: {f['last_error']}"
+        elif f["last_warning"]:
+            status += f" (read in part: {f['last_warning']})"
         print(f"{f['id']:4d}  {f['url']}  {f['title'] or ''}\n      {f['items_seen']} items seen, "
               f"{f['articles']} articles; {status}")
     if not feeds:

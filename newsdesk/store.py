@@ -456,16 +456,18 @@ class Store:
             {"now": now_s})]
 
     def feed_polled(self, feed_id: int, *, error: str | None, next_poll_at: datetime, etag: str | None = None,
-                    last_modified: str | None = None, title: str | None = None, site_url: str | None = None) -> None:
-        """Records one poll: a success keeps the validators and clears the failure count; an error counts."""
+                    last_modified: str | None = None, title: str | None = None, site_url: str | None = None,
+                    warning: str | None = None) -> None:
+        """Records one poll: a success keeps the validators, clears the failure count and keeps its `warning`
+        (what it could read only in part; None clears it); an error counts."""
         now = _now()
         with self.transaction():
             if error is None:
                 self.db.execute(
                     """UPDATE feeds SET last_polled_at = ?, last_success_at = ?, failures = 0, next_poll_at = ?,
                        etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified),
-                       title = COALESCE(title, ?), site_url = COALESCE(site_url, ?) WHERE id = ?""",
-                    (now, now, _utc(next_poll_at), etag, last_modified, title, site_url, feed_id))
+                       title = COALESCE(title, ?), site_url = COALESCE(site_url, ?), last_warning = ? WHERE id = ?""",
+                    (now, now, _utc(next_poll_at), etag, last_modified, title, site_url, warning, feed_id))
             else:
                 self.db.execute(
                     """UPDATE feeds SET last_polled_at = ?, last_error = ?, last_error_at = ?, failures = failures + 1,

@@ -67,7 +67,7 @@ def _poll_feed(store: Store, fetcher: Fetcher, feed: dict, report: PollReport, f
         return failed(e.message)
     next_poll = now + timedelta(seconds=feed["poll_seconds"])
     if r.not_modified:
-        store.feed_polled(feed["id"], error=None, next_poll_at=next_poll)
+        store.feed_polled(feed["id"], error=None, next_poll_at=next_poll, warning=feed.get("last_warning"))
         return
     raw = RawInput(body=r.body, kind="feed", origin=url, url=r.url, fetched_at=r.fetched_at)
     store.put_raw(raw)
@@ -106,7 +106,7 @@ def _poll_feed(store: Store, fetcher: Fetcher, feed: dict, report: PollReport, f
         store.feed_item_result(feed["id"], item.key, page_raw.sha256,
                                result.message if isinstance(result, InputFailure) else None)
     store.feed_polled(feed["id"], error=None, next_poll_at=next_poll, etag=r.etag, last_modified=r.last_modified,
-                      title=parsed.title, site_url=parsed.site_url)
+                      title=parsed.title, site_url=parsed.site_url, warning=parsed.warning)
 
 
 def poll_once(store: Store, fetcher: Fetcher, now: datetime | None = None,

@@ -12,6 +12,7 @@ from newsdesk.sources.fetch import Fetcher, FetchSettings
 from newsdesk.store import Store
 from newsdesk.watch import poll_once, watch
 
+from conftest import run_cli
 from newsserver import NewsServer, article_html, rss, static
 
 
@@ -127,3 +128,26 @@ def test_an_item_seen_by_a_poll_that_was_killed_is_fetched_by_the_next(tmp_path)
         assert report.articles == 1 and store.get_feed(feed_id)["articles"] == 1
         with Fetcher(settings()) as fetcher:
             assert poll_once(store, fetcher, now=datetime(2100, 1, 1, tzinfo=timezone.utc)).articles == 0
+
+
+def test_a_feed_read_only_in_part_says_so_until_a_clean_poll(tmp_path):
+    feed = {"version": "https://jsonfeed.org/version/1.1", "title": "Partly",
+            "items": [{"url": "/p/1.html", "title": "no id"}, {"id": "2", "url": "/p/2.html", "title": "Tram"}]}
+    with NewsServer() as s:
+        s.routes["/p.json"] = static(json.dumps(feed), "application/feed+json")
+        s.routes["/p/2.html"] = static(article_html("Tram line approved", "tram"))
+        db = str(tmp_path / "w.db")
+        with Store(db) as store:
+            fid, _ = store.add_feed(s.url("/p.json"))
+            with Fetcher(settings()) as fetcher:
+                poll_once(store, fetcher)
+            shown = store.get_feed(fid)
+            assert shown["last_error"] is None and shown["articles"] == 1
+            assert "1 item without an id skipped" in shown["last_warning"]
+        listed = run_cli("feeds", "list", db=db)
+        assert "read in part: 1 item without an id skipped" in listed.stdout, listed.stdout
+        feed["items"] = feed["items"][1:]
+        s.routes["/p.json"] = static(json.dumps(feed), "application/feed+json")
+        with Store(db) as store, Fetcher(settings()) as fetcher:
+            poll_once(store, fetcher, now=datetime(2100, 1, 1, tzinfo=timezone.utc))
+            assert store.get_feed(fid)["last_warning"] is None
