@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..settings import LIMITS, ServerSettings, host_name
@@ -218,19 +219,19 @@ class WriteGuard:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        request = Request(scope)
-        host = request.headers.get("host", "")
+        connection = HTTPConnection(scope)
+        host = connection.headers.get("host", "")
         if host_name(host) not in self.hosts:
             # DNS rebinding: a stranger's name resolving to this address must not reach the app
             await PlainTextResponse(f"This server does not answer for the host name {host!r}; its operator can "
                                     "add it with --allowed-host or NEWSDESK_ALLOWED_HOSTS.", 400)(scope, receive, send)
             return
-        cookie = request.cookies.get(COOKIE)
+        cookie = connection.cookies.get(COOKIE)
         viewer = await run_in_threadpool(self.auth.viewer_for, cookie) if cookie else ANONYMOUS
         token = _VIEWER.set(viewer)
         try:
-            if scope["type"] == "http" and request.method not in SAFE_METHODS:
-                await self._write(scope, receive, send, request, viewer)
+            if scope["type"] == "http" and scope["method"] not in SAFE_METHODS:
+                await self._write(scope, receive, send, Request(scope), viewer)
             else:
                 await self.app(scope, receive, send)
         finally:
