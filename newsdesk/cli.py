@@ -93,10 +93,10 @@ def cmd_token(args) -> int:
     with _open_store(args) as store:
         if args.reset:
             token = reset_token(store)
-            print("new access token for the web server (shown only this once; the database keeps a hash; the old "
-                  f"token and every login made with it no longer work):\n    {token}\n"
-                  f"  log in with it on the server's /login page, or send \"Authorization: Bearer {token}\" "
-                  "to the API")
+            print("new access token for the web server (shown only this once; the database keeps a hash):\n"
+                  f"    {token}\n"
+                  "  the old token and every login made with it no longer work. Log in with it on the server's\n"
+                  f"  /login page, or send \"Authorization: Bearer {token}\" to the API.")
             return 0
         made = store.credentials_made()
     if made:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import sys
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -132,4 +133,5 @@ class ServerSettings:
             return cls(host=host, port=port, public_url=url, allowed_hosts=tuple(allowed_hosts) + tuple(env_hosts),
                        read_only=read_only, token=os.environ.get("NEWSDESK_TOKEN", "").strip() or None)
         except ValueError as e:
-            raise SystemExit(f"newsdesk: {e}") from None
+            print(f"newsdesk: {e}", file=sys.stderr)
+            raise SystemExit(2) from None  # a usage error, as the command line's own

@@ -108,6 +108,9 @@ def test_a_form_from_another_site_or_without_the_csrf_token_changes_nothing(db):
     r = client.post(merge, data={**into, "csrf_token": csrf}, headers={"Origin": "https://evil.example"},
                     follow_redirects=False)
     assert r.status_code == 403 and "evil.example" in r.text
+    for origin in ("http://127.0.0.1:9999", "null"):  # another service on this machine, a sandboxed frame
+        r = client.post(merge, data={**into, "csrf_token": csrf}, headers={"Origin": origin}, follow_redirects=False)
+        assert r.status_code == 403, origin
     other = browser_client(db["path"], token)  # another session's token does not fit this one
     assert client.post(merge, data={**into, "csrf_token": csrf_token(other, "/feeds")},
                        follow_redirects=False).status_code == 403

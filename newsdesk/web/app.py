@@ -398,7 +398,8 @@ def create_app(db_path: str, settings: ServerSettings | None = None) -> FastAPI:
         title="newsdesk",
         version=__version__,
         description="Stories grouped from many outlets, each with an extractive brief whose every sentence is a "
-        "verbatim span of a named article.",
+        "verbatim span of a named article. Reading is open; every POST needs `Authorization: Bearer TOKEN` "
+        "(`newsdesk token --reset` makes one) and answers 401 without it, 403 when the server is read-only.",
     )
     env = make_env(static_site=False)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

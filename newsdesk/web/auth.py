@@ -237,9 +237,15 @@ class WriteGuard:
         finally:
             _VIEWER.reset(token)
 
+    def _same_origin(self, origin: str, host: str) -> bool:
+        """The page that sent a write is on this server: the Origin's host and port are the request's own (its
+        Host was checked), or the public URL's (a proxy that rewrites Host). Another port is another origin."""
+        netloc = urlsplit(origin).netloc.lower()
+        return bool(netloc) and netloc in (host.lower(), urlsplit(self.auth.settings.base_url).netloc.lower())
+
     async def _write(self, scope: Scope, receive: Receive, send: Send, request: Request, viewer: Viewer) -> None:
         origin = request.headers.get("origin")
-        if origin is not None and (urlsplit(origin).hostname or "") not in self.hosts:
+        if origin is not None and not self._same_origin(origin, request.headers.get("host", "")):
             await self._refuse(scope, receive, send, request, 403,
                                f"refused: this request was sent by a page of another site ({origin})")
             return
