@@ -8,7 +8,7 @@ import pytest
 from newsdesk.models import Article, RawInput
 from newsdesk.pipeline import build
 from newsdesk.store import Store
-from newsdesk.web import create_app, export_site
+from newsdesk.web import export_site
 from webauth import api_client, browser_client, csrf_token
 
 T0 = datetime(2021, 5, 3, 9)
