@@ -76,10 +76,35 @@ def cmd_build(args) -> int:
 
 
 def cmd_serve(args) -> int:
+    from .settings import ServerSettings
     from .web.serve import serve
 
-    serve(args.db, host=args.host, port=args.port, watch_feeds=not getattr(args, "no_watch", False),
+    settings = ServerSettings.from_env(host=args.host, port=args.port, public_url=args.public_url,
+                                       allowed_hosts=args.allowed_host, read_only=args.read_only)
+    serve(args.db, settings, watch_feeds=not getattr(args, "no_watch", False),
           allow_private=getattr(args, "allow_private", False), tick=getattr(args, "tick", 30.0))
+    return 0
+
+
+def cmd_token(args) -> int:
+    """Makes a new access token for the web server's writes (--reset), or says whether one exists."""
+    from .web.auth import reset_token
+
+    with _open_store(args) as store:
+        if args.reset:
+            token = reset_token(store)
+            print("new access token for the web server (shown only this once; the database keeps a hash):\n"
+                  f"    {token}\n"
+                  "  the old token and every login made with it no longer work. Log in with it on the server's\n"
+                  f"  /login page, or send \"Authorization: Bearer {token}\" to the API.")
+            return 0
+        made = store.credentials_made()
+    if made:
+        print(f"{len(made)} token{'s' if len(made) != 1 else ''} stored (hashed), made {', '.join(made)}; "
+              "`newsdesk token --reset` replaces it with a new one")
+    else:
+        print("no token stored: `newsdesk serve` makes one on its first start, `newsdesk token --reset` makes one "
+              "now, or set NEWSDESK_TOKEN in the server's environment")
     return 0
 
 
@@ -238,8 +263,16 @@ def make_parser() -> argparse.ArgumentParser:
     for name, func, helptext in (("serve", cmd_serve, "serve the web UI and the JSON API"),
                                  ("demo", cmd_demo, "ingest the sample corpus, build, and serve")):
         p = sub.add_parser(name, help=helptext)
-        p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
         p.add_argument("--port", type=int, default=8000)
+        p.add_argument("--public-url", default=None, metavar="URL",
+                       help="the address readers use, for Atom ids and absolute links (or $NEWSDESK_PUBLIC_URL; "
+                       "default http://HOST:PORT)")
+        p.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                       help="another host name to answer for, repeatable (or $NEWSDESK_ALLOWED_HOSTS; the bind "
+                       "address's names and the public URL's host always are)")
+        p.add_argument("--read-only", action="store_true",
+                       help="refuse every change through the server (no login, no token made)")
         if name == "demo":
             p.add_argument("--no-serve", action="store_true", help="stop after building")
         else:
@@ -248,6 +281,10 @@ def make_parser() -> argparse.ArgumentParser:
             p.add_argument("--tick", type=float, default=30.0,
                            help="seconds between looks for feeds that are due (default 30)")
         p.set_defaults(func=func)
+
+    p = sub.add_parser("token", help="the access token for changes through the web server: --reset makes a new one")
+    p.add_argument("--reset", action="store_true", help="make a new token, replacing the old one and its logins")
+    p.set_defaults(func=cmd_token)
 
     p = sub.add_parser("export", help="write the stories as a static web site")
     p.add_argument("out", help="output folder")

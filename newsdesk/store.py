@@ -8,6 +8,7 @@ import fcntl
 import json
 import os
 import sqlite3
+import time
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import datetime, timezone
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from .models import Article, Brief, BriefSentence, RawInput, Story
+from .settings import LIMITS
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -401,17 +403,40 @@ class Store:
         """Full-text search; returns (article, snippet) with the snippet's matches between \\x02 and \\x03.
 
         The markers are control characters so that the web layer can escape the snippet first and only then
-        turn them into <mark> tags: article text is untrusted.
+        turn them into <mark> tags: article text is untrusted. Raises SearchRefused for a query over
+        LIMITS.search_chars characters or LIMITS.search_terms different words, and SearchTimedOut when SQLite
+        works on it for more than LIMITS.search_seconds: FTS5's cost grows with the square of the terms.
         """
-        fts_query = _fts_query(query)
-        if not fts_query:
+        if len(query) > LIMITS.search_chars:
+            raise SearchRefused(f"the search is {len(query):,} characters long; at most {LIMITS.search_chars} "
+                                "characters, please")
+        terms = _fts_terms(query)
+        if not terms:
             return []
-        rows = self.db.execute(
-            """SELECT a.*, snippet(articles_fts, 1, char(2), char(3), ' … ', 24) AS snip
-               FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
-               WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?""",
-            (fts_query, limit),
-        ).fetchall()
+        if len(terms) > LIMITS.search_terms:
+            raise SearchRefused(f"the search has {len(terms)} different words; at most {LIMITS.search_terms} "
+                                "different words, please")
+        seconds = LIMITS.search_seconds
+        deadline = time.monotonic() + seconds
+        # As Datasette bounds its queries: SQLite calls this every N virtual machine instructions, and a true
+        # result aborts the statement with "interrupted". N is small because the cost is in FTS5's rank and
+        # snippet functions, a few instructions per row each: at 1,000 the handler ran once in 2 s of work, at
+        # 10 about every 70 ms, for a few percent more time.
+        self.db.set_progress_handler(lambda: time.monotonic() > deadline, 10)
+        try:
+            rows = self.db.execute(
+                """SELECT a.*, snippet(articles_fts, 1, char(2), char(3), ' … ', 24) AS snip
+                   FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
+                   WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?""",
+                (_fts_query(terms), limit),
+            ).fetchall()
+        except sqlite3.OperationalError as e:
+            if "interrupt" in str(e) and time.monotonic() > deadline:
+                raise SearchTimedOut(f"the search took longer than {seconds:g} s and was stopped; try fewer or "
+                                     "rarer words") from None
+            raise
+        finally:
+            self.db.set_progress_handler(None, 0)
         return [(self._article(r), r["snip"]) for r in rows]
 
     def iter_all_stories(self) -> Iterator[Story]:
@@ -634,8 +659,63 @@ class Store:
     def redirected_stories(self) -> dict[int, int]:
         return {r[0]: r[1] for r in self.db.execute("SELECT old_id, new_id FROM story_redirects")}
 
+    # -- credentials and login sessions of the web server (hashes only; newsdesk/web/auth.py makes them) ----------
+    def credential_hashes(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT hash FROM credentials ORDER BY id")]
 
-def _fts_query(query: str) -> str:
+    def has_credentials(self) -> bool:
+        return self.db.execute("SELECT 1 FROM credentials LIMIT 1").fetchone() is not None
+
+    def replace_credentials(self, token_hash: str) -> None:
+        """The one stored credential from now on; every login session made with an earlier one ends."""
+        with self.transaction():
+            self.db.execute("DELETE FROM credentials")
+            self.db.execute("DELETE FROM sessions")
+            self.db.execute("INSERT INTO credentials (hash, created_at) VALUES (?, ?)", (token_hash, _now()))
+
+    def add_credential_if_none(self, token_hash: str) -> bool:
+        """Stores the credential only while none exists (two servers starting at once make one); True if stored."""
+        with self.transaction():
+            cur = self.db.execute("INSERT INTO credentials (hash, created_at) SELECT ?, ? "
+                                  "WHERE NOT EXISTS (SELECT 1 FROM credentials)", (token_hash, _now()))
+        return cur.rowcount == 1
+
+    def credentials_made(self) -> list[str]:
+        """When each stored credential was made (ISO 8601, UTC)."""
+        return [r[0] for r in self.db.execute("SELECT created_at FROM credentials ORDER BY id")]
+
+    def add_session(self, id_hash: str, expires_at: datetime) -> None:
+        with self.transaction():
+            self.db.execute("DELETE FROM sessions WHERE expires_at <= ?", (_now(),))  # expired ones go here
+            self.db.execute("INSERT INTO sessions (id_hash, created_at, expires_at) VALUES (?, ?, ?)",
+                            (id_hash, _now(), expires_at.astimezone(timezone.utc).isoformat(timespec="seconds")))
+
+    def session_alive(self, id_hash: str) -> bool:
+        return self.db.execute("SELECT 1 FROM sessions WHERE id_hash = ? AND expires_at > ?",
+                               (id_hash, _now())).fetchone() is not None
+
+    def end_session(self, id_hash: str) -> None:
+        with self.transaction():
+            self.db.execute("DELETE FROM sessions WHERE id_hash = ?", (id_hash,))
+
+
+class SearchRefused(ValueError):
+    """A search over the limits on its length or its number of words; the message says which."""
+
+
+class SearchTimedOut(RuntimeError):
+    """A search stopped at its time limit."""
+
+
+def _fts_terms(query: str) -> list[str]:
+    """The words of a query, each once (a repeated word adds no meaning to an AND, only cost; FTS5 ignores case,
+    so neither does this), with everything but letters and digits dropped."""
+    first: dict[str, str] = {}
+    for term in "".join(c if c.isalnum() else " " for c in query).split():
+        first.setdefault(term.lower(), term)
+    return list(first.values())
+
+
+def _fts_query(terms: list[str]) -> str:
     """Quote every term so that user input can never be read as FTS5 syntax (a stray quote or AND would fail)."""
-    terms = [t for t in "".join(c if c.isalnum() else " " for c in query).split() if t]
     return " ".join(f'"{t}"' for t in terms)

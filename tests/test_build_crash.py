@@ -112,7 +112,7 @@ def test_a_story_without_articles_is_not_found(ingested):
     assert run_cli("build", db=ingested).returncode == 0
     with Store(ingested) as store:
         empty = store.new_story()  # what a build killed between making a story and filling it leaves
-    client = TestClient(create_app(ingested))
+    client = TestClient(create_app(ingested), base_url="http://127.0.0.1:8000")
     assert client.get(f"/stories/{empty}").status_code == 404
     assert client.get(f"/api/stories/{empty}").status_code == 404
     assert client.get("/feed.atom").status_code == 200

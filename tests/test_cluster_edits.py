@@ -4,12 +4,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from fastapi.testclient import TestClient
 
 from newsdesk.models import Article, RawInput
 from newsdesk.pipeline import build
 from newsdesk.store import Store
-from newsdesk.web import create_app, export_site
+from newsdesk.web import export_site
+from webauth import api_client, browser_client, csrf_token
 
 T0 = datetime(2021, 5, 3, 9)
 # Each report words the event its own way (distinct texts, not wire copies, which dedup would group instead).
@@ -93,7 +93,7 @@ def test_merge_redirects_ids_are_never_reused_and_builds_add_to_the_merged_story
 
 
 def test_api_move_and_merge_and_redirects(built):
-    client = TestClient(create_app(built["path"]))
+    client = api_client(built["path"])  # with a bearer token, as a script calls the API
     qs, vs = built["quake_story"], built["vote_story"]
     r = client.post(f"/api/stories/{qs}/move", json={"article_id": built["quakes"][0], "to": vs})
     assert r.status_code == 200 and r.json() == {"story_id": vs, "from_story": qs, "redirected": False}
@@ -113,22 +113,23 @@ def test_api_move_and_merge_and_redirects(built):
 
 
 def test_story_page_forms_move_and_merge(built, tmp_path):
-    client = TestClient(create_app(built["path"]))
+    client = browser_client(built["path"])  # logged in through /login; each form posts its CSRF field
     qs, vs = built["quake_story"], built["vote_story"]
     html = client.get(f"/stories/{qs}").text
     assert f'action="/stories/{qs}/move"' in html and f'action="/stories/{qs}/merge"' in html
     assert f'<option value="{built["quakes"][1]}">' in html
+    csrf = csrf_token(client, f"/stories/{qs}")
 
-    r = client.post(f"/stories/{qs}/move", data={"article_id": str(built["quakes"][1]), "to": ""},
+    r = client.post(f"/stories/{qs}/move", data={"article_id": str(built["quakes"][1]), "to": "", "csrf_token": csrf},
                     follow_redirects=False)
     assert r.status_code == 303
     new = int(r.headers["location"].rsplit("/", 1)[1])
     assert new not in (qs, vs) and client.get(r.headers["location"]).status_code == 200
 
-    r = client.post(f"/stories/{new}/merge", data={"into": str(vs)}, follow_redirects=False)
+    r = client.post(f"/stories/{new}/merge", data={"into": str(vs), "csrf_token": csrf}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == f"/stories/{vs}"
     assert client.get(f"/stories/{new}", follow_redirects=False).headers["location"] == f"/stories/{vs}"
-    assert client.post(f"/stories/{vs}/merge", data={"into": "x"}).status_code == 400
+    assert client.post(f"/stories/{vs}/merge", data={"into": "x", "csrf_token": csrf}).status_code == 400
 
     out = tmp_path / "site"
     export_site(built["path"], str(out))

@@ -152,7 +152,7 @@ def test_pipeline_stores_facts_and_the_web_shows_them(tmp_path, nlp):
     sid = _story(path)
     with Store(path) as store:
         assert len(store.article_facts([a.id for a in store.story_articles(sid)])) == 2  # kept: never parsed again
-    client = TestClient(create_app(path))
+    client = TestClient(create_app(path), base_url="http://127.0.0.1:8000")
     api = client.get(f"/api/stories/{sid}/facts").json()
     card = next(d for d in api["disagreements"] if d["what"] == "killed")
     assert card["kind"] == "contradiction" and {c["value"] for c in card["claims"]} == {470, 600}
@@ -353,7 +353,7 @@ def test_story_page_shows_a_few_attributed_quotes_and_folds_the_rest(tmp_path, n
         store.assign(a.id, sid)
         store.save_story(sid, Brief(headline="Harbour rebuilt", sentences=[]))
         build_facts(store, [sid])
-    page = TestClient(create_app(path)).get(f"/stories/{sid}").text
+    page = TestClient(create_app(path), base_url="http://127.0.0.1:8000").get(f"/stories/{sid}").text
     section = page[page.index('id="quotes-h"'):]
     section = section[:section.index("</section>")]
     shown, folded = section.split("<details", 1)

@@ -17,6 +17,7 @@ from newsdesk.web import create_app
 
 from conftest import run_cli
 from newsserver import NewsServer, article_html, rss, static
+from webauth import LOCAL, api_client
 
 TOPICS = [("Council approves new tram line", "the tram line"), ("Harbour cleanup begins", "the harbour cleanup"),
           ("School budget doubled", "the school budget")]
@@ -48,7 +49,7 @@ def test_new_items_become_new_stories_after_a_poll(tmp_path):
         assert new and store.add_feed(server.url("/feed.xml")) == (fid, False)
         report = poll_once(store, fetcher)
         assert (report.new_items, report.articles, report.failures) == (2, 2, [])
-        client = TestClient(create_app(db))
+        client = TestClient(create_app(db), base_url=LOCAL)
         headlines = {s["headline"] for s in client.get("/api/stories").json()["stories"]}
         assert headlines == {TOPICS[0][0], TOPICS[1][0]}
 
@@ -139,7 +140,7 @@ def test_feeds_page_and_api(tmp_path):
         store.add_feed(server.url("/feed.xml"))
         store.add_feed(server.url("/missing.xml"))
         poll_once(store, fetcher)
-    client = TestClient(create_app(db))
+    client = api_client(db)  # reads need nothing; the subscription below needs the token
     feeds = client.get("/api/feeds").json()["feeds"]
     ok, bad = feeds
     assert ok["items_seen"] == 1 and ok["articles"] == 1 and ok["last_success_at"] and not ok["failing"]
@@ -200,7 +201,7 @@ def test_background_polling_shows_new_items_in_the_ui(tmp_path):
             store.db.execute("UPDATE feeds SET poll_seconds = 1 WHERE id = ?", (fid,))
             store.db.commit()
         thread, stop = watch_in_background(db, local_settings(), tick=0.2, log=lambda m: None)
-        client = TestClient(create_app(db))
+        client = TestClient(create_app(db), base_url=LOCAL)
         try:
             def wait_for(headline: str) -> bool:
                 deadline = time.monotonic() + 30

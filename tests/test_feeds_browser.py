@@ -1,9 +1,10 @@
-"""The issue's "done means", as a user does it: `newsdesk serve` started from the command line, a feed of a local
-news site subscribed on the /feeds page in Chromium, and new stories appearing on the front page as the site
-publishes new items."""
+"""The issue's "done means", as a user does it: `newsdesk serve` started from the command line, the user logged in
+with the token it prints on its first start, a feed of a local news site subscribed on the /feeds page in Chromium,
+and new stories appearing on the front page as the site publishes new items."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -50,6 +51,12 @@ def test_user_subscribes_in_the_browser_and_sees_stories_arrive(tmp_path):
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             page = browser.new_page()
             page.goto(base + "/feeds")
+            assert page.locator("form.add-feed").count() == 0  # no form before logging in
+            token = re.search(r"^    (\S+)$", (tmp_path / "serve.log").read_text(), re.M).group(1)
+            page.click("text=Log in to add feeds")
+            page.fill("input[name=token]", token)
+            page.click("form.login button")
+            page.wait_for_url(base + "/feeds")
             page.fill("input[name=url]", "not a url")
             page.evaluate("document.querySelector('form.add-feed').noValidate = true")
             page.click("form.add-feed button")
@@ -58,7 +65,8 @@ def test_user_subscribes_in_the_browser_and_sees_stories_arrive(tmp_path):
             page.click("form.add-feed button")
             assert site.url("/feed.xml") in page.inner_text("table.feeds")
             # the subscription's poll interval, as a user would set it with `feeds add --every 1`
-            r = httpx.post(base + "/api/feeds", json={"url": site.url("/feed.xml"), "every": 1})
+            r = httpx.post(base + "/api/feeds", json={"url": site.url("/feed.xml"), "every": 1},
+                           headers={"Authorization": f"Bearer {token}"})
             assert r.status_code == 201 and r.json()["poll_seconds"] == 1
 
             def front_page_shows(headline: str) -> bool:

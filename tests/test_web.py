@@ -10,6 +10,7 @@ import time
 from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import quote as quote_url
 from urllib.parse import unquote, urlsplit
 
 import httpx
@@ -21,6 +22,7 @@ from newsdesk.store import Store
 from newsdesk.text import split_sentences
 from newsdesk.web import create_app, export_site
 
+LOCAL = "http://127.0.0.1:8000"  # the public URL a bare create_app() assumes
 EVIL_TITLE = "Bad <script>alert(1)</script> news"
 EVIL_TEXT = (
     "Markets fell <script>alert(1)</script> sharply today. An image <img src=x onerror=alert(2)> appeared here. "
@@ -74,7 +76,7 @@ def db(tmp_path) -> dict:
 
 @pytest.fixture
 def client(db) -> TestClient:
-    return TestClient(create_app(db["path"]))
+    return TestClient(create_app(db["path"]), base_url=LOCAL)
 
 
 class _ById(HTMLParser):
@@ -141,7 +143,7 @@ def test_index_paginates_past_fifty(tmp_path):
             a = add(store, f"Story number {i}", f"Sentence {i} happened.", "Outlet", datetime(2007, 1, 1 + i % 28))
             store.assign(a.id, sid)
             store.save_story(sid, Brief(headline=f"Story number {i}", sentences=[quote(a, 0)]))
-    c = TestClient(create_app(path))
+    c = TestClient(create_app(path), base_url=LOCAL)
     first, second = c.get("/"), c.get("/?page=2")
     assert len(re.findall(r'<h2><a href="/stories/\d+">', first.text)) == 50
     assert 'href="/?page=2"' in first.text and "Page 1 of 2" in first.text
@@ -319,7 +321,8 @@ def free_port() -> int:
 def test_serve_runs_a_real_server(db):
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-c", f"from newsdesk.web.serve import serve; serve({db['path']!r}, port={port})"],
+        [sys.executable, "-c", "from newsdesk.web.serve import serve; from newsdesk.settings import ServerSettings; "
+         f"serve({db['path']!r}, ServerSettings(port={port}))"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=Path(__file__).parent.parent,
     )
     try:
@@ -356,10 +359,10 @@ def test_atom_feed_has_one_entry_per_story_newest_first_with_credited_brief(clie
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/atom+xml")
     entries = _entries(r.content)
     ids = [e.find(ATOM + "id").text for e in entries]
-    assert ids == [f"http://testserver/stories/{db['s2']}", f"http://testserver/stories/{db['s1']}"]
+    assert ids == [f"{LOCAL}/stories/{db['s2']}", f"{LOCAL}/stories/{db['s1']}"]  # built on the public URL
     quake = entries[1]
     assert quake.find(ATOM + "title").text == "Quake hits coast"
-    assert quake.find(ATOM + "link").get("href") == f"http://testserver/stories/{db['s1']}"
+    assert quake.find(ATOM + "link").get("href") == f"{LOCAL}/stories/{db['s1']}"
     content = quake.find(ATOM + "content")
     assert content.get("type") == "html"
     html_text = content.text
@@ -375,7 +378,7 @@ def test_atom_feed_has_one_entry_per_story_newest_first_with_credited_brief(clie
 
 def test_search_feed_follows_a_query_and_pages_link_to_it(client, db):
     entries = _entries(client.get("/search.atom", params={"q": "rubble"}).content)
-    assert [e.find(ATOM + "id").text for e in entries] == [f"http://testserver/stories/{db['s1']}"]
+    assert [e.find(ATOM + "id").text for e in entries] == [f"{LOCAL}/stories/{db['s1']}"]
     assert _entries(client.get("/search.atom", params={"q": "zzzqqq"}).content) == []
     assert client.get("/search.atom").status_code == 422
     page = client.get("/search", params={"q": "rubble"}).text
@@ -390,5 +393,118 @@ def test_sample_attribution_only_when_sample_articles_are_stored(tmp_path, clien
     path = str(tmp_path / "sample.db")
     with Store(path) as store:
         ingest_sample(store)
-    footer = TestClient(create_app(path)).get("/").text.split('<footer class="site">')[1]
+    footer = TestClient(create_app(path), base_url=LOCAL).get("/").text.split('<footer class="site">')[1]
     assert "Wikinews" in footer and "CC BY 3.0" in footer
+
+
+# -- text XML 1.0 forbids, from an article or a query -----------------------------------------------------------
+# Every C0 control but tab, LF and CR, and the two non-characters: valid in a Python string and in SQLite,
+# forbidden in XML 1.0 (lxml, which feedgen writes with, refuses them outright).
+XML_FORBIDDEN = "".join(chr(c) for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)) + "\ufffe\uffff"
+
+
+@pytest.fixture
+def control_db(tmp_path) -> dict:
+    path = str(tmp_path / "control.db")
+    with Store(path) as store:
+        sid = store.new_story()
+        a = add(store, f"Harbour{XML_FORBIDDEN} fire", f"A fire broke out{XML_FORBIDDEN} in the harbour on Monday. "
+                "Crews came from three towns.", f"Port{XML_FORBIDDEN} Gazette", datetime(2020, 1, 6),
+                url="https://port.example/fire")
+        store.assign(a.id, sid)
+        store.save_story(sid, Brief(headline=f"Harbour{XML_FORBIDDEN} fire", headline_article_id=a.id,
+                                    sentences=[quote(a, 0)]))
+    return {"path": path, "sid": sid, "article": a}
+
+
+def test_control_characters_never_break_a_feed_a_page_or_the_api(control_db):
+    import xml.etree.ElementTree as ET
+
+    import feedparser
+    from lxml import etree
+
+    client = TestClient(create_app(control_db["path"]), base_url=LOCAL)
+    for url in ("/feed.atom", "/search.atom?q=harbour", "/search.atom?q=%00",
+                "/search.atom?q=" + quote_url(f"fire{XML_FORBIDDEN}")):
+        r = client.get(url)
+        assert r.status_code == 200, (url, r.text[:200])
+        etree.fromstring(r.content)  # libxml2, strict
+        entries = _entries(r.content)  # expat
+        assert not feedparser.parse(r.content).bozo, url  # what feed readers use, strict about well-formedness
+        if "%00" not in url:
+            (entry,) = entries
+            assert entry.find(ATOM + "title").text == "Harbour fire"
+            assert "A fire broke out" in entry.find(ATOM + "content").text
+    assert ET.fromstring(client.get("/search.atom?q=%00").content).find(ATOM + "title").text == \
+        "newsdesk: stories matching “”"
+    a = control_db["article"]
+    for url in ("/", f"/stories/{control_db['sid']}", f"/articles/{a.id}", "/search?q=harbour", "/search?q=%00",
+                "/api/stories", f"/api/stories/{control_db['sid']}", f"/api/articles/{a.id}",
+                "/api/search?q=harbour", "/api/search?q=%00"):
+        assert client.get(url).status_code == 200, url
+    assert client.get(f"/api/articles/{a.id}").json()["title"] == f"Harbour{XML_FORBIDDEN} fire"  # data kept as is
+
+
+def test_atom_drops_lone_surrogates_and_forbidden_characters_from_any_string():
+    import xml.etree.ElementTree as ET
+
+    from newsdesk.models import Story
+    from newsdesk.web.atom import stories_feed
+
+    story = Story(id=7, headline="Half\ud800 a pair\x1b", article_ids=[1], outlets=["Out\udfff\x00let"],
+                  brief=Brief(headline="x", sentences=[BriefSentence(text="Said\x0c so.", article_id=1, position=0,
+                                                                     outlet="Out\x00let")]))
+    body = stories_feed([story], LOCAL, "q \ud800\x00", LOCAL + "/feed.atom")
+    (entry,) = _entries(body)
+    assert entry.find(ATOM + "title").text == "Half a pair"
+    assert entry.find(ATOM + "author").find(ATOM + "name").text == "Outlet"
+    assert "Said so." in entry.find(ATOM + "content").text
+    assert ET.fromstring(body).find(ATOM + "title").text == "q "
+
+
+# -- search: bounded query and time ---------------------------------------------------------------------------
+def test_a_long_or_wordy_search_is_refused_with_a_clear_message(client, db):
+    from newsdesk.settings import LIMITS
+
+    flood = " ".join(["rubble"] * 4000)  # 28,000 characters: 10 s of SQLite time when it was run as given
+    for url in ("/search", "/api/search", "/search.atom"):
+        r = client.get(url, params={"q": flood})
+        assert r.status_code == 400, url
+        assert f"at most {LIMITS.search_chars} characters" in html.unescape(r.text), url
+    many = " ".join(f"w{i}" for i in range(LIMITS.search_terms + 1))
+    r = client.get("/api/search", params={"q": many})
+    assert r.status_code == 400 and f"at most {LIMITS.search_terms} different words" in r.json()["detail"]
+    # a word repeated within the limits is one term: the same hits as the word once
+    once = client.get("/api/search", params={"q": "rubble"}).json()["results"]
+    again = client.get("/api/search", params={"q": " ".join(["rubble"] * 20)}).json()["results"]
+    assert once and [h["article"]["id"] for h in again] == [h["article"]["id"] for h in once]
+    # exactly at the limits is allowed
+    assert client.get("/api/search", params={"q": "x" * LIMITS.search_chars}).status_code == 200
+
+
+def test_a_search_past_its_time_limit_is_stopped_and_answered(tmp_path, monkeypatch):
+    """A query that SQLite works on for seconds (thousands of terms, every article matching all of them) is
+    stopped at the time limit by the progress handler, and /search, /api/search and /search.atom say so."""
+    import dataclasses
+
+    import newsdesk.store
+    from newsdesk.settings import LIMITS
+
+    words = [f"w{i}x" for i in range(3000)]
+    path = str(tmp_path / "wordy.db")
+    with Store(path) as store:
+        for k in range(40):
+            add(store, f"List {k}", " ".join(words) + ".", "Lists", datetime(2020, 1, 1))
+    monkeypatch.setattr(newsdesk.store, "LIMITS", dataclasses.replace(
+        LIMITS, search_chars=10**6, search_terms=10**6, search_seconds=0.3), raising=False)
+    client = TestClient(create_app(path), base_url=LOCAL)
+    q = " ".join(words)
+    for url in ("/search", "/api/search", "/search.atom"):
+        started = time.monotonic()
+        r = client.get(url, params={"q": q})
+        assert time.monotonic() - started < 3, url  # unbounded, SQLite works on this query for 5 to 10 s
+        assert r.status_code == 503 and "took longer than 0.3 s" in html.unescape(r.text), (url, r.text[:300])
+    with Store(path) as store:  # the connection is usable again: the handler is removed after the search
+        with pytest.raises(newsdesk.store.SearchTimedOut):
+            store.search(q)
+        assert len(store.articles()) == 40 and len(store.search("w7x")) == 40

@@ -7,6 +7,8 @@ Article text and titles are untrusted: templates are autoescaped and nothing fro
 from __future__ import annotations
 
 import itertools
+import sqlite3
+import threading
 import time
 from datetime import datetime
 from pathlib import Path
@@ -16,7 +18,7 @@ from urllib.parse import urlsplit
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline  # serves the Swagger UI assets itself: /docs must work offline
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
@@ -26,9 +28,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..models import Article, BriefSentence, Story
-from ..store import Store
+from ..settings import ServerSettings
+from ..store import SearchRefused, SearchTimedOut, Store
 from ..text import split_sentences
 from .atom import latest_stories, matching_stories, stories_feed
+from .auth import Auth, WriteGuard, current_viewer, login_router
 from .facts_routes import facts_context
 
 HERE = Path(__file__).parent
@@ -179,7 +183,7 @@ def make_env(static_site: bool = False) -> Environment:
 
     env.globals.update(
         link_to=link_to, static_site=static_site, date_span=date_span, count=count, outlet_names=outlet_names,
-        iso_date=iso_date, version=__version__, has_sample=lambda: False,
+        iso_date=iso_date, version=__version__, has_sample=lambda: False, viewer=current_viewer,
     )
     env.filters.update(date=fmt_date, snippet=snippet_html)
     return env
@@ -252,13 +256,19 @@ def article_context(store: Store, article_id: int) -> dict | None:
 
 
 def search_context(store: Store, q: str) -> dict:
-    results = store.search(q) if q.strip() else []
+    """The search page's context; a refused or stopped search gives `error` and its HTTP `status`."""
+    try:
+        results = store.search(q) if q.strip() else []
+    except SearchRefused as e:
+        return {"q": q, "results": [], "headlines": {}, "error": f"Not searched: {e}.", "status": 400}
+    except SearchTimedOut as e:
+        return {"q": q, "results": [], "headlines": {}, "error": f"Stopped: {e}.", "status": 503}
     headlines: dict[int, str] = {}
     for a, _ in results:
         if a.story_id is not None and a.story_id not in headlines:
             s = store.get_story(a.story_id)
             headlines[a.story_id] = s.headline if s else ""
-    return {"q": q, "results": results, "headlines": headlines}
+    return {"q": q, "results": results, "headlines": headlines, "error": None, "status": 200}
 
 
 # -- API models -------------------------------------------------------------------------------------------------
@@ -371,13 +381,25 @@ def _search_hit(a: Article, snippet: str) -> SearchHit:
     return SearchHit(article=_article_ref(a), snippet="".join(text), highlights=highlights)
 
 
+def _search_http_error(e: Exception) -> HTTPException:
+    return HTTPException(400 if isinstance(e, SearchRefused) else 503, str(e))
+
+
 # -- the app ----------------------------------------------------------------------------------------------------
-def create_app(db_path: str) -> FastAPI:
+def create_app(db_path: str, settings: ServerSettings | None = None) -> FastAPI:
+    """The web UI and API over the store at `db_path`. Without settings: public URL http://127.0.0.1:8000, the
+    loopback names as hosts, and writes only with a credential stored in the database (read-only without one).
+
+    `app.state.stop_requests()` makes the running database work of every request stop at once (SQLite's
+    interrupt) and new requests answer 503: `serve` calls it on SIGTERM so that no request holds the shutdown.
+    """
+    settings = settings or ServerSettings()
     app = FastAPIOffline(
         title="newsdesk",
         version=__version__,
         description="Stories grouped from many outlets, each with an extractive brief whose every sentence is a "
-        "verbatim span of a named article.",
+        "verbatim span of a named article. Reading is open; every POST needs `Authorization: Bearer TOKEN` "
+        "(`newsdesk token --reset` makes one) and answers 401 without it, 403 when the server is read-only.",
     )
     env = make_env(static_site=False)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -393,13 +415,30 @@ def create_app(db_path: str) -> FastAPI:
         return sample_seen["value"]
 
     env.globals["has_sample"] = has_sample
+    open_stores: set[Store] = set()
+    open_lock = threading.Lock()
+    stopping = threading.Event()
+
+    def stop_requests() -> None:
+        stopping.set()
+        with open_lock:
+            for store in open_stores:
+                store.db.interrupt()  # thread-safe by SQLite's design: the statement ends with "interrupted"
+
+    app.state.stop_requests = stop_requests
 
     def get_store() -> Iterator[Store]:
         # One connection per request: the pipeline may write between requests, and connections are cheap.
+        if stopping.is_set():
+            raise HTTPException(503, "the server is stopping")
         store = Store(db_path)
+        with open_lock:
+            open_stores.add(store)
         try:
             yield store
         finally:
+            with open_lock:
+                open_stores.discard(store)
             store.close()
 
     def page(template: str, context: dict, status_code: int = 200) -> HTMLResponse:
@@ -417,6 +456,12 @@ def create_app(db_path: str) -> FastAPI:
         if exc.status_code == 404 and not is_api(request):
             return not_found("page")
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(sqlite3.OperationalError)
+    async def interrupted(request: Request, exc: sqlite3.OperationalError):
+        if stopping.is_set() and "interrupt" in str(exc):
+            return PlainTextResponse("the server is stopping; try again when it is back", status_code=503)
+        raise exc
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError):
@@ -445,7 +490,8 @@ def create_app(db_path: str) -> FastAPI:
 
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
     def search_page(q: str = "", store: Store = Depends(get_store)):
-        return page("search.html", search_context(store, q))
+        ctx = search_context(store, q)
+        return page("search.html", ctx, status_code=ctx["status"])
 
     @app.get("/about", response_class=HTMLResponse, include_in_schema=False)
     def about_page():
@@ -455,19 +501,28 @@ def create_app(db_path: str) -> FastAPI:
     def atom(body: bytes) -> Response:
         return Response(body, media_type="application/atom+xml; charset=utf-8")
 
+    def self_url(request: Request) -> str:
+        # The public URL, never the Host header: one feed, one id, whatever name reached the server.
+        query = request.url.query
+        return settings.base_url + request.url.path + (f"?{query}" if query else "")
+
     @app.get("/feed.atom", tags=["feeds"], summary="Atom feed of the latest stories, one entry per story",
              response_class=Response, responses={200: {"content": {"application/atom+xml": {}}}})
     def atom_latest(request: Request, store: Store = Depends(get_store)):
-        base = str(request.base_url).rstrip("/")
-        return atom(stories_feed(latest_stories(store), base, "newsdesk: latest stories", str(request.url)))
+        return atom(stories_feed(latest_stories(store), settings.base_url, "newsdesk: latest stories",
+                                 self_url(request)))
 
     @app.get("/search.atom", tags=["feeds"], summary="Atom feed of the stories whose articles match a query",
-             response_class=Response, responses={200: {"content": {"application/atom+xml": {}}}})
+             response_class=Response, responses={200: {"content": {"application/atom+xml": {}}},
+                                                 400: {"model": ErrorOut}, 503: {"model": ErrorOut}})
     def atom_search(request: Request, q: str = Query(..., min_length=1, description="Words to find; no query syntax."),
                     store: Store = Depends(get_store)):
-        base = str(request.base_url).rstrip("/")
-        return atom(stories_feed(matching_stories(store, q), base, f"newsdesk: stories matching “{q}”",
-                                 str(request.url)))
+        try:
+            stories = matching_stories(store, q)
+        except (SearchRefused, SearchTimedOut) as e:
+            raise _search_http_error(e) from None
+        return atom(stories_feed(stories, settings.base_url, f"newsdesk: stories matching “{q}”",
+                                 self_url(request)))
 
     # -- JSON API -----------------------------------------------------------------------------------------------
     missing = {404: {"model": ErrorOut, "description": "No such id"}}
@@ -507,10 +562,16 @@ def create_app(db_path: str) -> FastAPI:
             duplicates=[_article_ref(d) for d in store.duplicates_of(a.id)],
         )
 
-    @app.get("/api/search", response_model=SearchResults, tags=["search"], summary="Full-text search over articles")
+    @app.get("/api/search", response_model=SearchResults, tags=["search"], summary="Full-text search over articles",
+             responses={400: {"model": ErrorOut, "description": "Too long, or too many different words"},
+                        503: {"model": ErrorOut, "description": "Stopped at the time limit"}})
     def api_search(q: str = Query(..., description="Words to find; no query syntax."),
                    limit: int = Query(50, ge=1, le=200), store: Store = Depends(get_store)):
-        return SearchResults(query=q, results=[_search_hit(a, s) for a, s in store.search(q, limit=limit)])
+        try:
+            hits = store.search(q, limit=limit)
+        except (SearchRefused, SearchTimedOut) as e:
+            raise _search_http_error(e) from None
+        return SearchResults(query=q, results=[_search_hit(a, s) for a, s in hits])
 
     from .feeds_routes import feeds_router  # /feeds and /api/feeds
 
@@ -518,8 +579,15 @@ def create_app(db_path: str) -> FastAPI:
     from .facts_routes import make_router as facts_router  # /entities/{id}, /api/stories/{id}/facts, /api/entities
 
     app.include_router(facts_router(get_store, page))
-    from .edits import add_edit_routes  # POST move / merge, API and forms (issue 4)
+    from .edits import add_edit_routes  # POST move / merge, API and forms
 
     add_edit_routes(app, get_store)
+    auth = Auth(db_path, settings)
+    app.include_router(login_router(auth, page))
+
+    def refusal_page(message: str, status: int, login_next: str | None) -> HTMLResponse:
+        return page("notice.html", {"message": message, "login_next": login_next}, status_code=status)
+
+    app.add_middleware(WriteGuard, auth=auth, render=refusal_page)
     return app
 

@@ -8,6 +8,7 @@ required elements).
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from html import escape
 
@@ -18,6 +19,14 @@ from ..models import Story
 from ..store import Store
 
 FEED_SIZE = 50
+# What XML 1.0 forbids in a document: C0 controls but tab, LF and CR; lone surrogates; U+FFFE and U+FFFF. A feed
+# or page may carry any of them, and lxml (feedgen's writer) refuses the whole document for one.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value: str) -> str:
+    """`value` without the characters XML 1.0 forbids: every string written into a feed passes through here."""
+    return _NOT_XML.sub("", value)
 
 
 def _utc(dt: datetime | None) -> datetime:
@@ -46,10 +55,14 @@ def _brief_html(story: Story, base: str) -> str:
 
 
 def stories_feed(stories: list[Story], base: str, title: str, self_url: str) -> bytes:
-    """`base`: the site's absolute URL without a trailing slash; entry ids are story URLs, stable as stories grow."""
+    """`base`: the site's public URL without a trailing slash; entry ids are story URLs, stable as stories grow.
+
+    Text from articles and queries may hold characters XML cannot carry: they are dropped (`xml_text`).
+    """
     fg = FeedGenerator()
+    self_url = xml_text(self_url)
     fg.id(self_url)
-    fg.title(title)
+    fg.title(xml_text(title))
     fg.author({"name": "newsdesk"})
     fg.link(href=self_url, rel="self", type="application/atom+xml")
     fg.link(href=base + "/", rel="alternate", type="text/html")
@@ -59,14 +72,14 @@ def stories_feed(stories: list[Story], base: str, title: str, self_url: str) -> 
     for story in reversed(stories):
         e = fg.add_entry()
         e.id(f"{base}/stories/{story.id}")
-        e.title(story.headline)
+        e.title(xml_text(story.headline))
         e.link(href=f"{base}/stories/{story.id}", rel="alternate", type="text/html")
         e.updated(_utc(story.last_published))
         if story.first_published:
             e.published(_utc(story.first_published))
         for outlet in story.outlets[:20]:
-            e.author({"name": outlet})
-        e.content(_brief_html(story, base), type="html")
+            e.author({"name": xml_text(outlet) or "unnamed outlet"})
+        e.content(xml_text(_brief_html(story, base)), type="html")
     return fg.atom_str(pretty=True)
 
 

@@ -1,8 +1,8 @@
 """Routes for users' corrections of stories: move an article out, merge two stories (API and HTML forms).
 
 The logic is in `newsdesk.edits`; these are thin shells. The forms post plain urlencoded bodies, read with the
-standard library, so no multipart parser is needed. There is no authentication: like the rest of the server,
-these routes are for a desk's own users on a trusted network.
+standard library, so no multipart parser is needed. Who may call them is decided before they run, by the
+WriteGuard middleware (auth.py): a bearer token, or a login session with its CSRF token.
 """
 from __future__ import annotations
 
