@@ -7,10 +7,13 @@ import threading
 import time
 from datetime import datetime, timezone
 
+from fastapi.testclient import TestClient
+
 from newsdesk import watch as watch_module
 from newsdesk.sources.fetch import Fetcher, FetchSettings
 from newsdesk.store import Store
 from newsdesk.watch import poll_once, watch
+from newsdesk.web import create_app
 
 from conftest import run_cli
 from newsserver import NewsServer, article_html, rss, static
@@ -146,6 +149,9 @@ def test_a_feed_read_only_in_part_says_so_until_a_clean_poll(tmp_path):
             assert "1 item without an id skipped" in shown["last_warning"]
         listed = run_cli("feeds", "list", db=db)
         assert "read in part: 1 item without an id skipped" in listed.stdout, listed.stdout
+        client = TestClient(create_app(db), base_url="http://127.0.0.1:8000")
+        assert client.get("/api/feeds").json()["feeds"][0]["last_warning"] == shown["last_warning"]
+        assert "Read in part: 1 item without an id skipped" in client.get("/feeds").text
         feed["items"] = feed["items"][1:]
         s.routes["/p.json"] = static(json.dumps(feed), "application/feed+json")
         with Store(db) as store, Fetcher(settings()) as fetcher:

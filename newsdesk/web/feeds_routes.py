@@ -29,6 +29,8 @@ class FeedStatus(BaseModel):
     last_success_at: datetime | None = None
     last_error: str | None = Field(None, description="The most recent failure, kept after later successes.")
     last_error_at: datetime | None = None
+    last_warning: str | None = Field(None, description="What the last good poll could read only in part (ill-formed "
+                                     "XML read anyway, items without an id skipped); cleared by a clean poll.")
     failing: bool = Field(description="True when the latest poll failed.")
     items_seen: int
     articles: int = Field(description="Articles extracted from this feed's items.")
@@ -55,6 +57,7 @@ def feed_status(f: dict) -> FeedStatus:
         id=f["id"], url=f["url"], title=f["title"], site_url=f["site_url"], added_at=_dt(f["added_at"]),
         last_polled_at=_dt(f["last_polled_at"]), last_success_at=_dt(f["last_success_at"]),
         last_error=f["last_error"], last_error_at=_dt(f["last_error_at"]), failing=failing,
+        last_warning=f["last_warning"],
         items_seen=f["items_seen"], articles=f["articles"], next_poll_at=_dt(f["next_poll_at"]),
         poll_seconds=f["poll_seconds"],
     )
