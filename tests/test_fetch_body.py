@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tracemalloc
 import zlib
+from pathlib import Path
 
 import pytest
 
@@ -83,3 +84,32 @@ def test_more_content_codings_than_allowed_are_refused():
         s.routes["/two.html"] = lambda req: (200, {"Content-Type": "text/html", "Content-Encoding": "gzip, gzip"},
                                              gzip_stream([gzip_stream([b"<p>hello</p>"])]))
         assert f.get(s.url("/two.html")).body == b"<p>hello</p>"
+
+
+FEEDPARSER = Path(__file__).parent / "data" / "feedparser-compression"
+ATOM = b'<feed xmlns="http://www.w3.org/2005/Atom"></feed>\n'
+
+
+@pytest.mark.parametrize("name,encoding,expected", [
+    ("gzip.gz", "gzip", ATOM),
+    ("deflate.z", "deflate", ATOM),
+    ("deflate-no-headers.z", "deflate", ATOM),
+    ("gzip-not-compressed.gz", "gzip", b"<feed><title>gzip</title></feed>"),  # labelled gzip, sent plain
+    ("deflate-not-compressed.z", "deflate", b"<feed><title>deflate</title></feed>\n"),
+])
+def test_feedparser_compression_material(name, encoding, expected):
+    body = (FEEDPARSER / name).read_bytes()
+    with NewsServer() as s, Fetcher(settings()) as f:
+        s.routes["/feed"] = lambda req: (200, {"Content-Type": "application/atom+xml", "Content-Encoding": encoding},
+                                         body)
+        assert f.get(s.url("/feed")).body == expected
+
+
+def test_feedparser_gzip_with_a_bad_checksum_is_an_error_that_keeps_the_raw_bytes():
+    body = (FEEDPARSER / "gzip-struct-error.gz").read_bytes()
+    with NewsServer() as s, Fetcher(settings()) as f:
+        s.routes["/feed"] = lambda req: (200, {"Content-Type": "application/atom+xml", "Content-Encoding": "gzip"},
+                                         body)
+        with pytest.raises(FetchError, match="undecodable content encoding: gzip: .*incorrect data check") as e:
+            f.get(s.url("/feed"))
+    assert e.value.body == body

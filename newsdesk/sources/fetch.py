@@ -348,22 +348,32 @@ def _inflate(source: Iterator[bytes], coding: str) -> Iterator[bytes]:
     """Inflates a gzip or deflate stream in pieces of at most INFLATE_STEP bytes. Hand-written because httpx's
     decoders inflate each network chunk whole: 64 kB of gzip become 64 MB, and gzip inside gzip a thousand times
     that, before any limit can look. Concatenated gzip members are all read; bytes after the end of the stream are
-    dropped and a stream cut short yields what it held, as httpx and browsers do."""
+    dropped and a stream cut short yields what it held, as httpx and browsers do. A body that does not start
+    compressed (no gzip magic; neither zlib nor raw deflate) is passed on as it came: servers label plain feeds
+    gzip, and feedparser's test material keeps such cases."""
     gzip = coding in ("gzip", "x-gzip")
     inflater = None  # None between members, and before the first
-    started = finished = False
+    started = finished = passing = False
     buffered = b""
     for chunk in source:
+        if passing:
+            yield chunk
+            continue
         if finished:
             continue
         data, buffered = buffered + chunk, b""
         while data:
+            first = not started
             if inflater is None:
                 if len(data) < 2:
                     buffered = data
                     break
-                if started and data[:2] != b"\x1f\x8b":
-                    finished = True  # not another gzip member: trailing bytes
+                if gzip and data[:2] != b"\x1f\x8b":
+                    if first:
+                        passing = True
+                        yield data
+                    else:
+                        finished = True  # not another gzip member: trailing bytes
                     break
                 # deflate is zlib-wrapped by the RFC, raw from some servers: a zlib header says which
                 zlib_header = data[0] & 0x0F == 8 and int.from_bytes(data[:2], "big") % 31 == 0
@@ -372,18 +382,27 @@ def _inflate(source: Iterator[bytes], coding: str) -> Iterator[bytes]:
                 try:
                     out = inflater.decompress(data, INFLATE_STEP)
                 except zlib.error as e:
+                    if first and not gzip and not zlib_header:
+                        passing, inflater = True, None
+                        yield data
+                        break
                     raise _Undecodable(f"{coding}: {e}") from e
+                first = False
                 if out:
                     yield out
                 data = inflater.unconsumed_tail
                 # with all input taken, output may still wait inside zlib while the last piece came out full
                 if inflater.eof or (not data and len(out) < INFLATE_STEP):
                     break
+            if passing:
+                break
             if inflater.eof:
                 data, inflater = inflater.unused_data, None
                 if not gzip:
                     finished = True
                     break
+    if buffered and not started:
+        yield buffered  # a body of one byte: not compressed
     if inflater is not None:
         try:
             tail = inflater.flush()  # a stream cut short: all input is taken, so this is at most a match's length
@@ -393,12 +412,28 @@ def _inflate(source: Iterator[bytes], coding: str) -> Iterator[bytes]:
             yield tail
 
 
-def _decoded(response: httpx.Response, max_codings: int) -> Iterator[bytes]:
+class _RawTap:
+    """The raw bytes of a response as they pass, up to `limit`: what is kept when they cannot be decoded."""
+
+    def __init__(self, source: Iterator[bytes], limit: int):
+        self.source, self.limit, self.kept, self.size = source, limit, [], 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self.source:
+            if self.size < self.limit:
+                self.kept.append(chunk[: self.limit - self.size])
+                self.size += len(self.kept[-1])
+            yield chunk
+
+
+def _decoded(response: httpx.Response, raw: Iterable[bytes], max_codings: int) -> Iterator[bytes]:
+    """The body of `response` from its `raw` stream, every content coding undone in bounded steps."""
     codings = [c.strip().lower() for c in response.headers.get_list("content-encoding", split_commas=True)]
     codings = [c for c in codings if c and c != "identity"]
     if len(codings) > max_codings:
-        raise _Undecodable(f"{len(codings)} content codings ({', '.join(codings[:5])}...), at most {max_codings}")
-    stream: Iterator[bytes] = response.iter_raw()
+        raise _Undecodable(f"{len(codings)} content codings ({', '.join(codings[:3])}{', ...' * (len(codings) > 3)})"
+                           f", at most {max_codings}")
+    stream: Iterator[bytes] = iter(raw)
     for coding in reversed(codings):  # the last one applied is the first undone
         if coding in ("gzip", "x-gzip", "deflate"):
             stream = _inflate(stream, coding)
@@ -573,14 +608,15 @@ class Fetcher:
         s = self.settings
         host = self._polite(url)
         chunks: list[bytes] = []
-        answered = False
+        answered, raw = False, None
         try:
             # the pool wait is the one wait httpcore makes outside the network backend: cut it to the deadline too
             timeout = httpx.Timeout(s.timeout, connect=s.connect_timeout, pool=_cut(s.timeout, httpx.PoolTimeout))
             with self.client.stream("GET", url, headers=headers, timeout=timeout) as response:
                 answered = True
                 size = 0
-                for chunk in _decoded(response, s.max_content_codings):  # the limit applies after decompression
+                raw = _RawTap(response.iter_raw(), s.max_bytes)
+                for chunk in _decoded(response, raw, s.max_content_codings):  # the limit applies once decoded
                     _cut(None, httpx.ReadTimeout)  # already so through our backend; also for another transport
                     size += len(chunk)
                     if size > s.max_bytes:
@@ -593,8 +629,9 @@ class Fetcher:
                     headers={k.lower(): v for k, v in response.headers.items()},
                     fetched_at=datetime.now(timezone.utc),
                 )
-        except _Undecodable as e:
-            raise FetchError(url, f"undecodable content encoding: {e}", body=b"".join(chunks), final=True) from e
+        except _Undecodable as e:  # the bytes as they came are what is worth keeping
+            raise FetchError(url, f"undecodable content encoding: {e}", body=b"".join(raw.kept if raw else ()),
+                             final=True) from e
         except _Refused as e:
             raise FetchError(url, str(e), final=True) from e
         except httpx.TimeoutException as e:
