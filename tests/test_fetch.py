@@ -52,6 +52,21 @@ def test_retries_transient_errors_with_backoff_and_retry_after():
         assert slept == []
 
 
+def test_backoff_is_bounded_per_get():
+    """max_backoff is what one get() may sleep in all; a server asking for a longer wait is answered at once."""
+    with NewsServer() as s, Fetcher(settings(retries=5, backoff=20.0, max_backoff=60.0)) as f:
+        s.routes["/busy"] = static("busy", status=503, headers={"Retry-After": "120"})
+        s.routes["/down"] = static("down", status=503)
+        slept: list[float] = []
+        f.sleep = slept.append
+        with pytest.raises(FetchError, match="HTTP 503"):
+            f.get(s.url("/busy"))
+        assert slept == [] and s.requests_to("/busy") == 1
+        with pytest.raises(FetchError, match="HTTP 503"):
+            f.get(s.url("/down"))
+        assert slept == [20.0, 40.0] and s.requests_to("/down") == 3  # a third wait (80 s) would pass 60 s in all
+
+
 def test_gives_up_after_retries():
     with NewsServer() as s, Fetcher(settings(retries=1)) as f:
         s.routes["/down"] = static("down", status=503)
