@@ -132,3 +132,151 @@ class NewsServer:
     def __exit__(self, *exc) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+RawHandler = Callable[["RawConnection"], None]
+
+
+class RawConnection:
+    """One accepted connection of a RawServer: the socket, what the client sent, and the server's stop flag."""
+
+    def __init__(self, sock, stop: threading.Event):
+        self.sock, self.stop, self.received = sock, stop, b""
+
+    def read_request(self, wait: float = 5.0) -> bytes:
+        """Reads until the end of the request head (or the client closes, or `wait` passes); returns what came."""
+        self.sock.settimeout(wait)
+        try:
+            while b"\r\n\r\n" not in self.received:
+                data = self.sock.recv(4096)
+                if not data:
+                    break
+                self.received += data
+        except OSError:
+            pass
+        return self.received
+
+    def send_slowly(self, data: bytes, interval: float) -> None:
+        """One byte every `interval` seconds until all is sent, the client leaves or the server stops."""
+        for i in range(len(data)):
+            if self.stop.wait(interval):
+                return
+            try:
+                self.sock.sendall(data[i:i + 1])
+            except OSError:
+                return
+
+
+class RawServer:
+    """A TCP server on 127.0.0.1 that runs `handler(connection)` for each connection in a thread of its own: for
+    servers that misbehave below HTTP (trickling a status line, never answering), which http.server cannot play."""
+
+    def __init__(self, handler: RawHandler):
+        import socket
+
+        self.handler = handler
+        self.stop = threading.Event()
+        self.connections: list[RawConnection] = []
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+
+    def _accept(self) -> None:
+        while not self.stop.is_set():
+            try:
+                sock, _ = self.listener.accept()
+            except OSError:
+                return
+            conn = RawConnection(sock, self.stop)
+            self.connections.append(conn)
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: RawConnection) -> None:
+        try:
+            self.handler(conn)
+            self.stop.wait()  # keep the connection open: closing it would end the client's wait early
+        finally:
+            conn.sock.close()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def __enter__(self) -> "RawServer":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import socket
+
+        self.stop.set()
+        self.listener.close()
+        for conn in self.connections:
+            try:
+                conn.sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+def http_response(body: bytes, ctype: str = "text/html; charset=utf-8", status: str = "200 OK",
+                  pad: int = 0) -> tuple[bytes, bytes]:
+    """(head, body) of a plain HTTP/1.1 response; `pad` adds a header of that many bytes, so that a trickled head
+    takes as long as a test needs."""
+    head = (f"HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {len(body)}\r\n"
+            + (f"X-Padding: {'p' * pad}\r\n" if pad else "") + "\r\n").encode()
+    return head, body
+
+
+def trickle_head(body: bytes, interval: float, pad: int, ctype: str = "text/html; charset=utf-8") -> RawHandler:
+    """Status line and headers one byte at a time, then the body at once."""
+    head, body = http_response(body, ctype, pad=pad)
+
+    def handler(conn: RawConnection) -> None:
+        conn.read_request()
+        conn.send_slowly(head, interval)
+        if not conn.stop.is_set():
+            try:
+                conn.sock.sendall(body)
+            except OSError:  # the client gave up
+                pass
+
+    return handler
+
+
+def trickle_body(body: bytes, interval: float, ctype: str = "text/html; charset=utf-8") -> RawHandler:
+    """Status line and headers at once, then the body one byte at a time."""
+    head, body = http_response(body, ctype)
+
+    def handler(conn: RawConnection) -> None:
+        conn.read_request()
+        try:
+            conn.sock.sendall(head)
+        except OSError:
+            return
+        conn.send_slowly(body, interval)
+
+    return handler
+
+
+def silent(conn: RawConnection) -> None:
+    """Accepts, reads the request, never answers."""
+    conn.read_request()
+
+
+class FullBacklog:
+    """A port on 127.0.0.1 whose listen queue is full and never accepted from: a connect to it neither succeeds nor
+    fails, as with a host that drops packets."""
+
+    def __enter__(self) -> "FullBacklog":
+        import socket
+
+        self.listener = socket.create_server(("127.0.0.1", 0), backlog=0)
+        self.port = self.listener.getsockname()[1]
+        self.filler = socket.create_connection(("127.0.0.1", self.port), timeout=5)  # takes the only place
+        return self
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def __exit__(self, *exc) -> None:
+        self.filler.close()
+        self.listener.close()
