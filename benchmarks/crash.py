@@ -69,6 +69,15 @@ def counts(db: Path) -> dict:
                 "integrity": q("PRAGMA integrity_check")}
 
 
+def unbuilt(db: Path) -> int:
+    """Articles waiting for a story plus stories owed a rewrite: the work a build would find."""
+    if not db.exists():
+        return 0
+    with Store(str(db)) as store:
+        return (store.db.execute("SELECT count(*) FROM articles WHERE story_id IS NULL").fetchone()[0]
+                + len(store.stale_story_ids()))
+
+
 def problems(db: Path) -> list[str]:
     found = []
     with Store(str(db)) as store:
@@ -108,17 +117,30 @@ def main() -> int:
         print(f"reference run: ingest {t_ingest:.1f} s, build {t_build:.1f} s; {reference['raw inputs']} raw inputs, "
               f"{reference['articles']} articles, {len(Store(str(ref)).live_story_ids())} stories")
 
+        # What each verb costs before it touches the store (imports, opening it): kills are drawn after half of it.
+        empty = tmp / "empty.jsonl"
+        empty.write_bytes(b"")
+        boot_ingest, _ = run(ref, "ingest", str(empty))
+        boot_build, _ = run(ref, "build")
+        print(f"start-up with nothing to do: ingest {boot_ingest:.1f} s, build {boot_build:.1f} s")
+
         db = tmp / "crashed.db"
         landed = {"ingest": 0, "build": 0}
-        print(f"{'#':>3}  {'verb':<7} {'killed at':>9}  {'raw':>4} {'articles':>8}  integrity")
+        print(f"{'#':>3}  {'verb':<7} {'killed at':>9}  {'raw':>4} {'articles':>8} {'unbuilt':>7}  integrity")
         for n in range(1, args.kills + 1):
-            verb = rng.choice(["ingest", "build"])
+            waiting = unbuilt(db)
+            # a build with nothing to do ends at once: build only when there is work, and expect it to take its
+            # share of the reference build
+            verb = "build" if waiting and rng.random() < 0.5 else "ingest"
             if verb == "ingest":
                 chosen = rng.sample(inputs, rng.randint(1, len(inputs)))
-                argv, span = ["ingest", *map(str, chosen)], t_ingest
+                argv = ["ingest", *map(str, chosen)]
+                start, span = boot_ingest / 2, boot_ingest + (t_ingest - boot_ingest) * len(chosen) / len(inputs)
             else:
-                argv, span = ["build"], t_build
-            at = rng.uniform(0.0, span)
+                argv = ["build"]
+                share = max(0.25, waiting / reference["articles"])
+                start, span = boot_build / 2, boot_build + (t_build - boot_build) * share
+            at = rng.uniform(start, span)
             proc = subprocess.Popen(command(db, *argv), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             time.sleep(at)
             if proc.poll() is None:
@@ -135,7 +157,8 @@ def main() -> int:
             ok = c["integrity"] == "ok" and c["twice"] == 0
             failed |= not ok
             twice = f"  {c['twice']} stored twice" if c["twice"] else ""
-            print(f"{n:>3}  {verb:<7} {at:>8.2f}s  {c['raw inputs']:>4} {c['articles']:>8}  {c['integrity']}{twice}{note}")
+            print(f"{n:>3}  {verb:<7} {at:>8.2f}s  {c['raw inputs']:>4} {c['articles']:>8} {unbuilt(db):>7}  "
+                  f"{c['integrity']}{twice}{note}")
 
         _, done = run(db, "ingest", *map(str, inputs))
         _, built = run(db, "build")

@@ -40,6 +40,9 @@ class Limits:
     search_chars: int = field(default_factory=lambda: _env_int("NEWSDESK_MAX_SEARCH_CHARS", 200))
     search_terms: int = field(default_factory=lambda: _env_int("NEWSDESK_MAX_SEARCH_TERMS", 16))
     search_seconds: float = field(default_factory=lambda: _env_float("NEWSDESK_SEARCH_SECONDS", 1.0))
+    # Polling: how long one feed's new items may take in one pass (each page has its own fetch deadline, and a feed
+    # may list thousands); the rest wait for the feed's next turn, at the next pass, after the other feeds.
+    feed_pass_seconds: float = field(default_factory=lambda: _env_float("NEWSDESK_FEED_PASS_SECONDS", 120.0))
     # A body posted to the web server (a form, a JSON write): ours are under 1 KiB; the server reads it whole to
     # find the CSRF field before anything acts on it.
     request_bytes: int = field(default_factory=lambda: _env_int("NEWSDESK_MAX_REQUEST_BYTES", 64 * 1024))

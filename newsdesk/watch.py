@@ -14,6 +14,7 @@ from typing import Callable
 
 from .models import Article, RawInput
 from .pipeline import InputFailure, build, ingest_raw
+from .settings import LIMITS
 from .sources.feeds import FeedError, parse_feed
 from .sources.fetch import FetchError, Fetcher, FetchSettings
 from .store import Store
@@ -77,8 +78,13 @@ def _poll_feed(store: Store, fetcher: Fetcher, feed: dict, report: PollReport, f
         store.set_raw_error(raw.sha256, str(e))
         return failed(str(e))
     store.set_raw_error(raw.sha256, None)
+    budget = time.monotonic() + LIMITS.feed_pass_seconds
+    left_over = False
     # feeds list newest first; ingesting oldest first keeps arrival order close to publication order
     for item in reversed(parsed.items):
+        if time.monotonic() > budget:
+            left_over = True
+            break
         if not store.add_feed_item(feed["id"], item.key, item.url, item.title, item.published):
             continue
         report.new_items += 1
@@ -105,6 +111,12 @@ def _poll_feed(store: Store, fetcher: Fetcher, feed: dict, report: PollReport, f
             report.articles += 1
         store.feed_item_result(feed["id"], item.key, page_raw.sha256,
                                result.message if isinstance(result, InputFailure) else None)
+    if left_over:
+        # Due again at the next pass. The validators are not kept: the next poll must list the items again, not be
+        # told "not modified".
+        store.feed_polled(feed["id"], error=None, next_poll_at=now, title=parsed.title, site_url=parsed.site_url,
+                          warning=parsed.warning)
+        return
     store.feed_polled(feed["id"], error=None, next_poll_at=next_poll, etag=r.etag, last_modified=r.last_modified,
                       title=parsed.title, site_url=parsed.site_url, warning=parsed.warning)
 

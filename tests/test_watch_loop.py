@@ -157,3 +157,34 @@ def test_a_feed_read_only_in_part_says_so_until_a_clean_poll(tmp_path):
         with Store(db) as store, Fetcher(settings()) as fetcher:
             poll_once(store, fetcher, now=datetime(2100, 1, 1, tzinfo=timezone.utc))
             assert store.get_feed(fid)["last_warning"] is None
+
+
+def test_a_feed_of_slow_pages_gets_its_share_of_a_pass_and_the_rest_later(tmp_path, monkeypatch):
+    """Each page has its own fetch deadline, but a feed listing many pages that never answer once held the pass
+    for all of them, and every other feed waited."""
+    from dataclasses import replace
+
+    from newsserver import RawServer, silent
+
+    monkeypatch.setattr(watch_module, "LIMITS", replace(watch_module.LIMITS, feed_pass_seconds=2.5))
+    with NewsServer() as s, RawServer(silent) as tarpit:
+        items = [{"title": f"slow {i}", "link": tarpit.url(f"/slow/{i}.html")} for i in range(8)]
+        s.routes["/slow.xml"] = static(rss(items), "application/rss+xml", etag=True)
+        store = Store(str(tmp_path / "w.db"))
+        slow_id, _ = store.add_feed(s.url("/slow.xml"))
+        good_id, _ = store.add_feed(serve_good_feed(s))
+        fast = FetchSettings(allow_private=True, host_delay=0.0, retries=0, timeout=1.0, robots=False)
+        with Fetcher(fast) as fetcher:
+            started = time.monotonic()
+            first = poll_once(store, fetcher)
+            took = time.monotonic() - started
+            assert store.get_feed(good_id)["articles"] == 1, "the other feed had its turn in the same pass"
+            tried = len([i for i in store.feed_items(slow_id) if i["error"]])
+            assert 2 <= tried < 8 and took < 8, (tried, took)
+            assert first.feeds == 2
+            passes = 1
+            while len([i for i in store.feed_items(slow_id) if i["error"]]) < 8 and passes < 10:
+                poll_once(store, fetcher)
+                passes += 1
+        assert all("timed out" in i["error"] for i in store.feed_items(slow_id)), store.feed_items(slow_id)
+        assert 2 <= passes < 10
