@@ -81,8 +81,10 @@ def cmd_serve(args) -> int:
 
     settings = ServerSettings.from_env(host=args.host, port=args.port, public_url=args.public_url,
                                        allowed_hosts=args.allowed_host, read_only=args.read_only)
-    serve(args.db, settings, watch_feeds=not getattr(args, "no_watch", False),
-          allow_private=getattr(args, "allow_private", False), tick=getattr(args, "tick", 30.0))
+    from .feeds_cli import fetch_settings
+
+    serve(args.db, settings, watch_feeds=not getattr(args, "no_watch", False), fetch=fetch_settings(args),
+          tick=getattr(args, "tick", 30.0))
     return 0
 
 
@@ -280,6 +282,8 @@ def make_parser() -> argparse.ArgumentParser:
             p.add_argument("--allow-private", action="store_true", help="let feed polling reach private addresses")
             p.add_argument("--tick", type=float, default=30.0,
                            help="seconds between looks for feeds that are due (default 30)")
+            p.add_argument("--host-delay", type=float, default=None,
+                           help="seconds between requests to one host while polling (default 1)")
         p.set_defaults(func=func)
 
     p = sub.add_parser("token", help="the access token for changes through the web server: --reset makes a new one")

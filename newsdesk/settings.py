@@ -43,6 +43,8 @@ class Limits:
     # Polling: how long one feed's new items may take in one pass (each page has its own fetch deadline, and a feed
     # may list thousands); the rest wait for the feed's next turn, at the next pass, after the other feeds.
     feed_pass_seconds: float = field(default_factory=lambda: _env_float("NEWSDESK_FEED_PASS_SECONDS", 120.0))
+    # How many feeds are polled at once (at most one per host): a slow feed holds one of them, not the desk.
+    poll_workers: int = field(default_factory=lambda: _env_int("NEWSDESK_POLL_WORKERS", 8))
     # A body posted to the web server (a form, a JSON write): ours are under 1 KiB; the server reads it whole to
     # find the CSRF field before anything acts on it.
     request_bytes: int = field(default_factory=lambda: _env_int("NEWSDESK_MAX_REQUEST_BYTES", 64 * 1024))

@@ -77,7 +77,8 @@ class Store:
             if self.path != ":memory:":
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             # check_same_thread=False: the web server reads from a worker thread; SQLite itself serialises writes.
-            self.db = sqlite3.connect(self.path, check_same_thread=False)
+            # timeout: the feed pollers, a build and the web server write side by side; a writer waits its turn
+            self.db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA foreign_keys = ON")
             self.db.execute("PRAGMA journal_mode = WAL")

@@ -2,15 +2,18 @@
 
 Used by `newsdesk watch` and, in a background thread, by `newsdesk serve`. Every fetched byte is stored raw before
 it is parsed (feeds as kind "feed", pages as "html", cut-off responses as "partial"), and a failing feed or page
-is recorded on that feed or item and never stops the loop.
+is recorded on that feed or item and never stops the loop. Feeds are polled side by side (`Pollers`), so that a
+feed that trickles, or lists thousands of pages that never answer, holds one poller and not the desk.
 """
 from __future__ import annotations
 
+import queue
 import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable
+from urllib.parse import urlsplit
 
 from .models import Article, RawInput
 from .pipeline import InputFailure, build, ingest_raw
@@ -30,6 +33,11 @@ class PollReport:
     articles: int = 0
     failures: list[InputFailure] = field(default_factory=list)
     new_stories: int = 0
+
+    def add(self, other: "PollReport") -> None:
+        for name in ("feeds", "feeds_failed", "new_items", "articles", "new_stories"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.failures += other.failures
 
 
 def _keep_partial(store: Store, url: str, err: FetchError, kind: str) -> None:
@@ -121,13 +129,101 @@ def _poll_feed(store: Store, fetcher: Fetcher, feed: dict, report: PollReport, f
                       title=parsed.title, site_url=parsed.site_url, warning=parsed.warning)
 
 
+class Pollers:
+    """Feeds polled side by side: `size` threads, each with its own connection to the store, and at most one feed
+    of a host at a time (the fetcher lets one request at a time reach a host, so a second feed of a busy host
+    would only hold a poller while it waits). The threads are daemons: a server told to stop never waits for a
+    feed that trickles. Hand-written rather than a ThreadPoolExecutor, whose threads the interpreter joins at exit."""
+
+    def __init__(self, db_path: str, fetcher: Fetcher, size: int | None = None):
+        self.db_path, self.fetcher = db_path, fetcher
+        self.size = max(1, size or LIMITS.poll_workers)
+        self._todo: queue.Queue = queue.Queue()
+        self._done: queue.Queue = queue.Queue()
+        self._lock = threading.Lock()
+        self._feeds: set[int] = set()  # queued or in flight
+        self._hosts: set[str] = set()
+        self._threads = [threading.Thread(target=self._work, name=f"newsdesk-poll-{n}", daemon=True)
+                         for n in range(self.size)]
+        for t in self._threads:
+            t.start()
+
+    def __enter__(self) -> "Pollers":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """The threads end once their current feed is done; nothing waits for them."""
+        for _ in self._threads:
+            self._todo.put(None)
+
+    def submit(self, feeds: list[dict], now: datetime | None = None) -> list[dict]:
+        """Queues each feed that is not already queued or in flight and whose host is free; returns those queued."""
+        queued = []
+        with self._lock:
+            for feed in feeds:
+                host = urlsplit(feed["url"]).netloc.lower()
+                if feed["id"] in self._feeds or host in self._hosts:
+                    continue
+                self._feeds.add(feed["id"])
+                self._hosts.add(host)
+                self._todo.put((feed, host, now))
+                queued.append(feed)
+        return queued
+
+    def busy(self) -> bool:
+        with self._lock:
+            return bool(self._feeds)
+
+    def collect(self, wait: bool = False) -> PollReport:
+        """What the polls that ended since the last call found; `wait`: for at least one, if any is in flight."""
+        report = PollReport()
+        while True:
+            try:
+                feed_id, host, part = self._done.get(block=wait and self.busy())
+            except queue.Empty:
+                return report
+            wait = False
+            with self._lock:
+                self._feeds.discard(feed_id)
+                self._hosts.discard(host)
+            report.add(part)
+
+    def _work(self) -> None:
+        with Store(self.db_path) as store:
+            while (job := self._todo.get()) is not None:
+                feed, host, now = job
+                part = PollReport()
+                try:
+                    poll_feed(store, self.fetcher, feed, part, now)
+                except Exception as e:  # noqa: BLE001 - poll_feed records its own; this is the store failing
+                    part.failures.append(InputFailure(feed["url"], f"{type(e).__name__}: {e}"))
+                self._done.put((feed["id"], host, part))
+
+
 def poll_once(store: Store, fetcher: Fetcher, now: datetime | None = None,
-              log: Callable[[str], None] | None = None) -> PollReport:
-    """Polls every due feed once, then builds the stories when an article is waiting for its story (new now, or
-    left by a build that failed or was stopped) or a story is owed its rewrite (after a user's edit)."""
+              log: Callable[[str], None] | None = None, pollers: Pollers | None = None) -> PollReport:
+    """Polls every due feed once (side by side unless the store is in memory), then builds the stories when an
+    article is waiting for its story (new now, or left by a build that failed or was stopped) or a story is owed
+    its rewrite (after a user's edit)."""
     report = PollReport()
-    for feed in store.due_feeds(now):
-        poll_feed(store, fetcher, feed, report, now)
+    due = store.due_feeds(now)
+    if store.path == ":memory:" or len(due) < 2:
+        for feed in due:
+            poll_feed(store, fetcher, feed, report, now)
+    else:
+        own = pollers is None
+        pollers = pollers or Pollers(store.path, fetcher)
+        try:
+            while due or pollers.busy():
+                queued = {f["id"] for f in pollers.submit(due, now)}
+                due = [f for f in due if f["id"] not in queued]
+                report.add(pollers.collect(wait=True))
+        finally:
+            if own:
+                pollers.close()
     if report.articles or store.has_unassigned_articles() or store.stale_story_ids():
         report.new_stories = build(store, log=log).new_stories
     return report
@@ -135,14 +231,21 @@ def poll_once(store: Store, fetcher: Fetcher, now: datetime | None = None,
 
 def watch(db_path: str, settings: FetchSettings | None = None, once: bool = False, tick: float = 30.0,
           stop: threading.Event | None = None, log: Callable[[str], None] = print) -> PollReport:
-    """Polls until `stop` is set (or once); `tick` is how often due feeds are looked for."""
+    """Polls until `stop` is set (or once); `tick` is how often due feeds are looked for. A feed is handed to a
+    poller when it is due, and the stories are built at each tick from what the polls that ended have brought."""
     stop = stop or threading.Event()
     total = PollReport()
-    with Store(db_path) as store, Fetcher(settings) as fetcher:
+    with Store(db_path) as store, Fetcher(settings) as fetcher, Pollers(db_path, fetcher) as pollers:
         while not stop.is_set():
             started = time.monotonic()
             try:
-                report = poll_once(store, fetcher, log=log)
+                if once:
+                    report = poll_once(store, fetcher, log=log, pollers=pollers)
+                else:
+                    pollers.submit(store.due_feeds())
+                    report = pollers.collect()
+                    if report.articles or store.has_unassigned_articles() or store.stale_story_ids():
+                        report.new_stories = build(store, log=log).new_stories
             except Exception as e:  # noqa: BLE001 - a pass that fails (a locked or full disk) is retried next tick
                 log(f"polling pass failed: {type(e).__name__}: {e}; trying again in {tick:g}s")
                 if once:
@@ -154,9 +257,7 @@ def watch(db_path: str, settings: FetchSettings | None = None, once: bool = Fals
             if report.feeds:
                 log(f"polled {report.feeds} feeds ({report.feeds_failed} failed): {report.new_items} new items, "
                     f"{report.articles} new articles, {report.new_stories} new stories")
-            for name in ("feeds", "feeds_failed", "new_items", "articles", "new_stories"):
-                setattr(total, name, getattr(total, name) + getattr(report, name))
-            total.failures += report.failures
+            total.add(report)
             if once:
                 break
             stop.wait(max(0.0, tick - (time.monotonic() - started)))

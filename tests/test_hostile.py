@@ -33,6 +33,7 @@ def run_with_good_feed(server: NewsServer, bad_path: str, tmp_path, **kw):
     server.routes["/good/1.html"] = static(article_html("Harbour cleanup begins", "harbour"))
     server.routes["/good.xml"] = static(rss([{"title": "Harbour", "link": server.url("/good/1.html")}]),
                                         "application/rss+xml")
+    tmp_path.mkdir(parents=True, exist_ok=True)
     store = Store(str(tmp_path / "h.db"))
     bad_id, _ = store.add_feed(server.url(bad_path))
     store.add_feed(server.url("/good.xml"))
@@ -59,10 +60,17 @@ def test_xml_entity_bomb_is_refused(tmp_path):
 
 def test_malformed_feeds(tmp_path):
     with NewsServer() as s:
-        s.routes["/bad.xml"] = static(b"<rss><channel><title>broken", "application/rss+xml")
-        store, report, bad = run_with_good_feed(s, "/bad.xml", tmp_path)
+        # cut short: what feedparser can read of it (a title, no items) is read, and the feed says it was ill-formed
+        s.routes["/cut.xml"] = static(b"<rss><channel><title>broken", "application/rss+xml")
+        store, report, cut = run_with_good_feed(s, "/cut.xml", tmp_path / "cut")
+        assert cut["last_error"] is None and cut["items_seen"] == 0
+        assert cut["last_warning"].startswith("ill-formed XML: no element found at line"), cut["last_warning"]
+        assert kept(store, b"<title>broken") == [("feed", None)]
+        # no feed at all: refused, and the bytes kept with the reason
+        s.routes["/bad.xml"] = static(b"<<<>>> broken, and no feed in it", "application/rss+xml")
+        store, report, bad = run_with_good_feed(s, "/bad.xml", tmp_path / "bad")
         assert bad["last_error"].startswith("not a readable feed") or bad["last_error"].startswith("not an RSS")
-        assert kept(store, b"<title>broken")[0][1] == bad["last_error"]
+        assert kept(store, b"<<<>>> broken")[0][1] == bad["last_error"]
 
 
 def test_html_page_given_as_feed(tmp_path):

@@ -188,3 +188,42 @@ def test_a_feed_of_slow_pages_gets_its_share_of_a_pass_and_the_rest_later(tmp_pa
                 passes += 1
         assert all("timed out" in i["error"] for i in store.feed_items(slow_id)), store.feed_items(slow_id)
         assert 2 <= passes < 10
+
+
+def test_a_feed_that_never_answers_holds_one_poller_not_the_others(tmp_path):
+    from newsserver import RawServer, silent
+
+    asked: dict[str, float] = {}
+    with NewsServer() as s, RawServer(silent) as tarpit:
+        good = serve_good_feed(s)
+        serve_feed = s.routes["/good.xml"]
+
+        def timed(req):
+            asked.setdefault("good", time.monotonic())
+            return serve_feed(req)
+
+        s.routes["/good.xml"] = timed
+        db = str(tmp_path / "w.db")
+        with Store(db) as store:
+            store.add_feed(tarpit.url("/never.xml"))  # first in line
+            store.add_feed(good)
+        slow = FetchSettings(allow_private=True, host_delay=0.0, retries=0, timeout=6.0, robots=False)
+        stop = threading.Event()
+        thread = threading.Thread(target=watch, args=(db, slow), kwargs=dict(tick=0.2, stop=stop, log=lambda m: None),
+                                  daemon=True)
+        started = time.monotonic()
+        thread.start()
+        try:
+            while "good" not in asked and time.monotonic() - started < 30:
+                time.sleep(0.05)
+            assert asked["good"] - started < 3.0, "the good feed waited for the one that never answers"
+            while time.monotonic() - started < 30:
+                with Store(db) as store:
+                    if store.feeds()[0]["last_error"]:
+                        break
+                time.sleep(0.2)
+        finally:
+            stop.set()
+            thread.join(timeout=30)
+        with Store(db) as store:
+            assert "timed out" in store.feeds()[0]["last_error"]

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from urllib.parse import urljoin, urlsplit
 from xml.etree.ElementTree import ParseError
+from xml.sax import SAXParseException
 
 import feedparser
 from defusedxml import DefusedXmlException
@@ -105,7 +106,12 @@ def _text(value) -> str | None:
 
 
 def _describe(exc) -> str:
-    return (str(exc) or type(exc).__name__) if exc is not None else "malformed document"
+    """feedparser's complaint in words a feed's owner can act on (expat's own reads "<unknown>:2:27: ...")."""
+    if exc is None:
+        return "malformed document"
+    if isinstance(exc, SAXParseException):
+        return f"ill-formed XML: {exc.getMessage()} at line {exc.getLineNumber()}, column {exc.getColumnNumber()}"
+    return str(exc) or type(exc).__name__
 
 
 def _struct_time(value) -> datetime | None:

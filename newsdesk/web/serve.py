@@ -1,12 +1,17 @@
 """Run the web UI and API with uvicorn, the feed poller beside it, until SIGINT or SIGTERM."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import uvicorn
 
 from ..settings import ServerSettings
 from ..store import Store
 from .app import create_app
 from .auth import first_token
+
+if TYPE_CHECKING:
+    from ..sources.fetch import FetchSettings
 
 
 class _Server(uvicorn.Server):
@@ -27,7 +32,8 @@ class _Server(uvicorn.Server):
 
 
 def serve(db_path: str, settings: ServerSettings | None = None, watch_feeds: bool = True,
-          allow_private: bool = False, tick: float = 30.0) -> None:
+          fetch: "FetchSettings | None" = None, tick: float = 30.0) -> None:
+    """Serves until SIGINT or SIGTERM; `fetch`: how the background poller fetches (FetchSettings())."""
     settings = settings or ServerSettings()
     with Store(db_path) as store:
         n = store.story_count()
@@ -50,9 +56,7 @@ def serve(db_path: str, settings: ServerSettings | None = None, watch_feeds: boo
         from ..sources.fetch import FetchSettings
         from ..watch import watch_in_background
 
-        fetch = FetchSettings()
-        fetch.allow_private = fetch.allow_private or allow_private
-        watch_in_background(db_path, fetch, tick=tick)  # a daemon thread: it never holds the exit
+        watch_in_background(db_path, fetch or FetchSettings(), tick=tick)  # a daemon thread: it never holds the exit
         print("polling the feeds in the background (--no-watch to turn off)", flush=True)
     app = create_app(db_path, settings)
     config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
