@@ -23,6 +23,7 @@ end, and how long the server took to stop.
 from __future__ import annotations
 
 import argparse
+import calendar
 import gzip
 import json
 import os
@@ -50,6 +51,7 @@ HEADER_LINE = re.compile(r"^Header:\s+([^:]+):(.*)$", re.MULTILINE)
 POLL_SECONDS = 10
 TICK = 2.0
 TOKEN = "soak-benchmark-token"
+CORPUS_HOSTS = 16  # the corpus is spread over this many servers, as feeds are over hosts
 
 
 def corpus() -> dict[str, tuple[bytes, dict[str, str]]]:
@@ -82,6 +84,18 @@ class Site:
 
     def feed_paths(self) -> list[str]:
         return [f"/good/{g}.xml" for g in range(self.good)] + sorted(self.corpus) + sorted(self.hostile)
+
+    def server_of(self, path: str) -> int:
+        """Which of the servers (each a host of its own to the poller) offers `path`: the good feeds one, the
+        corpus spread over CORPUS_HOSTS, each hostile feed one of its own."""
+        if path.startswith("/good/"):
+            return 0
+        if path in self.corpus:
+            return 1 + sum(path.encode()) % CORPUS_HOSTS
+        return 1 + CORPUS_HOSTS + sorted(self.hostile).index(path)
+
+    def servers(self) -> int:
+        return 1 + (CORPUS_HOSTS + len(self.hostile) if self.corpus or self.hostile else 0)
 
     def publish_due(self) -> None:
         """Each good feed publishes its n-th item at n * every seconds (staggered by feed)."""
@@ -228,14 +242,18 @@ def rss_mb(pid: int) -> float:
 
 def soak(name: str, minutes: float, good: int, every: float, with_hostile: bool) -> dict:
     site = Site(good, every, with_hostile)
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(site))
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    servers = []
+    for _ in range(site.servers()):
+        httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(site))
+        httpd.daemon_threads = True
+        httpd.handle_error = lambda request, address: None  # a poller giving up on a trickle is expected
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        servers.append(httpd)
+    base = f"http://127.0.0.1:{servers[0].server_address[1]}"  # the good feeds' server
     result: dict = {"run": name}
     with tempfile.TemporaryDirectory() as tmp:
         db = str(Path(tmp) / "soak.db")
-        urls = [base + p for p in site.feed_paths()]
+        urls = [f"http://127.0.0.1:{servers[site.server_of(p)].server_address[1]}{p}" for p in site.feed_paths()]
         added = subprocess.run([sys.executable, "-m", "newsdesk.cli", "--db", db, "feeds", "add", "--every",
                                 str(POLL_SECONDS), *urls], cwd=ROOT, capture_output=True, text=True)
         assert added.returncode == 0, added.stderr
@@ -290,7 +308,9 @@ def soak(name: str, minutes: float, good: int, every: float, with_hostile: bool)
             except subprocess.TimeoutExpired:
                 server.kill()
                 result["stop s"] = float("inf")
-            httpd.shutdown()
+            for httpd in servers:
+                httpd.shutdown()
+        feed_paths = set(site.feed_paths())
         with Store(db) as store:
             stored = {r[0]: r[1] for r in store.db.execute("SELECT url, ingested_at FROM articles")}
             feeds = store.feeds()
@@ -298,7 +318,8 @@ def soak(name: str, minutes: float, good: int, every: float, with_hostile: bool)
             live = store.live_story_ids()
             result.update({
                 "feeds": len(feeds),
-                "polls": sum(n for p, n in site.requests.items() if p in set(site.feed_paths())),
+                "polls": sum(n for p, n in site.requests.items() if p in feed_paths),
+                "feeds polled": sum(1 for p in feed_paths if site.requests.get(p)),
                 "feeds with an error": len(erring),
                 "good feeds with an error": sum(1 for f in erring if "/good/" in f["url"]),
                 "good items": len(published),
@@ -309,7 +330,7 @@ def soak(name: str, minutes: float, good: int, every: float, with_hostile: bool)
         lags = []
         for p, t in published.items():
             if base + p in stored:
-                when = time.mktime(time.strptime(stored[base + p][:19], "%Y-%m-%dT%H:%M:%S")) - time.timezone
+                when = calendar.timegm(time.strptime(stored[base + p][:19], "%Y-%m-%dT%H:%M:%S"))
                 lags.append(when - t)
         result["missed"] = result["good items"] - result["stored"]
         result["longest lag s"] = max(lags) if lags else float("nan")
