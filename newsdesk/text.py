@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["split_sentences", "tokenize", "STARTERS"]
+__all__ = ["split_sentences", "strip_controls", "tokenize", "STARTERS"]
 
 # Abbreviations after which a period never ends a sentence (a name always follows).
 _TITLES = frozenset(
@@ -149,6 +149,21 @@ def _append(out: list[tuple[int, int]], text: str, start: int, end: int) -> None
         end -= 1
     if end > start:
         out.append((start, end))
+
+
+# C0 controls other than tab, newline and carriage return mean nothing in an article, XML 1.0 forbids them (an Atom
+# feed holding one cannot be written) and libxml2's HTML parser drops the text around some; so do U+FFFE and U+FFFF.
+# Lone surrogates (a JSON "\ud800" escape) cannot be stored as UTF-8 at all.
+_UNWANTED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_REPLACEMENT = {"\x0b": " ", "\x0c": " "}  # vertical tab and form feed separate words
+
+
+def strip_controls(text: str) -> str:
+    """`text` without C0 control characters (tab, newline, CR kept; vertical tab and form feed made spaces) and
+    non-characters, lone surrogates replaced by U+FFFD: text that SQLite, HTML and XML all accept."""
+    if not _UNWANTED.search(text):
+        return text
+    return _UNWANTED.sub(lambda m: "\ufffd" if "\ud800" <= m[0] <= "\udfff" else _REPLACEMENT.get(m[0], ""), text)
 
 
 _TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|\d+(?:[.,:]\d+)+|[^\W_]+(?:['’\-][^\W_]+)*")
