@@ -35,19 +35,21 @@ STARTERS = frozenset(
 
 _CLOSERS = "\"'’”»)]"
 # A run of terminal punctuation, any closing quotes/brackets ('' is the DUC/PTB closing quote),
-# then whitespace: every sentence boundary is one of these.
-_BOUNDARY = re.compile(r"(?P<punct>\.{3}|…|[.!?]+)(?P<close>(?:''|[\"'’”»)\]])*)\s+")
+# then whitespace: every sentence boundary is one of these. The run is only tried from its first character, and
+# the closers are taken possessively: what follows either part is never one of its own characters, so giving any
+# back could not make a match, and trying it made a text of dots quadratic and a run of quotes exponential.
+_BOUNDARY = re.compile(r"(?P<punct>(?<![.!?])(?:\.{3}|[.!?]+)|…)(?P<close>(?:''|[\"'’”»)\]])*+)\s+")
 _NEXT_WORD = re.compile(r"(?:``|[\"'‘“«(\[])*([^\s\"'’”»)\]]*)")
 _DOTTED = re.compile(r"^(?:[^\W\d_]\.)+[^\W\d_]$")  # U.S / a.m / D.C (final period excluded)
-_TERMINAL_LINE = re.compile(r"[.!?…:;](?:''|[\"'’”»)\]])*\s*$")
+_TERMINAL_LINE = re.compile(r"[.!?…:;](?:''|[\"'’”»)\]])*+\s*$")
 
 
 def _is_boundary(seg: str, m: re.Match) -> bool:
     punct = m.group("punct")
-    rest = seg[m.end():]
-    nxt_m = _NEXT_WORD.match(rest)
+    # read the text after the stop in place: a copy of the rest of the paragraph at every stop is quadratic
+    nxt_m = _NEXT_WORD.match(seg, m.end())
     nxt = nxt_m.group(1) if nxt_m else ""
-    first = rest[:1]
+    first = seg[m.end():m.end() + 1]
     if not first:
         return True
     if punct in ("!", "?") or len(punct) > 1 and punct[0] != ".":
