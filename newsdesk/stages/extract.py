@@ -118,11 +118,18 @@ def _mostly_utf8(body: bytes) -> str | None:
     return text if valid >= _UTF8_MAJORITY * invalid else None
 
 
+# The C0 controls text.strip_controls removes, as bytes: deleting them is the fastest test that a UTF-8 page has none.
+_C0_BYTES = bytes(range(0x09)) + b"\x0b\x0c" + bytes(range(0x0E, 0x20))
+
+
 def _clean(text: str, utf8: bytes | None) -> tuple[str, bytes | None]:
     # NULs or many replacement characters mean binary data (an image, a PDF), not a page in an odd charset
     bad = (text.count("\x00") if "\x00" in text else 0) + (text.count("\ufffd") if "\ufffd" in text else 0)
     if bad > max(10, len(text) // 100):
         raise ExtractionError("input is not decodable text (binary data?)")
+    if (utf8 is not None and len(utf8.translate(None, _C0_BYTES)) == len(utf8)
+            and b"\xef\xbf\xbe" not in utf8 and b"\xef\xbf\xbf" not in utf8):  # U+FFFE, U+FFFF
+        return text, utf8
     clean = strip_controls(text)
     return (text, utf8) if clean is text else (clean, None)
 
