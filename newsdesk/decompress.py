@@ -8,12 +8,14 @@ cut-off file only as a bare EOFError, losing the bytes it had inflated.
 """
 from __future__ import annotations
 
+import os
 import zlib
 from typing import BinaryIO, Iterable, Iterator
 
 from .settings import LIMITS
 
-__all__ = ["DecompressionError", "GZIP_MAGIC", "gunzip_chunks", "inflate", "read_file"]
+__all__ = ["CHUNK", "CutOff", "DecompressionError", "GZIP_MAGIC", "file_chunks", "gunzip_chunks", "inflate",
+           "read_file"]
 
 GZIP_MAGIC = b"\x1f\x8b"
 CHUNK = 1 << 16  # inflate step and file read size: not a limit, only the grain of the work
@@ -73,6 +75,7 @@ def inflate(data: bytes, limit: int) -> bytes:
 
 
 def file_chunks(stream: BinaryIO) -> Iterator[bytes]:
+    """The rest of `stream` in reads of CHUNK bytes."""
     while chunk := stream.read(CHUNK):
         yield chunk
 
@@ -84,7 +87,7 @@ def read_file(path, limit: int | None = None) -> bytes:
     limit = LIMITS.input_bytes if limit is None else limit
     with open(path, "rb") as f:
         if not str(path).lower().endswith(".gz"):
-            size = _size(f)
+            size = os.fstat(f.fileno()).st_size
             if size > limit:
                 raise DecompressionError(f"file of {size} bytes is over the limit of {limit} bytes")
             data = f.read(limit + 1)
@@ -97,9 +100,3 @@ def read_file(path, limit: int | None = None) -> bytes:
             if len(out) > limit:
                 raise DecompressionError(f"file inflates past the limit of {limit} bytes")
         return bytes(out)
-
-
-def _size(f: BinaryIO) -> int:
-    import os
-
-    return os.fstat(f.fileno()).st_size

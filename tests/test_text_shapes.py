@@ -13,7 +13,8 @@ from conftest import ROOT
 SHAPES = {
     "prose": "(('The council met on Tuesday. Mr. Smith said the U.S. plan would cost $3.5 million! Was it fine? '"
              " 'Yes, he said.\\n\\n') * N)[:N]",
-    "one paragraph": "(('The council met on Tuesday and voted. Mr. Smith said the plan cost 3.5 million dollars. ') * N)[:N]",
+    "one paragraph": "(('The council met on Tuesday and voted. Mr. Smith said the plan cost 3.5 million dollars. ')"
+                     " * N)[:N]",
     "no spaces": "('abcdefghij.' * N)[:N]",
     "dots": "'.' * N",
     "dots and spaces": "('. ' * N)[:N]",

@@ -194,5 +194,6 @@ def test_cli_ingest_of_a_cut_warc_gz(tmp_path):
     assert "1 new articles" in r.stdout
     with Store(db) as store:
         assert [a.url for a in store.articles()] == ["http://example.com/"]
-        (kind, origin, message), = store.db.execute("SELECT kind, origin, error FROM raw_inputs WHERE error IS NOT NULL")
+        (kind, origin, message), = store.db.execute(
+            "SELECT kind, origin, error FROM raw_inputs WHERE error IS NOT NULL")
         assert kind == "partial" and origin == f"{path}#http://www.iana.org/" and "cut off" in message
