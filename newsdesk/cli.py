@@ -224,17 +224,14 @@ def cmd_cluster(args) -> int:
 
 
 def cmd_extract(args) -> int:
-    import gzip
-
+    from .decompress import read_file
     from .models import RawInput
     from .stages.extract import extract_html
 
     failed = False
     for path in args.files:
         try:
-            data = Path(path).read_bytes()
-            if path.endswith(".gz"):
-                data = gzip.decompress(data)
+            data = read_file(path)  # refused past LIMITS.input_bytes: by its size, or as a .gz file inflates
             a = extract_html(RawInput(body=data, kind="html", origin=path))
         except Exception as e:  # noqa: BLE001 - one bad page must not stop the others
             _err(f"{path}: {e or type(e).__name__}; file skipped")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["split_sentences", "tokenize", "STARTERS"]
+__all__ = ["split_sentences", "strip_controls", "tokenize", "STARTERS"]
 
 # Abbreviations after which a period never ends a sentence (a name always follows).
 _TITLES = frozenset(
@@ -35,19 +35,21 @@ STARTERS = frozenset(
 
 _CLOSERS = "\"'’”»)]"
 # A run of terminal punctuation, any closing quotes/brackets ('' is the DUC/PTB closing quote),
-# then whitespace: every sentence boundary is one of these.
-_BOUNDARY = re.compile(r"(?P<punct>\.{3}|…|[.!?]+)(?P<close>(?:''|[\"'’”»)\]])*)\s+")
+# then whitespace: every sentence boundary is one of these. The run is only tried from its first character, and
+# the closers are taken possessively: what follows either part is never one of its own characters, so giving any
+# back could not make a match, and trying it made a text of dots quadratic and a run of quotes exponential.
+_BOUNDARY = re.compile(r"(?P<punct>(?<![.!?])(?:\.{3}|[.!?]+)|…)(?P<close>(?:''|[\"'’”»)\]])*+)\s+")
 _NEXT_WORD = re.compile(r"(?:``|[\"'‘“«(\[])*([^\s\"'’”»)\]]*)")
 _DOTTED = re.compile(r"^(?:[^\W\d_]\.)+[^\W\d_]$")  # U.S / a.m / D.C (final period excluded)
-_TERMINAL_LINE = re.compile(r"[.!?…:;](?:''|[\"'’”»)\]])*\s*$")
+_TERMINAL_LINE = re.compile(r"[.!?…:;](?:''|[\"'’”»)\]])*+\s*$")
 
 
 def _is_boundary(seg: str, m: re.Match) -> bool:
     punct = m.group("punct")
-    rest = seg[m.end():]
-    nxt_m = _NEXT_WORD.match(rest)
+    # read the text after the stop in place: a copy of the rest of the paragraph at every stop is quadratic
+    nxt_m = _NEXT_WORD.match(seg, m.end())
     nxt = nxt_m.group(1) if nxt_m else ""
-    first = rest[:1]
+    first = seg[m.end():m.end() + 1]
     if not first:
         return True
     if punct in ("!", "?") or len(punct) > 1 and punct[0] != ".":
@@ -149,6 +151,21 @@ def _append(out: list[tuple[int, int]], text: str, start: int, end: int) -> None
         end -= 1
     if end > start:
         out.append((start, end))
+
+
+# C0 controls other than tab, newline and carriage return mean nothing in an article, XML 1.0 forbids them (an Atom
+# feed holding one cannot be written) and libxml2's HTML parser drops the text around some; so do U+FFFE and U+FFFF.
+# Lone surrogates (a JSON "\ud800" escape) cannot be stored as UTF-8 at all.
+_UNWANTED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_REPLACEMENT = {"\x0b": " ", "\x0c": " "}  # vertical tab and form feed separate words
+
+
+def strip_controls(text: str) -> str:
+    """`text` without C0 control characters (tab, newline, CR kept; vertical tab and form feed made spaces) and
+    non-characters, lone surrogates replaced by U+FFFD: text that SQLite, HTML and XML all accept."""
+    if not _UNWANTED.search(text):
+        return text
+    return _UNWANTED.sub(lambda m: "\ufffd" if "\ud800" <= m[0] <= "\udfff" else _REPLACEMENT.get(m[0], ""), text)
 
 
 _TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|\d+(?:[.,:]\d+)+|[^\W_]+(?:['’\-][^\W_]+)*")

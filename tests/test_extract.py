@@ -1,11 +1,14 @@
 """Tests for the extract stage; every page is written here so the suite runs on a fresh clone."""
 from __future__ import annotations
 
+import gzip
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
 from newsdesk.models import RawInput
+from newsdesk.settings import LIMITS
 from newsdesk.stages.extract import ExtractionError, _clean_body, extract_html
 
 PARAS = [
@@ -511,3 +514,47 @@ def test_consuming_run_gives_bare_extractions_text(html, fast):
 
     expected = _trafilatura_text(_parse(_decode(html.encode())), None, fast=fast)
     assert _trafilatura_text(_parse(_decode(html.encode())), None, fast=fast, consume=True) == expected
+
+
+# -- what a page's bytes may hold: control characters, stray invalid bytes, too much ------------------------------
+@pytest.mark.parametrize("ch", ["\x01", "\x08", "\x0b", "\x0c", "\x1b"])
+@pytest.mark.parametrize("where", ["title", "paragraph"])
+def test_control_characters_are_dropped_before_parsing(ch, where):
+    h1 = "Council approves river district plan"
+    html = page(head=f"<title>{h1}</title>", h1=h1)
+    html = html.replace(f"<h1>{h1}", f"<h1>{ch}{h1}") if where == "title" else html.replace(PARAS[1], ch + PARAS[1])
+    art = extract_html(raw(html))
+    assert art.title == h1
+    assert art.text.split("\n") == PARAS
+
+
+TRAFILATURA = Path(__file__).parent / "data" / "trafilatura"
+
+
+@pytest.mark.parametrize("name, snippets", [
+    # the "with" snippets of trafilatura's evaldata.json, then words of the page that need its UTF-8 read right
+    ("radiomaryja.pl-lux-veritatis.html.gz",
+     ["Watchdog wytoczył", "Nie możemy pozwolić na", "nękania Fundacji Lux Veritatis", "Fundację Lux Veritatis"]),
+    ("tierschutzpartei.de-wildvogelauffang.html.gz",
+     ["Dortmund-Dorstfeld jedoch anders sein", "Ewald Ferlemann und sein", "Sebastian Everding stellt nach",
+      "für die Vögel", "grundsätzlich"]),
+])
+def test_utf8_page_with_a_few_invalid_bytes_is_read_as_utf8(name, snippets):
+    body = gzip.decompress((TRAFILATURA / name).read_bytes())
+    with pytest.raises(UnicodeDecodeError):
+        body.decode("utf-8")  # the page holds a handful of bytes that are not UTF-8
+    art = extract_html(RawInput(body=body, kind="html", origin=name))
+    assert [s for s in snippets if s not in art.title + "\n" + art.text] == []
+    assert not any(m in art.title + art.text for m in ("Ã", "Å", "√", "Ň")), art.text[:300]
+
+
+def test_page_over_the_input_limit_is_refused_by_its_size():
+    body = page().encode() + b" " * LIMITS.input_bytes
+    with pytest.raises(ExtractionError, match=f"{len(body)} bytes.*limit of {LIMITS.input_bytes} bytes"):
+        extract_html(raw(body))
+
+
+def test_article_text_over_the_limit_is_refused():
+    n = LIMITS.article_chars // len(PARAS[0]) + 1
+    with pytest.raises(ExtractionError, match=f"limit of {LIMITS.article_chars} characters"):
+        extract_html(raw(page(paras=[f"{i}. {PARAS[i % 4]}" for i in range(n)])))

@@ -8,6 +8,8 @@ from email.utils import parsedate_to_datetime
 from dateutil import parser as dateutil_parser
 
 from ..models import Article, RawInput
+from ..settings import LIMITS
+from ..text import strip_controls
 
 
 class RecordError(ValueError):
@@ -40,15 +42,20 @@ def _text_field(record: dict, name: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise RecordError(f'"{name}" must be a string, got {type(value).__name__}')
-    return value
+    return strip_controls(value)
 
 
 def article_from_record(record: dict, raw: RawInput | None = None) -> Article:
+    """The article a JSON record describes; RecordError names the field that is wrong, or the size over its limit.
+    Text fields lose control characters (see text.strip_controls)."""
     if not isinstance(record, dict):
         raise RecordError(f"expected a JSON object, got {type(record).__name__}")
     text = (_text_field(record, "text") or "").strip()
     if not text:
         raise RecordError('no article text (the "text" field is missing or empty)')
+    if len(text) > LIMITS.article_chars:
+        raise RecordError(f"article text of {len(text)} characters is over the limit of {LIMITS.article_chars} "
+                          "characters")
     title = (_text_field(record, "title") or "").strip()
     if not title:
         # A headline is needed for lists and for the story's title; the lead sentence is the honest fallback.
@@ -63,15 +70,17 @@ def article_from_record(record: dict, raw: RawInput | None = None) -> Article:
         url=_text_field(record, "url"),
         outlet=_text_field(record, "outlet"),
         published=parse_date(record.get("date", record.get("published"))),
-        authors=[str(a) for a in authors],
+        authors=[strip_controls(str(a)) for a in authors],
         language=_text_field(record, "language"),
         raw_sha256=raw.sha256 if raw else None,
         origin=raw.origin if raw else None,
-        external_id=str(ext_id) if ext_id is not None else None,
+        external_id=strip_controls(str(ext_id)) if ext_id is not None else None,
     )
 
 
 def article_from_json_bytes(raw: RawInput) -> Article:
+    if len(raw.body) > LIMITS.input_bytes:
+        raise RecordError(f"record of {len(raw.body)} bytes is over the limit of {LIMITS.input_bytes} bytes")
     try:
         record = json.loads(raw.body)
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
