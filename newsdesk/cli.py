@@ -75,6 +75,17 @@ def cmd_build(args) -> int:
     return 0
 
 
+def cmd_check(args) -> int:
+    """Says whether the store is whole and every story has what it is owed; exit status 1 when not."""
+    with _open_store(args) as store:
+        problems = store.check()
+        if not problems:
+            print(f"{args.db}: ok ({store.article_count()} articles, {store.story_count()} stories, integrity ok)")
+    for p in problems:
+        _err(f"{args.db}: {p}")
+    return 1 if problems else 0
+
+
 def cmd_serve(args) -> int:
     from .settings import ServerSettings
     from .web.serve import serve
@@ -258,6 +269,9 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("build", help="group new articles into stories and write their briefs")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("check", help="is the database whole, and does every story have its brief and facts?")
+    p.set_defaults(func=cmd_check)
 
     for name, func, helptext in (("serve", cmd_serve, "serve the web UI and the JSON API"),
                                  ("demo", cmd_demo, "ingest the sample corpus, build, and serve")):

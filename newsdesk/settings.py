@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 
-def _env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int) -> int:
     value = os.environ.get(name, "").strip()
     try:
         return int(value) if value else default
@@ -20,7 +20,11 @@ def _env_int(name: str, default: int) -> int:
         raise SystemExit(f"newsdesk: ${name} must be a whole number, got {value!r}") from None
 
 
-def _env_float(name: str, default: float) -> float:
+def env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def env_float(name: str, default: float) -> float:
     value = os.environ.get(name, "").strip()
     try:
         return float(value) if value else default
@@ -32,22 +36,22 @@ def _env_float(name: str, default: float) -> float:
 class Limits:
     # One page, feed, WARC record or JSON line, after any decompression (Miniflux caps bodies at 15 MiB; a news
     # page is rarely over 2). A gzip bomb stops here.
-    input_bytes: int = field(default_factory=lambda: _env_int("NEWSDESK_MAX_INPUT_BYTES", 8 * 1024 * 1024))
+    input_bytes: int = field(default_factory=lambda: env_int("NEWSDESK_MAX_INPUT_BYTES", 8 * 1024 * 1024))
     # The text of one article once extracted: the longest real reports are under 100,000 characters, and every
     # later stage (sentence splitting, briefs, the facts' parse) grows with it.
-    article_chars: int = field(default_factory=lambda: _env_int("NEWSDESK_MAX_ARTICLE_CHARS", 300_000))
+    article_chars: int = field(default_factory=lambda: env_int("NEWSDESK_MAX_ARTICLE_CHARS", 300_000))
     # Search: what a reader can type, and how long the database may work on it (Datasette stops a query at 1 s).
-    search_chars: int = field(default_factory=lambda: _env_int("NEWSDESK_MAX_SEARCH_CHARS", 200))
-    search_terms: int = field(default_factory=lambda: _env_int("NEWSDESK_MAX_SEARCH_TERMS", 16))
-    search_seconds: float = field(default_factory=lambda: _env_float("NEWSDESK_SEARCH_SECONDS", 1.0))
+    search_chars: int = field(default_factory=lambda: env_int("NEWSDESK_MAX_SEARCH_CHARS", 200))
+    search_terms: int = field(default_factory=lambda: env_int("NEWSDESK_MAX_SEARCH_TERMS", 16))
+    search_seconds: float = field(default_factory=lambda: env_float("NEWSDESK_SEARCH_SECONDS", 1.0))
     # Polling: how long one feed's new items may take in one pass (each page has its own fetch deadline, and a feed
     # may list thousands); the rest wait for the feed's next turn, at the next pass, after the other feeds.
-    feed_pass_seconds: float = field(default_factory=lambda: _env_float("NEWSDESK_FEED_PASS_SECONDS", 120.0))
+    feed_pass_seconds: float = field(default_factory=lambda: env_float("NEWSDESK_FEED_PASS_SECONDS", 120.0))
     # How many feeds are polled at once (at most one per host): a slow feed holds one of them, not the desk.
-    poll_workers: int = field(default_factory=lambda: _env_int("NEWSDESK_POLL_WORKERS", 8))
+    poll_workers: int = field(default_factory=lambda: env_int("NEWSDESK_POLL_WORKERS", 8))
     # A body posted to the web server (a form, a JSON write): ours are under 1 KiB; the server reads it whole to
     # find the CSRF field before anything acts on it.
-    request_bytes: int = field(default_factory=lambda: _env_int("NEWSDESK_MAX_REQUEST_BYTES", 64 * 1024))
+    request_bytes: int = field(default_factory=lambda: env_int("NEWSDESK_MAX_REQUEST_BYTES", 64 * 1024))
 
 
 LIMITS = Limits()

@@ -161,6 +161,23 @@ class Store:
             applied.append(name)
         return applied
 
+    def check(self) -> list[str]:
+        """What is wrong with the store, in words an operator can act on; empty when nothing is. Reads every page
+        of the database (PRAGMA integrity_check): seconds for a large one."""
+        problems = [f"integrity: {r[0]}" for r in self.db.execute("PRAGMA integrity_check") if r[0] != "ok"]
+        if problems:
+            return problems  # the counts below would read damaged pages
+        q = lambda sql: self.db.execute(sql).fetchone()[0]  # noqa: E731
+        if n := q("SELECT count(*) FROM articles WHERE story_id IS NULL"):
+            problems.append(f"{n} articles wait for a story: `newsdesk build` assigns them")
+        if n := q("SELECT count(*) FROM stale_stories"):
+            problems.append(f"{n} stories are owed their brief, facts or links: `newsdesk build` writes them")
+        if n := q("""SELECT count(DISTINCT a.story_id) FROM articles a JOIN stories s ON s.id = a.story_id
+                     WHERE (s.brief IS NULL OR NOT EXISTS (SELECT 1 FROM story_facts f WHERE f.story_id = s.id))
+                     AND a.story_id NOT IN (SELECT story_id FROM stale_stories)"""):
+            problems.append(f"{n} stories have no brief or no facts and are not marked to get them")
+        return problems
+
     def applied_migrations(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT name FROM schema_migrations ORDER BY name")]
 

@@ -170,3 +170,17 @@ def test_a_truncated_database_is_named_not_a_traceback(ingested, tmp_path):
     assert result.returncode == 1, result.stderr
     assert str(cut) in result.stderr and "Traceback" not in result.stderr, result.stderr
 
+
+
+def test_check_names_what_a_killed_build_left_and_is_quiet_after_the_next(ingested):
+    build = _build_process(ingested)
+    while _count(ingested, "SELECT count(*) FROM stories WHERE brief IS NOT NULL") == 0:
+        assert build.poll() is None, build.stderr.read()
+        time.sleep(0.02)
+    build.send_signal(signal.SIGKILL)
+    build.wait()
+    found = run_cli("check", db=ingested)
+    assert found.returncode == 1 and "owed their brief, facts or links" in found.stderr, found.stderr
+    assert run_cli("build", db=ingested).returncode == 0
+    clean = run_cli("check", db=ingested)
+    assert clean.returncode == 0 and "integrity ok" in clean.stdout, clean.stderr

@@ -22,7 +22,6 @@ Proxies from the environment (HTTP_PROXY, ...) are not used: the address checks 
 from __future__ import annotations
 
 import ipaddress
-import os
 import socket
 import threading
 import time
@@ -41,7 +40,7 @@ import httpx
 
 from .. import __version__
 from ..models import RawInput
-from ..settings import LIMITS
+from ..settings import LIMITS, env_flag, env_float
 
 USER_AGENT = f"newsdesk/{__version__} (+https://github.com/newsdesk; self-hosted news reader)"
 ROBOTS_TTL = 3600.0
@@ -50,25 +49,13 @@ MAX_CRAWL_DELAY = 30.0
 INFLATE_STEP = 64 * 1024  # the most one call to zlib may inflate: a compressed chunk never expands all at once
 
 
-def _env_flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
-
-
-def _env_seconds(name: str, default: float) -> float:
-    value = os.environ.get(name, "").strip()
-    try:
-        return float(value) if value else default
-    except ValueError:
-        raise SystemExit(f"newsdesk: ${name} must be a number of seconds, got {value!r}") from None
-
-
 @dataclass
 class FetchSettings:
     # One deadline per get(): DNS, connect, TLS, request, status line, headers and body of every redirect hop, every
     # retry attempt and the robots.txt fetch share these seconds, so a polling loop knows what one URL can cost.
     # Besides them a get() only sleeps: for politeness (host_delay, or the host's Crawl-delay up to MAX_CRAWL_DELAY,
     # before each request to a host) and for retry backoff (max_backoff seconds in all). $NEWSDESK_FETCH_SECONDS.
-    timeout: float = field(default_factory=lambda: _env_seconds("NEWSDESK_FETCH_SECONDS", 20.0))
+    timeout: float = field(default_factory=lambda: env_float("NEWSDESK_FETCH_SECONDS", 20.0))
     connect_timeout: float = 10.0  # one connection attempt, within the deadline
     max_bytes: int = field(default_factory=lambda: LIMITS.input_bytes)  # decoded body; a gzip bomb stops here
     max_content_codings: int = 2  # layers of Content-Encoding; each one holds a zlib window while it inflates
@@ -79,7 +66,7 @@ class FetchSettings:
     per_host: int = 1  # requests in flight to one host
     host_delay: float = 1.0  # seconds between the starts of two requests to one host
     robots: bool = True
-    allow_private: bool = field(default_factory=lambda: _env_flag("NEWSDESK_ALLOW_PRIVATE"))
+    allow_private: bool = field(default_factory=lambda: env_flag("NEWSDESK_ALLOW_PRIVATE"))
     user_agent: str = USER_AGENT
 
 
