@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/crash.py [--kills 20] [--seed 1]
 
-Inputs: the bundled Wikinews sample (100 articles) as four JSON-lines files, and the same articles as HTML pages
+Inputs: the bundled Wikinews sample (100 articles) as four JSON-lines files, and each article as three HTML pages
 (so that extraction runs too). First one undisturbed run, ingest then build, into a scratch store: it gives each
 verb's duration and the reference counts. Then, on a fresh store, `--kills` times: one verb (ingest of a random
 subset of the inputs, or build) is started and killed with SIGKILL at a moment drawn uniformly within its
@@ -29,6 +29,7 @@ from newsdesk.sources.sample import sample_articles_jsonl
 from newsdesk.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
+COPIES = 3  # HTML pages per sample article
 
 
 def make_inputs(folder: Path) -> list[Path]:
@@ -43,11 +44,13 @@ def make_inputs(folder: Path) -> list[Path]:
     for i, line in enumerate(lines):
         r = json.loads(line)
         paras = "".join(f"<p>{escape(p)}</p>" for p in r["text"].split("\n") if p.strip())
-        (pages / f"page{i:02d}.html").write_text(
-            f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{escape(r.get('title', ''))}</title>"
-            f"<meta property='article:published_time' content='{r.get('date', '')}'>"
-            f"<meta property='og:site_name' content='Page Copy'></head><body><article>"
-            f"<h1>{escape(r.get('title', ''))}</h1>{paras}</article></body></html>", encoding="utf-8")
+        for copy in range(COPIES):  # as outlets reprint wire copy: the same report, each page its own bytes
+            (pages / f"page{i:02d}-{copy}.html").write_text(
+                f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{escape(r.get('title', ''))}"
+                f"</title><meta property='article:published_time' content='{r.get('date', '')}'>"
+                f"<meta property='og:site_name' content='Outlet {copy}'></head><body><article>"
+                f"<h1>{escape(r.get('title', ''))}</h1>{paras}<p>Reprinted by outlet {copy}.</p></article>"
+                "</body></html>", encoding="utf-8")
     return paths + [pages]
 
 

@@ -44,6 +44,8 @@ class Limits:
     search_chars: int = field(default_factory=lambda: env_int("NEWSDESK_MAX_SEARCH_CHARS", 200))
     search_terms: int = field(default_factory=lambda: env_int("NEWSDESK_MAX_SEARCH_TERMS", 16))
     search_seconds: float = field(default_factory=lambda: env_float("NEWSDESK_SEARCH_SECONDS", 1.0))
+    # Wrong access tokens one client address may give in a minute, at login or to the API, before it must wait.
+    login_failures: int = field(default_factory=lambda: env_int("NEWSDESK_LOGIN_FAILURES", 10))
     # Polling: how long one feed's new items may take in one pass (each page has its own fetch deadline, and a feed
     # may list thousands); the rest wait for the feed's next turn, at the next pass, after the other feeds.
     feed_pass_seconds: float = field(default_factory=lambda: env_float("NEWSDESK_FEED_PASS_SECONDS", 120.0))

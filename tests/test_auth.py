@@ -295,3 +295,22 @@ def test_a_page_on_another_site_cannot_merge_stories_in_a_browser(db):
             assert dict(state(db["path"])[2]) == {s1: s2}
         finally:
             browser.close()
+
+
+def test_guessing_the_token_is_slowed_to_a_handful_of_tries_a_minute(db):
+    from newsdesk.settings import LIMITS
+
+    token = make_token(db["path"])
+    client = TestClient(create_app(db["path"]), base_url=LOCAL)
+    for n in range(LIMITS.login_failures):
+        assert client.post("/login", data={"token": f"guess-{n}"}).status_code == 401
+    # from now on even the right token waits, or a guesser would learn which try was right
+    r = client.post("/login", data={"token": token}, follow_redirects=False)
+    assert r.status_code == 429 and "try again in a minute" in r.text
+    api = TestClient(create_app(db["path"]), base_url=LOCAL)
+    for n in range(LIMITS.login_failures):
+        assert api.post("/api/feeds", json={"url": "https://x.example/rss"},
+                        headers={"Authorization": f"Bearer guess-{n}"}).status_code == 401
+    r = api.post("/api/feeds", json={"url": "https://x.example/rss"}, headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 429, r.text
+    assert len(state(db["path"])[0]) == 0, "no feed was added"

@@ -15,6 +15,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
+import time
+from collections import deque
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -42,6 +45,7 @@ READ_ONLY_FLAG = ("This server was started with --read-only: nothing can be chan
                   "without --read-only to allow changes.")
 READ_ONLY_EMPTY = ("This server is read-only: no access token exists. `newsdesk serve` makes one on its first start, "
                    "`newsdesk token --reset` makes a new one, or set NEWSDESK_TOKEN in the server's environment.")
+TOO_MANY = "too many wrong tokens from this address in the last minute; try again in a minute"
 LOG_IN = ("log in first: on /login with the access token, or send it to the API as `Authorization: Bearer TOKEN` "
           "(`newsdesk token --reset` makes a new one)")
 
@@ -125,6 +129,24 @@ class Auth:
 
     def __init__(self, db_path: str, settings: ServerSettings):
         self.db_path, self.settings = db_path, settings
+        self._failures: dict[str, deque[float]] = {}  # client address -> times of its recent wrong tokens
+        self._failures_lock = threading.Lock()
+
+    def throttled(self, client: str) -> bool:
+        """Whether `client` gave LIMITS.login_failures wrong tokens within the last minute: then even a right one
+        waits, so that guessing a token chosen by hand (NEWSDESK_TOKEN) costs a minute per handful of tries."""
+        now = time.monotonic()
+        with self._failures_lock:
+            recent = self._failures.get(client)
+            while recent and now - recent[0] > 60:
+                recent.popleft()
+            return bool(recent) and len(recent) >= LIMITS.login_failures
+
+    def failed(self, client: str) -> None:
+        with self._failures_lock:
+            if len(self._failures) > 10_000:  # a flood of addresses must not grow this without end
+                self._failures.clear()
+            self._failures.setdefault(client, deque()).append(time.monotonic())
 
     def read_only_reason(self) -> str | None:
         if self.settings.read_only:
@@ -161,15 +183,19 @@ class Auth:
         with Store(self.db_path) as store:
             store.end_session(_sha256(session_id))
 
-    def write_refusal(self, authorization: str | None, viewer: Viewer, csrf: str | None) -> tuple[int, str] | None:
+    def write_refusal(self, authorization: str | None, viewer: Viewer, csrf: str | None,
+                      client: str = "") -> tuple[int, str] | None:
         """None when this write may go on; else (status, message)."""
         reason = self.read_only_reason()
         if reason:
             return 403, reason
         if authorization:
+            if self.throttled(client):
+                return 429, TOO_MANY
             scheme, _, value = authorization.partition(" ")
             if scheme.lower() == "bearer" and self.token_valid(value.strip()):
                 return None
+            self.failed(client)
             return 401, "the Authorization header holds no valid token; " + LOG_IN
         if viewer.logged_in:
             if csrf and hmac.compare_digest(csrf, viewer.csrf):
@@ -177,6 +203,11 @@ class Auth:
             return 403, ("refused: the form's CSRF token is missing or belongs to another session (a form from "
                          "another site, or a page older than your login); reload the page and try again")
         return 401, LOG_IN
+
+
+def _client(scope: Scope) -> str:
+    client = scope.get("client")
+    return client[0] if client else ""
 
 
 # -- the guard in front of every route ------------------------------------------------------------------------
@@ -263,7 +294,7 @@ class WriteGuard:
                     "application/x-www-form-urlencoded"):
                 csrf = (parse_qs(body.decode("utf-8", "replace")).get(CSRF_FIELD) or [None])[0]
             refusal = await run_in_threadpool(self.auth.write_refusal, request.headers.get("authorization"),
-                                              viewer, csrf)
+                                              viewer, csrf, _client(scope))
             if refusal:
                 await self._refuse(scope, receive, send, request, *refusal)
                 return
@@ -312,7 +343,11 @@ def login_router(auth: Auth, page: Callable[..., HTMLResponse]) -> APIRouter:
         token = (form.get("token") or [""])[0].strip()
         if await run_in_threadpool(auth.read_only_reason):
             return await run_in_threadpool(login_page, next_path, None, 403)
+        client = _client(request.scope)
+        if auth.throttled(client):
+            return await run_in_threadpool(login_page, next_path, TOO_MANY[:1].upper() + TOO_MANY[1:] + ".", 429)
         if not await run_in_threadpool(auth.token_valid, token):
+            auth.failed(client)
             return await run_in_threadpool(login_page, next_path, "That token is not valid.", 401)
         session_id = await run_in_threadpool(auth.start_session)
         response = RedirectResponse(next_path, status_code=303)
