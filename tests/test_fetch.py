@@ -146,10 +146,13 @@ def test_address_check():
 
 def test_redirect_to_private_address_is_refused(monkeypatch):
     import newsdesk.sources.fetch as fetch
+    import newsdesk.sources.network as network
 
-    real = fetch.is_public_address
-    # the test server stands in for a public one; every other address is judged as usual
-    monkeypatch.setattr(fetch, "is_public_address", lambda address: address == "127.0.0.1" or real(address))
+    real = network.is_public_address
+    # the test server stands in for a public one, for the check before a request and the one at connect; every
+    # other address is judged as usual
+    for module in (fetch, network):
+        monkeypatch.setattr(module, "is_public_address", lambda address: address == "127.0.0.1" or real(address))
     with NewsServer() as s, Fetcher(settings(allow_private=False)) as f:
         s.routes["/hop"] = static(b"", status=302, headers={"Location": "http://10.0.0.1/admin"})
         with pytest.raises(FetchError, match="non-public address 10.0.0.1"):

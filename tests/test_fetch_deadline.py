@@ -143,7 +143,7 @@ def test_poll_goes_on_after_a_feed_that_trickles_its_headers(tmp_path):
 
 
 def test_requests_go_through_the_deadline_backend():
-    """Pins what fetch._transport relies on: httpx.HTTPTransport sends every request through its `_pool`, so the
+    """Pins what network.deadline_transport relies on: httpx.HTTPTransport sends every request through its `_pool`, so the
     pool put there (with the deadline backend) is the one used. Were it not, this request would succeed."""
     import httpx
 

@@ -2,9 +2,8 @@
 
 What httpx does not do by itself, and this module adds:
 - one deadline per `Fetcher.get` (`FetchSettings.timeout`): DNS, connect, TLS, request, status line, headers and
-  body of every redirect hop, retry and the robots.txt fetch share it. httpx's timeouts are per operation, so a
-  server dripping one byte a second never trips them; here httpcore is given a network backend whose every
-  lookup, connect, read and write is cut to what is left of the deadline;
+  body of every redirect hop, retry and the robots.txt fetch share it (the network backend that holds every
+  operation to it is in `network.py`);
 - refusal of hosts that resolve to private, loopback, link-local or reserved addresses (SSRF), IPv4 addresses
   inside IPv6 (NAT64, 6to4, Teredo, IPv4-mapped) included, checked on every redirect hop and again on the address
   each connection actually reached, before the request is sent (a DNS answer that changes between the check and
@@ -22,25 +21,23 @@ Proxies from the environment (HTTP_PROXY, ...) are not used: the address checks 
 from __future__ import annotations
 
 import ipaddress
-import socket
 import threading
 import time
 import zlib
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Callable, Iterable, Iterator
+from typing import Iterable, Iterator
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
-import httpcore
 import httpx
 
 from .. import __version__
 from ..models import RawInput
 from ..settings import LIMITS, env_flag, env_float
+from .network import (AddressRefused, DeadlineBackend, current_deadline, cut_to_deadline, deadline,
+                      deadline_transport, is_public_address, resolve)
 
 USER_AGENT = f"newsdesk/{__version__} (+https://github.com/newsdesk; self-hosted news reader)"
 ROBOTS_TTL = 3600.0
@@ -104,121 +101,6 @@ class FetchResult:
         return self.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
-# -- the deadline ------------------------------------------------------------------------------------------------
-class Deadline:
-    """The time one get() may still spend on the network, and the backoff it may still sleep."""
-
-    def __init__(self, seconds: float, backoff: float = 0.0):
-        self.seconds, self.at, self.backoff_left = seconds, time.monotonic() + seconds, backoff
-
-    def left(self) -> float:
-        return self.at - time.monotonic()
-
-    def excuse(self, since: float) -> None:
-        """Gives back the time since `since` (time.monotonic()): it went on waits of ours (politeness, backoff),
-        not on the server."""
-        self.at += time.monotonic() - since
-
-
-# The request in progress on this thread (or task): httpcore calls the network backend with per-operation timeouts
-# only, so the backend finds the request's deadline here.
-_current: ContextVar[Deadline | None] = ContextVar("newsdesk_fetch_deadline", default=None)
-
-
-@contextmanager
-def deadline(seconds: float, backoff: float = 0.0) -> Iterator[Deadline]:
-    """Every lookup, connect, read and write made through a Fetcher inside this block shares one deadline; a block
-    inside another keeps the outer one."""
-    outer = _current.get()
-    if outer is not None:
-        yield outer
-        return
-    token = _current.set(Deadline(seconds, backoff))
-    try:
-        yield _current.get()  # type: ignore[misc]
-    finally:
-        _current.reset(token)
-
-
-def _cut(timeout: float | None, expired: type[Exception]) -> float | None:
-    """`timeout` cut to what is left of the current deadline; raises `expired` when nothing is left."""
-    current = _current.get()
-    if current is None:
-        return timeout
-    left = current.left()
-    if left <= 0:
-        raise expired(f"the {current.seconds:g}s deadline has passed")
-    return left if timeout is None else min(timeout, left)
-
-
-# -- addresses ---------------------------------------------------------------------------------------------------
-_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052 well-known prefix: the IPv4 address is the last 32 bits
-_NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")  # RFC 8215 local use: never global, whatever it embeds
-_IPV4_TRANSLATED = ipaddress.IPv6Network("::ffff:0:0:0/96")  # RFC 2765 (SIIT)
-_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")  # RFC 4291, deprecated
-
-
-def _embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
-    """The IPv4 addresses an IPv6 address leads to through a translator or tunnel."""
-    found = [a for a in (ip.ipv4_mapped, ip.sixtofour) if a is not None]
-    if ip.teredo:
-        found += ip.teredo  # (server, client); `ipaddress` has already undone the client's bit inversion
-    if ip in _NAT64 or ip in _IPV4_TRANSLATED or ip in _IPV4_COMPATIBLE:
-        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
-    return found
-
-
-def is_public_address(address: str) -> bool:
-    """Whether `address` (IPv4 or IPv6, with or without a %scope) is one the open web may be fetched from: globally
-    reachable, not multicast, and, for IPv6, no private or loopback IPv4 address embedded in it."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip in _NAT64_LOCAL or not all(is_public_address(str(v4)) for v4 in _embedded_ipv4(ip)):
-            return False
-    return ip.is_global and not ip.is_multicast
-
-
-class _Refused(Exception):
-    """Raised inside httpcore, which passes it through untouched, when a connection reached a non-public address."""
-
-    def __init__(self, host: str):
-        super().__init__(f"refused: {host} resolved to a non-public address when connecting "
-                         "(set allow_private / NEWSDESK_ALLOW_PRIVATE=1 to allow)")
-
-
-def _resolve(host: str, port: int) -> list[tuple]:
-    """getaddrinfo within the current deadline (raises TimeoutError when it passes, socket.gaierror when the name
-    does not resolve). The system resolver has no timeout of its own, so a lookup runs in a daemon thread that is
-    left behind when the deadline passes; it ends when the resolver gives up (tens of seconds at most)."""
-    try:
-        ip = ipaddress.ip_address(host.split("%", 1)[0])
-    except ValueError:
-        pass
-    else:  # a literal: no lookup, nothing to wait for
-        family = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
-        return [(family, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (host, port))]
-    current = _current.get()
-    if current is None:
-        return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    answer: dict[str, object] = {}
-    done = threading.Event()
-
-    def lookup() -> None:
-        try:
-            answer["infos"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except Exception as e:  # noqa: BLE001 - handed to the waiting thread as it is
-            answer["error"] = e
-        finally:
-            done.set()
-
-    threading.Thread(target=lookup, name=f"newsdesk-resolve-{host}", daemon=True).start()
-    if not done.wait(max(0.0, current.left())):
-        raise TimeoutError(f"looking up {host} took longer than the {current.seconds:g}s deadline")
-    if "error" in answer:
-        raise answer["error"]  # type: ignore[misc]
-    return answer["infos"]  # type: ignore[return-value]
-
-
 def check_address(url: str, allow_private: bool) -> None:
     """Raises FetchError unless `url` is http(s) and (unless allowed) every address of its host is public. The
     message names the host, never the addresses it resolved to."""
@@ -238,92 +120,13 @@ def check_address(url: str, allow_private: bool) -> None:
             raise FetchError(url, f"refused: non-public address {host} {allow}", final=True)
         return
     try:
-        infos = _resolve(host, parts.port or (443 if parts.scheme == "https" else 80))
+        infos = resolve(host, parts.port or (443 if parts.scheme == "https" else 80))
     except TimeoutError as e:
         raise FetchError(url, f"timed out ({e})") from e
     except (OSError, UnicodeError) as e:
         raise FetchError(url, f"cannot resolve host {host!r}: {e}") from e
     if not all(is_public_address(info[4][0]) for info in infos):
         raise FetchError(url, f"refused: {host} resolves to a non-public address {allow}", final=True)
-
-
-# -- the network backend -----------------------------------------------------------------------------------------
-class _DeadlineStream(httpcore.NetworkStream):
-    """A connection whose every read, write and TLS handshake is cut to the current deadline."""
-
-    def __init__(self, inner: httpcore.NetworkStream):
-        self._inner = inner
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, _cut(timeout, httpcore.ReadTimeout))
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, _cut(timeout, httpcore.WriteTimeout))
-
-    def close(self) -> None:
-        self._inner.close()
-
-    def start_tls(self, ssl_context, server_hostname: str | None = None,
-                  timeout: float | None = None) -> httpcore.NetworkStream:
-        # CPython's handshake keeps its own deadline over all its reads: one cut timeout bounds all of it
-        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname,
-                                                     _cut(timeout, httpcore.ConnectTimeout)))
-
-    def get_extra_info(self, info: str):
-        return self._inner.get_extra_info(info)
-
-
-class DeadlineBackend(httpcore.NetworkBackend):
-    """httpcore's socket backend, with the name lookup, each connect, read and write held to the current deadline,
-    and the address each connection reached checked before httpcore sends anything on it."""
-
-    def __init__(self, allow_private: Callable[[], bool]):
-        self._sockets = httpcore.SyncBackend()
-        self._allow_private = allow_private
-
-    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
-                    socket_options: Iterable | None = None) -> httpcore.NetworkStream:
-        try:
-            infos = _resolve(host, port)
-        except TimeoutError as e:
-            raise httpcore.ConnectTimeout(str(e)) from e
-        except (OSError, UnicodeError) as e:
-            raise httpcore.ConnectError(f"cannot resolve host {host!r}: {e}") from e
-        failure: Exception = httpcore.ConnectError(f"no address for {host!r}")
-        for info in infos:  # as socket.create_connection does, each address in turn
-            try:
-                stream = self._sockets.connect_tcp(info[4][0], port, _cut(timeout, httpcore.ConnectTimeout),
-                                                   local_address, socket_options)
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as e:
-                failure = e
-                continue
-            if not self._allow_private() and not is_public_address(stream.get_extra_info("server_addr")[0]):
-                stream.close()
-                raise _Refused(host)
-            return _DeadlineStream(stream)
-        raise failure
-
-    def connect_unix_socket(self, path: str, timeout: float | None = None,
-                            socket_options: Iterable | None = None) -> httpcore.NetworkStream:
-        return _DeadlineStream(self._sockets.connect_unix_socket(path, _cut(timeout, httpcore.ConnectTimeout),
-                                                                 socket_options))
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
-
-
-def _transport(backend: httpcore.NetworkBackend) -> httpx.HTTPTransport:
-    """httpx's transport, sending through `backend`. httpx (0.28, 0.29) takes no network backend, so the
-    connection pool it built is replaced by an httpcore.ConnectionPool (public API) with httpx's defaults and
-    ours; this relies on HTTPTransport keeping that pool in `_pool` and sending every request through it, which
-    tests/test_fetch_deadline.py pins (test_requests_go_through_the_deadline_backend)."""
-    transport = httpx.HTTPTransport()
-    limits = httpx.Limits()
-    transport._pool = httpcore.ConnectionPool(
-        ssl_context=httpx.create_ssl_context(), max_connections=limits.max_connections,
-        max_keepalive_connections=limits.max_keepalive_connections, keepalive_expiry=limits.keepalive_expiry,
-        network_backend=backend)
-    return transport
 
 
 # -- decoding ----------------------------------------------------------------------------------------------------
@@ -451,7 +254,7 @@ class Fetcher:
             follow_redirects=False,  # followed by hand so that every hop is checked
             timeout=httpx.Timeout(s.timeout, connect=s.connect_timeout),
             headers={"User-Agent": s.user_agent, "Accept-Encoding": "gzip, deflate"},
-            transport=transport or _transport(DeadlineBackend(lambda: self.settings.allow_private)),
+            transport=transport or deadline_transport(DeadlineBackend(lambda: self.settings.allow_private)),
         )
         self._hosts: dict[str, _Host] = {}
         self._hosts_lock = threading.Lock()
@@ -548,7 +351,7 @@ class Fetcher:
         """Retries transient failures while the deadline lasts, sleeping the backoff outside it; a wait longer
         than the backoff left to this get() gives up at once (the failure as it stands is the answer)."""
         s = self.settings
-        current = _current.get()
+        current = current_deadline()
         assert current is not None, "called within a deadline"
         retries = s.retries if retries is None else retries
         wait = s.backoff
@@ -578,7 +381,7 @@ class Fetcher:
     def _polite(self, url: str) -> _Host:
         """Takes a slot of the URL's host and waits for its turn; the wait is not charged to the deadline."""
         host = self._host(url)
-        current = _current.get()
+        current = current_deadline()
         started = time.monotonic()
         host.slots.acquire()
         with host.lock:
@@ -598,13 +401,13 @@ class Fetcher:
         answered, raw = False, None
         try:
             # the pool wait is the one wait httpcore makes outside the network backend: cut it to the deadline too
-            timeout = httpx.Timeout(s.timeout, connect=s.connect_timeout, pool=_cut(s.timeout, httpx.PoolTimeout))
+            timeout = httpx.Timeout(s.timeout, connect=s.connect_timeout, pool=cut_to_deadline(s.timeout, httpx.PoolTimeout))
             with self.client.stream("GET", url, headers=headers, timeout=timeout) as response:
                 answered = True
                 size = 0
                 raw = _RawTap(response.iter_raw(), s.max_bytes)
                 for chunk in _decoded(response, raw, s.max_content_codings):  # the limit applies once decoded
-                    _cut(None, httpx.ReadTimeout)  # already so through our backend; also for another transport
+                    cut_to_deadline(None, httpx.ReadTimeout)  # already so through our backend; also for another transport
                     size += len(chunk)
                     if size > s.max_bytes:
                         chunks.append(chunk[: max(0, s.max_bytes - (size - len(chunk)))])
@@ -619,7 +422,7 @@ class Fetcher:
         except _Undecodable as e:  # the bytes as they came are what is worth keeping
             raise FetchError(url, f"undecodable content encoding: {e}", body=b"".join(raw.kept if raw else ()),
                              final=True) from e
-        except _Refused as e:
+        except AddressRefused as e:
             raise FetchError(url, str(e), final=True) from e
         except httpx.TimeoutException as e:
             raise FetchError(url, f"timed out after {s.timeout:g}s ({_while(e, answered)})",
