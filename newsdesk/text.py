@@ -173,12 +173,16 @@ _TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|\d+(?:[.,:]\d+)+|[^\W_]+(?:['’\-][^\W
 
 def tokenize(text: str) -> list[str]:
     """Lowercase word tokens: "U.S." -> "u.s", "8.8" and "1,000" stay whole, possessive 's dropped."""
-    return list(_tokens(text))
+    # The summarizer reads each sentence several times (length, verb test, TF-IDF, concepts): sentences are cached.
+    # A whole article is read once per brief, and a cache of 20,000 of them held hundreds of MB in a server that
+    # runs for weeks, so long texts are not.
+    return list(_cached_tokens(text) if len(text) <= CACHED_TEXT_CHARS else _tokens(text))
 
 
-@lru_cache(maxsize=20_000)
+CACHED_TEXT_CHARS = 2_000
+
+
 def _tokens(text: str) -> tuple[str, ...]:
-    # the summarizer reads each sentence several times (length, verb test, TF-IDF, concepts)
     out = []
     for tok in _TOKEN.findall(text.lower()):
         tok = tok.rstrip(".").replace("’", "'")
@@ -187,3 +191,6 @@ def _tokens(text: str) -> tuple[str, ...]:
         if tok:
             out.append(tok)
     return tuple(out)
+
+
+_cached_tokens = lru_cache(maxsize=20_000)(_tokens)

@@ -273,8 +273,12 @@ def story_facts(articles: list[Article], extracted: dict | None = None, nlp=None
     todo = [a for a in articles if extracted.get(a.key, {}).get("version") != VERSION]
     if todo:
         model = nlp or load_nlp()
-        for a, doc in zip(todo, model.pipe([a.text[:MAX_CHARS] for a in todo], batch_size=16)):
-            extracted[a.key] = extract_article(a, doc=doc)
+        # spaCy's vocabulary keeps every new string it meets (names, numbers, URLs): in a server that reads news
+        # for weeks it grows without end, unless the parse runs in a memory zone, which forgets them after it.
+        # The results kept are plain data.
+        with model.memory_zone():
+            for a, doc in zip(todo, model.pipe([a.text[:MAX_CHARS] for a in todo], batch_size=16)):
+                extracted[a.key] = extract_article(a, doc=doc)
     per = [extracted[a.key] for a in articles]
 
     mentions = [{**m, "doc_id": x["doc_id"]} for x in per for m in x["mentions"]]
