@@ -85,13 +85,13 @@ def test_two_tolls_on_one_day_make_a_contradiction_card_with_both_sources(nlp):
         assert texts[c["doc_id"]][start:end] == c["text"]
 
 
-def test_a_toll_that_rises_over_days_is_an_update_in_time_order(nlp):
+def test_a_toll_that_rises_over_days_is_an_update_latest_first(nlp):
     first = art("An earthquake struck the coast on Saturday, killing at least 214 people.", "Alpha", datetime(2010, 2, 27), "1")
     later = art("The death toll rose to 708, officials said on Monday.", "Alpha", datetime(2010, 3, 1), "2")
     facts = story_facts([later, first], nlp=nlp)
     card = next(d for d in facts["disagreements"] if d["what"] == "killed")
     assert card["kind"] == "update"
-    assert [c["value"] for c in card["claims"]] == [214, 708]
+    assert [c["value"] for c in card["claims"]] == [708, 214]
 
 
 def test_same_figure_everywhere_is_no_disagreement(nlp):
@@ -465,3 +465,37 @@ def test_haiti_sample_cards_say_what_they_know(nlp):
     assert killed["kind"] == "contradiction" and "110,000" in killed["reason"]
     assert all(c["value"] for c in killed["claims"])
     assert {c["value"] for c in killed["claims"]} >= {200000, 110000, 222570}
+
+
+def test_story_page_and_api_say_why_a_card_is_a_disagreement_and_keep_vague_figures_as_written(tmp_path, nlp):
+    from newsdesk.pipeline import build_facts
+    from newsdesk.web import create_app
+
+    texts = [("Doctors are struggling to treat thousands of injured. The death toll from the earthquake reached "
+              "200,000 people, officials said.", 20),
+             ("The death toll from the earthquake reached 110,000 people, officials said.", 23),
+             ("The death toll from the earthquake reached 200,000 people, officials said. The United Nations said "
+              "310,000 people were injured.", 29)]
+    path = str(tmp_path / "haiti.db")
+    with Store(path) as store:
+        sid = store.new_story()
+        for i, (text, day) in enumerate(texts):
+            raw = RawInput(body=text.encode(), kind="text", origin=str(i))
+            store.put_raw(raw)
+            a = Article(title="Quake toll", text=text, outlet=f"Outlet {i}", published=datetime(2010, 1, day),
+                        raw_sha256=raw.sha256)
+            store.add_article(a)
+            store.assign(a.id, sid)
+        store.save_story(sid, Brief(headline="Quake toll", sentences=[]))
+        build_facts(store, [sid])
+    client = TestClient(create_app(path), base_url="http://127.0.0.1:8000")
+    api = client.get(f"/api/stories/{sid}/facts").json()
+    (card,) = api["disagreements"]
+    assert card["what"] == "killed" and card["kind"] == "contradiction" and "Outlet 1" in card["reason"]
+    thousands = next(f for f in api["figures"] if f["span"] == "thousands")
+    assert thousands["value"] is None and thousands["vague"]
+    page = client.get(f"/stories/{sid}").text
+    section = page[page.index('id="disagree-h"'):]
+    section = section[:section.index("</section>")]
+    assert "Not an update" in section and "the sources disagree" in section and "23 Jan 2010" in section
+    assert "1,000" not in page and "310,000" not in section  # no made-up number, no rival to "thousands"
