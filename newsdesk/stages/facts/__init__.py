@@ -271,9 +271,10 @@ def _disagreements(figures: list[dict]) -> list[dict]:
 
 def _as_written(c: dict) -> str:
     span = c.get("span") or f"{c['value']:,}"
-    if c.get("hedge") and span.lower().startswith(c["hedge"]):
-        span = span[0].lower() + span[1:]  # "As many as 200,000" opened its sentence
-    return span
+    hedge = c.get("hedge")
+    if hedge and span.lower().startswith(hedge):
+        return span[0].lower() + span[1:]  # "As many as 200,000" opened its sentence
+    return f"{hedge} {span}" if hedge else span  # "over" stood outside the number's entity
 
 
 def _when(c: dict) -> str:
@@ -311,16 +312,18 @@ def _kind_and_reason(claims: list[dict]) -> tuple[str, str]:
         back = "rose again" if went == "fell" else "fell"
         return "contradiction", (f"Not an update: the figure {went} from {_as_written(first[0])} ({_when(first[0])})"
                                  f" to {_as_written(first[1])} ({_when(first[1])}), then {back} to "
-                                 f"{_as_written(turn[1])} ({_when(turn[1])}). A figure that goes down and up again "
-                                 f"is a set of different counts, not one count growing.")
+                                 f"{_as_written(turn[1])} ({_when(turn[1])}). Figures that go down and up again are "
+                                 f"different estimates, not one count changing.")
     if fall and len({source(c) for c in dated}) > 1:
         a, b = fall
         return "contradiction", (f"{_as_written(b)} ({_when(b)}) is lower than the earlier {_as_written(a)} "
                                  f"({_when(a)}), from another source: a later report that does not confirm the "
                                  f"earlier one.")
-    direction = "fell (corrected by the same source)" if fall else "rose"
-    return "update", (f"The figure {direction} from {_as_written(dated[0])} ({_when(dated[0])}) to "
-                      f"{_as_written(dated[-1])} ({_when(dated[-1])}): the latest report first.")
+    if fall:
+        return "update", (f"Corrected down by the same source, from {_as_written(dated[0])} ({_when(dated[0])}) to "
+                          f"{_as_written(dated[-1])} ({_when(dated[-1])}).")
+    return "update", (f"The figure rose from {_as_written(dated[0])} ({_when(dated[0])}) to "
+                      f"{_as_written(dated[-1])} ({_when(dated[-1])}), no report lower than an earlier one.")
 
 
 def story_facts(articles: list[Article], extracted: dict | None = None, nlp=None) -> dict:

@@ -25,7 +25,7 @@ _VAGUE_WORDS = {"several", "few", "many", "numerous", "countless"}
 
 HEDGES = (
     "more than", "over", "at least", "upwards of", "in excess of", "no fewer than", "no less than",
-    "less than", "fewer than", "under", "up to", "as many as", "at most", "almost", "nearly", "close to",
+    "less than", "fewer than", "under", "up to", "as many as", "as much as", "at most", "almost", "nearly", "close to",
     "about", "around", "roughly", "approximately", "some", "an estimated", "estimated", "about", "just over",
     "just under", "well over", "as few as",
 )
