@@ -430,6 +430,13 @@ def test_a_rising_toll_is_an_update_with_the_latest_report_first(nlp):
     assert "rose from 80,000" in card["reason"] and "150,000" in card["reason"]
 
 
+def test_a_toll_corrected_down_by_its_own_source_is_an_update(nlp):
+    facts = story_facts([_toll("200,000", "Alpha", 20, "1"), _toll("150,000", "Alpha", 23, "2")], nlp=nlp)
+    (card,) = facts["disagreements"]
+    assert card["kind"] == "update" and [c["value"] for c in card["claims"]] == [150000, 200000]
+    assert card["reason"].startswith("Corrected down by the same source")
+
+
 def test_homeless_refugees_and_displaced_are_different_counts(nlp):
     a = art("The earthquake is estimated to have made 1.5 million people homeless.", "Alpha", datetime(2010, 1, 23),
             "a", title="Quake")
