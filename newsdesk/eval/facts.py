@@ -51,6 +51,17 @@ def _fold(text: str | None) -> str:
     return re.sub(r"[^a-z0-9]+", " ", (text or "").lower()).strip()
 
 
+def _figure_key(f: dict):
+    """A figure's value, or for an order of magnitude (value None: "thousands") its words as written: a vague
+    figure matches the same words, never a number."""
+    if f.get("value") is None:
+        from newsdesk.stages.facts.numbers import split_hedge
+
+        words = f["vague"] if isinstance(f.get("vague"), str) else split_hedge(f.get("span") or "")[1]
+        return "vague: " + _fold(words)
+    return float(f["value"])
+
+
 def _pr(matched: int, predicted: int, gold: int) -> tuple[float, float, float]:
     p = matched / predicted if predicted else 0.0
     r = matched / gold if gold else 0.0
@@ -63,16 +74,16 @@ def score(gold: dict, predicted: dict, show: bool = False, name: str = "") -> di
     docs = set(gold["scope"]["docs"])
     out = {}
     # Figures: matched by article and value, as a multiset (the same value twice in an article is two figures).
-    pred = Counter((f["doc_id"], float(f["value"])) for f in predicted["figures"] if f["doc_id"] in docs)
-    want = Counter((f["doc_id"], float(f["value"])) for f in gold["figure"])
+    pred = Counter((f["doc_id"], _figure_key(f)) for f in predicted["figures"] if f["doc_id"] in docs)
+    want = Counter((f["doc_id"], _figure_key(f)) for f in gold["figure"])
     out["figures"] = _pr(sum((pred & want).values()), sum(pred.values()), sum(want.values()))
     # What they count: (article, value, category) as a multiset, over the closed category vocabulary (a figure
     # whose "what" is just its noun, "houses", names no category); a category given where the gold has none, the
     # Air France "24 error messages" read as missing people, costs precision.
     vocab = CATEGORY_VOCABULARY
-    pred_c = Counter((f["doc_id"], float(f["value"]), f["what"]) for f in predicted["figures"]
+    pred_c = Counter((f["doc_id"], _figure_key(f), f["what"]) for f in predicted["figures"]
                      if f["doc_id"] in docs and f["what"] in vocab)
-    want_c = Counter((f["doc_id"], float(f["value"]), f["what"]) for f in gold["figure"] if f["what"])
+    want_c = Counter((f["doc_id"], _figure_key(f), f["what"]) for f in gold["figure"] if f["what"])
     out["figure categories"] = _pr(sum((pred_c & want_c).values()), sum(pred_c.values()), sum(want_c.values()))
     if show:
         for k in (want_c - pred_c):
@@ -186,8 +197,11 @@ def run_baseline(clusters) -> dict:
                 for m in _NUM.finditer(sent):
                     if re.fullmatch(r"(?:19|20)\d\d", m.group(0)) or sent[m.end():m.end() + 1] == ":":
                         continue  # years and clock times
-                    value, _ = parse_number(m.group(0))
+                    value, vague = parse_number(m.group(0))
                     if value is None:
+                        continue
+                    if vague:  # "thousands": scored as written, like newsdesk's, and never compared
+                        pred["figures"].append({"doc_id": a.key, "value": None, "span": m.group(0), "what": what})
                         continue
                     pred["figures"].append({"doc_id": a.key, "value": value, "what": what})
                     if what and what not in ("magnitude", "money"):

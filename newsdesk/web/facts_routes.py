@@ -33,8 +33,9 @@ def facts_context(store: Store, story_id: int) -> dict | None:
     cards = []
     for d in facts["disagreements"]:
         claims = [{**c, "published": _parse(c.get("date"))} for c in d["claims"]]
-        top = max(c["value"] for c in claims) or 1
-        cards.append({**d, "claims": claims, "bars": [round(100 * c["value"] / top, 1) for c in claims]})
+        # A bar only for a number: an order of magnitude ("thousands") has no length to draw.
+        top = max((c["value"] or 0 for c in claims), default=0) or 1
+        cards.append({**d, "claims": claims, "bars": [round(100 * (c["value"] or 0) / top, 1) for c in claims]})
     timeline = [{**e, "day": _parse(e["date"])} for e in facts["timeline"]][:MAX_TIMELINE]
     quotes = [{**q, "published": _parse(q.get("date"))} for q in facts["quotes"]][:MAX_QUOTES]
     by_kind: dict[str, list[dict]] = {}
@@ -55,11 +56,15 @@ class Claim(BaseModel):
     date: str | None = None
     cited_source: str | None = Field(None, description='Who the sentence cites: "AFP tally", "the IHCHR".')
     position: int | None = Field(None, description="Index of the sentence in its article (anchor #s{position}).")
+    as_written: str | None = Field(None, description='The figure as the article writes it: "as many as 200,000".')
 
 
 class Disagreement(BaseModel):
-    what: str = Field(description='What the figures count: "killed", "injured", "arrested", ...')
-    kind: str = Field(description='"contradiction" (different values at the same time) or "update" (over time)')
+    what: str = Field(description='What the figures count: "killed", "injured", "homeless", "displaced", ...')
+    category: str | None = Field(None, description='The category of that count: "displaced" for "homeless"')
+    kind: str = Field(description='"update" (dated reports moving one way, latest first) or "contradiction" (the '
+                      'same day, a figure that falls and rises again, or a later lower one from another source)')
+    reason: str | None = Field(None, description="Why the card is an update or a contradiction, in words.")
     claims: list[Claim]
 
 

