@@ -96,8 +96,8 @@ def _same_day_in_years(day: date, years) -> list[date]:
 _DAY_NAMES = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
 _PART_OF_DAY = r"(?:\s+(?:morning|afternoon|evening|night))?"
 RELATIVE_TIME = re.compile(
-    r"\b(?:(?:earlier|later)\s+)?(?:today|tonight|this\s+(?:morning|afternoon|evening))\b"
-    rf"|\b(?:yesterday|tomorrow){_PART_OF_DAY}\b"
+    r"\b(?:(?:earlier|later)\s+)?(?:today|tonight|this\s+(?:morning|afternoon|evening))\b(?:['’]s\b)?"
+    rf"|\b(?:yesterday|tomorrow){_PART_OF_DAY}\b(?:['’]s\b)?"
     rf"|\b(?:(?:on|last|next|this|early|late)\s+)?{_DAY_NAMES}{_PART_OF_DAY}\b"
     r"(?!,?\s+(?:\d{1,2}\b|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d))"
     r"|\b(?:\d+|one|two|three|four|five|six|seven|a|an)\s+(?:day|week|month|year)s?\s+ago\b"
