@@ -447,10 +447,10 @@ def _overlap(bg: set, said: list[set], posting: dict) -> float:
 
 def _latest(articles: list[Article], pool: list[_Sent], X, brief: list[int]) -> list[int]:
     """Indexes into `pool` of the sentences the newest reports add to what the story said before them (its earlier
-    articles and their sentences in the brief), newest day first, in reading order within a day; [] when the dated articles share
-    one day. A sentence qualifies when it stands alone (no pronoun or reference back, no open quotation) and at most
-    LATEST_MAX_OVERLAP of its bigrams were in any one earlier sentence; among those, a report's first sentences
-    come first, then those closest to the story as a whole."""
+    articles and their sentences in the brief), newest day first, in reading order within a day; [] when the dated
+    articles share one day. A sentence qualifies when it stands alone (no pronoun or reference back, no open
+    quotation) and at most LATEST_MAX_OVERLAP of its bigrams were in any one earlier sentence; among those, a
+    report's first sentences come first, then those closest to the story as a whole."""
     days = sorted({d for a in articles if (d := _day(a)) is not None}, reverse=True)
     if len(days) < 2:
         return []

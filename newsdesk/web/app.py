@@ -315,7 +315,8 @@ class TimeNote(BaseModel):
     start: int = Field(description="Character offsets of the words in `text`.")
     end: int
     text: str = Field(description='The words as written ("earlier today").')
-    date: str = Field(description='What they stand for, from the article\'s date ("12 Jan 2010", "week of 5 Dec 2007").')
+    date: str = Field(description="What they stand for, from the article's date "
+                                  '("12 Jan 2010", "week of 5 Dec 2007").')
 
 
 class BriefSentenceOut(BaseModel):
