@@ -157,3 +157,23 @@ def test_relative_times_leave_dated_weekdays_and_unknown_bases_alone():
     assert relative_times("on today's early morning", base) == [(3, 10, "17 Dec 2007")]  # the date after "'s"
     assert [t for *_, t in relative_times("Talks went on last week and this evening.", base)] == \
         ["week of 10 Dec 2007", "17 Dec 2007"]
+
+
+def test_a_users_move_rebuilds_the_headline_and_latest(demo, tmp_path):
+    import sqlite3
+
+    from newsdesk.edits import move_article
+
+    path = str(tmp_path / "copy.db")
+    with sqlite3.connect(demo) as src, sqlite3.connect(path) as dst:
+        src.backup(dst)  # the module's demo stays as built for the other tests
+    with Store(path) as store:
+        story, articles = _story_with(store, '"Bali Roadmap" agreed')
+        newest = max(articles.values(), key=lambda a: a.published)
+        assert any(s.article_id == newest.id for s in story.brief.latest)
+        move_article(store, newest.id)  # a user takes the newest report out of the story
+        after = store.get_story(story.id)
+    assert newest.id not in {s.article_id for s in after.brief.latest}
+    assert after.headline != newest.title and after.brief.latest
+    rest = [a for a in articles.values() if a.id != newest.id]
+    assert max(a.published for a in rest) == max(s.published for s in after.brief.latest)

@@ -445,6 +445,12 @@ def _overlap(bg: set, said: list[set], posting: dict) -> float:
     return max(shared.values(), default=0) / len(bg)
 
 
+# "The first report, by ...", "The second quake ...": one of a set the report introduced before. The brief may take
+# such a sentence after its predecessor; "latest" shows sentences one by one, so it needs them to stand alone.
+_ONE_OF = re.compile(r"^(?:After\s+|During\s+)?the\s+(?:first|second|third|fourth|fifth|last|latter|former|other|"
+                     r"remaining)\s+[a-z]", re.I)
+
+
 def _latest(articles: list[Article], pool: list[_Sent], X, brief: list[int]) -> list[int]:
     """Indexes into `pool` of the sentences the newest reports add to what the story said before them (its earlier
     articles and their sentences in the brief), newest day first, in reading order within a day; [] when the dated
@@ -480,7 +486,7 @@ def _latest(articles: list[Article], pool: list[_Sent], X, brief: list[int]) -> 
                 posting.setdefault(c, []).append(k)
         scored = []
         for i, p in enumerate(pool):
-            if _day(articles[p.art]) != day or p.dangling or p.anaphor or p.open_end:
+            if _day(articles[p.art]) != day or p.dangling or p.anaphor or p.open_end or _ONE_OF.match(p.text):
                 continue
             if _overlap(bigrams(stem_tokens(p.text)), said, posting) <= LATEST_MAX_OVERLAP:
                 # a report states what happened first: position leads, closeness to the story breaks ties
