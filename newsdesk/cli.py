@@ -172,6 +172,7 @@ def brief_to_record(cluster_id, brief: Brief, words: int) -> dict:
         "headline": brief.headline,
         "summary": " ".join(summary_words[:words]),
         "sentences": [{"text": s.text, "doc_id": s.article_id, "also_in": s.also_in} for s in brief.sentences],
+        "latest": [{"text": s.text, "doc_id": s.article_id} for s in brief.latest],
     }
 
 

@@ -66,9 +66,18 @@ class BriefSentence:
 
 @dataclass
 class Brief:
+    """`sentences`: the background, in the order of events; `latest`: what the newest reports add to them, newest
+    first (empty when every article has one date)."""
+
     headline: str
     sentences: list[BriefSentence]
     headline_article_id: int | str | None = None
+    latest: list[BriefSentence] = field(default_factory=list)
+
+    @property
+    def teaser(self) -> BriefSentence | None:
+        """The sentence that stands for the story in a list: what is new, else the brief's opening."""
+        return (self.latest or self.sentences or [None])[0]
 
 
 @dataclass

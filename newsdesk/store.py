@@ -52,7 +52,7 @@ def brief_to_json(brief: Brief) -> str:
         return o.isoformat() if isinstance(o, datetime) else o
 
     data = asdict(brief)
-    for s in data["sentences"]:
+    for s in data["sentences"] + data["latest"]:
         s["published"] = encode(s["published"])
     return json.dumps(data)
 
@@ -61,8 +61,11 @@ def brief_from_json(text: str | None) -> Brief | None:
     if not text:
         return None
     data = json.loads(text)
-    sentences = [BriefSentence(**{**s, "published": _dt(s.get("published"))}) for s in data["sentences"]]
-    return Brief(headline=data["headline"], sentences=sentences, headline_article_id=data.get("headline_article_id"))
+    def decode(items):
+        return [BriefSentence(**{**s, "published": _dt(s.get("published"))}) for s in items]
+
+    return Brief(headline=data["headline"], sentences=decode(data["sentences"]),
+                 headline_article_id=data.get("headline_article_id"), latest=decode(data.get("latest", [])))
 
 
 class StoreError(Exception):

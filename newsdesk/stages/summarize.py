@@ -36,10 +36,20 @@ MIN_DF_SHARE = 0.3  # ... or this share of the articles in smaller stories, at l
 POOL = 250  # sentences entering the integer program, by concept value
 W_PRIOR = 0.3  # the prior's weight in the program, as a share of the best concept's weight
 STICKY = 0.25  # bonus for a sentence (or headline) of the previous brief, as a share of its own value
-W_HEADLINE_FIRST = 0.5
 W_OPENING = 0.3  # bonus for the first report's first usable sentence, as a share of the best sentence's value
 LEAD_SENTENCES, LEAD_BONUS = 5, 1.0  # a bigram in an article's first sentences counts double
 BUDGET_SLACK = 1.0  # the word budget may be overshot by this factor (the eval cut falls inside the last sentence)
+# The headline names what the newest substantial reports say: a brief item or a correction does not name a story,
+# and reports within a day of the newest one are candidates together, so that one more report of the same day
+# (from another outlet, say) does not flip the headline; the previous headline keeps its STICKY bonus among them.
+HEADLINE_MIN_WORDS = 100
+HEADLINE_RECENT_DAYS = 1
+# "Latest": what the newest reports add. Up to LATEST_MAX sentences: LATEST_NEWEST_DAY from the newest day's
+# reports, then LATEST_EARLIER_DAY from each earlier day back to the newest one the brief already covers (at most
+# LATEST_DAYS days), so that a story whose brief stops early still shows what happened since.
+LATEST_MAX, LATEST_NEWEST_DAY, LATEST_EARLIER_DAY, LATEST_DAYS = 4, 2, 1, 3
+LATEST_MAX_OVERLAP = 0.5  # a sentence adds to the story when at most this share of its bigrams was said before
+W_LATEST_LEAD = 0.7  # weight of a sentence's position in its report against its closeness to the story
 
 _STOP = frozenset(ENGLISH_STOP_WORDS)
 
@@ -288,6 +298,10 @@ def _candidates(ai: int, art: Article) -> list[_Sent]:
         if m and m.group(2) not in _NOT_ANAPHOR:
             stem = stem_tokens(m.group(2))
             anaphor = stem[0] if stem and stem[0] in earlier else None
+        elif (short := _SHORT_NAME.match(sent)) and re.search(rf"\b{short.group(1).lower()}\b", text):
+            # written in lower case elsewhere in the article, the head is a common noun standing for a longer name
+            stem = stem_tokens(short.group(1))
+            anaphor = stem[0] if stem and stem[0] in earlier else None
         out.append(_Sent(ai, pos, s, e, sent, n, _is_dangling(sent) or starts_quoted, anaphor,
                          frozenset(stem_tokens(sent)), in_quote))
     return out
@@ -302,6 +316,9 @@ _DEFINITE = re.compile(
     r"([a-z][a-z\-]+)\b(?!\s+(?:of|in|on|at|for|from|to|who|which|that)\b)"
 )
 _NOT_ANAPHOR = frozenset("same following first last next new".split())
+# "The Conference is the place ...", after "the United Nations Climate Change Conference": one capitalised word that
+# no other capitalised word follows (a proper name of several words stands alone).
+_SHORT_NAME = re.compile(r"^(?:The|This|That|These|Those)\s+([A-Z][a-z]{2,})\b(?!\s+(?:[A-Z]|of\b|for\b|in\b))")
 
 
 def _quote_open_after(sent: str, open_before: bool) -> bool:
@@ -391,8 +408,7 @@ def summarize(articles: list[Article], words: int = 120, min_sentences: int = 3,
         chosen_local = _select([pool[i] for i in P], SP, score, words, min_sentences, max_sentences)
     chosen = _prefer_earliest_copy([int(P[i]) for i in chosen_local], pool, X, pubs)
 
-    sentences = []
-    for i in sorted(chosen, key=lambda i: (pubs[pool[i].art], pool[i].art, pool[i].pos)):
+    def credited(i: int) -> BriefSentence:
         p = pool[i]
         art = articles[p.art]
         sim = np.asarray((X[i] @ X.T).todense()).ravel()
@@ -402,15 +418,95 @@ def summarize(articles: list[Article], words: int = 120, min_sentences: int = 3,
             o = articles[a].outlet
             if o and o != art.outlet and o not in outlets:
                 outlets.append(o)
-        sentences.append(
-            BriefSentence(
-                text=p.text, article_id=keys[p.art], position=p.pos, outlet=art.outlet,
-                published=art.published, also_in=[keys[a] for a in others], also_outlets=outlets,
-            )
-        )
+        return BriefSentence(text=p.text, article_id=keys[p.art], position=p.pos, outlet=art.outlet,
+                             published=art.published, also_in=[keys[a] for a in others], also_outlets=outlets)
+
+    brief_order = sorted(chosen, key=lambda i: (pubs[pool[i].art], pool[i].art, pool[i].pos))
+    sentences = [credited(i) for i in brief_order]
+    latest = [credited(i) for i in _latest(articles, pool, X, brief_order)]
 
     hi = _headline(titles, articles, weights, pubs, previous, keys)
-    return Brief(headline=titles[hi], sentences=sentences, headline_article_id=keys[hi] if titles[hi] else None)
+    return Brief(headline=titles[hi], sentences=sentences, headline_article_id=keys[hi] if titles[hi] else None,
+                 latest=latest)
+
+
+def _day(art: Article):
+    return art.published.date() if art.published is not None else None
+
+
+def _overlap(bg: set, said: list[set], posting: dict) -> float:
+    """The largest share of `bg` that one earlier sentence (bigram sets `said`, indexed in `posting`) carries."""
+    if not bg:
+        return 1.0
+    shared: dict[int, int] = {}
+    for c in bg:
+        for k in posting.get(c, ()):
+            shared[k] = shared.get(k, 0) + 1
+    return max(shared.values(), default=0) / len(bg)
+
+
+# "The first report, by ...", "The second quake ...": one of a set the report introduced before. The brief may take
+# such a sentence after its predecessor; "latest" shows sentences one by one, so it needs them to stand alone.
+_ONE_OF = re.compile(r"^(?:After\s+|During\s+)?the\s+(?:first|second|third|fourth|fifth|last|latter|former|other|"
+                     r"remaining)\s+[a-z]", re.I)
+
+
+def _latest(articles: list[Article], pool: list[_Sent], X, brief: list[int]) -> list[int]:
+    """Indexes into `pool` of the sentences the newest reports add to what the story said before them (its earlier
+    articles and their sentences in the brief), newest day first, in reading order within a day; [] when the dated
+    articles share one day. A sentence qualifies when it stands alone (no pronoun or reference back, no open
+    quotation) and at most LATEST_MAX_OVERLAP of its bigrams were in any one earlier sentence; among those, a
+    report's first sentences come first, then those closest to the story as a whole."""
+    days = sorted({d for a in articles if (d := _day(a)) is not None}, reverse=True)
+    if len(days) < 2:
+        return []
+    brief_last = max((d for i in brief if (d := _day(articles[pool[i].art])) is not None), default=days[-1])
+    # Everything the articles said, not only the usable candidates: a fact is old whatever sentence carried it.
+    said_by_day: list[tuple[object, set]] = []
+    for art in articles:
+        text = art.text or ""
+        for a, b in split_sentences(text)[:MAX_SENTENCES_PER_ARTICLE]:
+            said_by_day.append((_day(art), bigrams(stem_tokens(text[a:b]))))
+    centroid = np.asarray(X.mean(axis=0)).ravel()
+    centroid /= np.linalg.norm(centroid) or 1.0
+    relevance = np.asarray(X @ centroid).ravel()
+    relevance = relevance / (relevance.max() or 1.0)
+    chosen: list[int] = []
+    for n, day in enumerate(days[:LATEST_DAYS]):
+        if day == days[-1] or (n and day <= brief_last):
+            break
+        # what the story said before this day: its earlier articles, the brief's sentences from them, and the
+        # newer days' picks (a brief sentence of this day's reports is news, and shown as such)
+        said = [bg for d, bg in said_by_day if d is None or d < day]
+        said += [bigrams(stem_tokens(pool[i].text)) for i in brief + chosen
+                 if i in chosen or (d := _day(articles[pool[i].art])) is None or d < day]
+        posting: dict = {}
+        for k, said_bg in enumerate(said):
+            for c in said_bg:
+                posting.setdefault(c, []).append(k)
+        scored = []
+        for i, p in enumerate(pool):
+            if _day(articles[p.art]) != day or p.dangling or p.anaphor or p.open_end or _ONE_OF.match(p.text):
+                continue
+            if _overlap(bigrams(stem_tokens(p.text)), said, posting) <= LATEST_MAX_OVERLAP:
+                # a report states what happened first: position leads, closeness to the story breaks ties
+                lead = 1.0 / np.sqrt(1.0 + p.pos)
+                scored.append((W_LATEST_LEAD * lead + (1.0 - W_LATEST_LEAD) * relevance[i], i))
+        room = min(LATEST_NEWEST_DAY if n == 0 else LATEST_EARLIER_DAY, LATEST_MAX - len(chosen))
+        picked: list[int] = []
+        for _, i in sorted(scored, reverse=True):
+            if len(picked) == room:
+                break
+            bg = bigrams(stem_tokens(pool[i].text))
+            # two picks of one day must not repeat each other either
+            if any(len(bg & bigrams(stem_tokens(pool[j].text))) > LATEST_MAX_OVERLAP * len(bg)
+                   for j in picked):
+                continue
+            picked.append(i)
+        chosen += sorted(picked, key=lambda i: (pool[i].art, pool[i].pos))
+        if len(chosen) >= LATEST_MAX:
+            break
+    return chosen
 
 
 def _prior(pool, P, XP, SP_all, art_of, pubs) -> np.ndarray:
@@ -512,18 +608,28 @@ def _select_ilp(pool, P, sent_bg, weights, value, score, SP, sticky, words, lo, 
     return chosen
 
 
+_NOT_A_HEADLINE = re.compile(r"^\W*(?:corrections?|clarifications?|editor'?s note|in brief|briefly|brief)\b", re.I)
+
+
 def _headline(titles, articles, weights, pubs, previous, keys) -> int:
-    """The title that covers most of what the articles share (concept weight per word, so a long title
-    is not favoured for length), with a preference for the first report, which names the event."""
+    """The title of one of the newest substantial reports (HEADLINE_MIN_WORDS or more, not a correction): among
+    those within HEADLINE_RECENT_DAYS of the newest, the one that covers most of what the articles share (concept
+    weight per word, so a long title is not favoured for length). A story is named by what it has become, not by
+    its first report; without dates every substantial report is a candidate."""
+    substantial = [i for i, (t, a) in enumerate(zip(titles, articles))
+                   if t and len(tokenize(a.text or "")) >= HEADLINE_MIN_WORDS and not _NOT_A_HEADLINE.match(t)]
+    candidates = substantial or [i for i, t in enumerate(titles) if t]
+    dated = [_day(articles[i]) for i in candidates if _day(articles[i]) is not None]
+    if dated:
+        newest = max(dated)
+        candidates = [i for i in candidates
+                      if (d := _day(articles[i])) is not None and (newest - d).days <= HEADLINE_RECENT_DAYS]
     best, best_val = 0, -np.inf
-    first = min(pubs)
     for i, t in enumerate(titles):
-        if not t:
+        if not t or i not in candidates:
             continue
         toks = stem_tokens(t)
         val = sum(weights.get(c, 0.0) for c in bigrams(toks)) / max(4, len(toks))
-        if pubs[i] == first:
-            val *= 1.0 + W_HEADLINE_FIRST
         if previous is not None and previous.headline_article_id == keys[i]:
             val *= 1.0 + STICKY
         if val > best_val:

@@ -169,6 +169,27 @@ def make_link(kind: str, key: object = None, anchor: object = None, *, static_si
     return paths[kind] + frag
 
 
+def time_notes(s: BriefSentence) -> list[tuple[int, int, str]]:
+    """(start, end, date) of the relative time words ("earlier today", "on Monday") of a quoted sentence, resolved
+    against its article's date: out of their article they would point at the reader's today."""
+    from ..stages.facts.timeline import relative_times
+
+    return relative_times(s.text, s.published)
+
+
+def quote_html(s: BriefSentence) -> Markup:
+    """The sentence, verbatim and escaped, with each relative time word followed by its date in brackets, the
+    editor's mark for words that are not the source's."""
+    parts, at = [], 0
+    for start, end, label in time_notes(s):
+        parts.append(escape(s.text[at:end]))
+        parts.append(Markup('<span class="when" title="not in the source: worked out from the date of the article">'
+                            ' [%s]</span>') % label)
+        at = end
+    parts.append(escape(s.text[at:]))
+    return Markup("").join(parts)
+
+
 def make_env(static_site: bool = False) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
@@ -185,7 +206,7 @@ def make_env(static_site: bool = False) -> Environment:
         link_to=link_to, static_site=static_site, date_span=date_span, count=count, outlet_names=outlet_names,
         iso_date=iso_date, version=__version__, has_sample=lambda: False, viewer=current_viewer,
     )
-    env.filters.update(date=fmt_date, snippet=snippet_html)
+    env.filters.update(date=fmt_date, snippet=snippet_html, quote=quote_html)
     return env
 
 
@@ -227,7 +248,7 @@ def story_context(store: Store, story_id: int) -> dict | None:
     articles = store.story_articles(story_id)
     by_id = {a.id: a for a in articles}
     sources: dict[int, Article | None] = {}
-    for s in story.brief.sentences if story.brief else []:
+    for s in (story.brief.sentences + story.brief.latest) if story.brief else []:
         if s.article_id not in by_id and isinstance(s.article_id, int) and s.article_id not in sources:
             sources[s.article_id] = store.get_article(s.article_id)
     sources.update(by_id)
@@ -244,7 +265,8 @@ def article_context(store: Store, article_id: int) -> dict | None:
         return None
     story = store.get_story(article.story_id) if article.story_id is not None else None
     quoted = {
-        s.position for s in (story.brief.sentences if story and story.brief else []) if s.article_id == article.id
+        s.position for s in (story.brief.sentences + story.brief.latest if story and story.brief else [])
+        if s.article_id == article.id
     }
     original = store.get_article(article.duplicate_of) if article.duplicate_of is not None else None
     url = safe_url(article.url)
@@ -289,6 +311,14 @@ class ArticleDetail(ArticleRef):
     duplicates: list[ArticleRef] = Field([], description="Later copies of this same text.")
 
 
+class TimeNote(BaseModel):
+    start: int = Field(description="Character offsets of the words in `text`.")
+    end: int
+    text: str = Field(description='The words as written ("earlier today").')
+    date: str = Field(description="What they stand for, from the article's date "
+                                  '("12 Jan 2010", "week of 5 Dec 2007").')
+
+
 class BriefSentenceOut(BaseModel):
     text: str = Field(description="A verbatim span of the source article.")
     article_id: int | str
@@ -297,6 +327,7 @@ class BriefSentenceOut(BaseModel):
     published: datetime | None = None
     also_in: list[int | str] = []
     also_outlets: list[str] = []
+    dates: list[TimeNote] = Field([], description="Relative time words in `text` and the date each stands for.")
 
 
 class RelatedStory(BaseModel):
@@ -312,7 +343,7 @@ class StorySummary(BaseModel):
     last_published: datetime | None = None
     article_count: int
     outlets: list[str]
-    teaser: str | None = Field(None, description="The first sentence of the brief.")
+    teaser: str | None = Field(None, description="The first sentence of `latest`, else of the brief.")
 
 
 class StoryList(BaseModel):
@@ -330,6 +361,8 @@ class StoryDetail(BaseModel):
     outlets: list[str]
     article_count: int
     brief: list[BriefSentenceOut]
+    latest: list[BriefSentenceOut] = Field([], description="What the newest reports add to the brief, newest first; "
+                                            "empty when every article has one date.")
     articles: list[ArticleRef]
     related: list[RelatedStory]
 
@@ -360,11 +393,12 @@ def _sentence_out(s: BriefSentence) -> BriefSentenceOut:
     return BriefSentenceOut(
         text=s.text, article_id=s.article_id, position=s.position, outlet=s.outlet, published=s.published,
         also_in=list(s.also_in), also_outlets=list(s.also_outlets),
+        dates=[TimeNote(start=a, end=b, text=s.text[a:b], date=label) for a, b, label in time_notes(s)],
     )
 
 
 def _summary(s: Story) -> StorySummary:
-    teaser = s.brief.sentences[0].text if s.brief and s.brief.sentences else None
+    teaser = s.brief.teaser.text if s.brief and s.brief.teaser else None
     return StorySummary(
         id=s.id, headline=s.headline, first_published=s.first_published, last_published=s.last_published,
         article_count=len(s.article_ids), outlets=s.outlets, teaser=teaser,
@@ -547,6 +581,7 @@ def create_app(db_path: str, settings: ServerSettings | None = None) -> FastAPI:
             id=story.id, headline=story.headline, first_published=story.first_published,
             last_published=story.last_published, outlets=story.outlets, article_count=len(story.article_ids),
             brief=[_sentence_out(s) for s in (story.brief.sentences if story.brief else [])],
+            latest=[_sentence_out(s) for s in (story.brief.latest if story.brief else [])],
             articles=[_article_ref(a) for a in store.story_articles(story_id)],
             related=[RelatedStory(id=i, headline=h, score=sc) for i, h, sc in story.related],
         )

@@ -15,7 +15,7 @@ from html import escape
 from feedgen.feed import FeedGenerator
 
 from .. import __version__
-from ..models import Story
+from ..models import BriefSentence, Story
 from ..store import Store
 
 FEED_SIZE = 50
@@ -35,19 +35,41 @@ def _utc(dt: datetime | None) -> datetime:
     return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
 
 
+def _quote_html(s: BriefSentence) -> str:
+    """The sentence escaped, each relative time word ("earlier today") followed by its date in brackets."""
+    from ..stages.facts.timeline import relative_times
+
+    out, at = [], 0
+    for _, end, label in relative_times(s.text, s.published):
+        out += [escape(s.text[at:end]), f" [{escape(label)}]"]
+        at = end
+    return "".join(out) + escape(s.text[at:])
+
+
+def _sentences_html(sentences: list[BriefSentence], base: str) -> str:
+    items = []
+    for s in sentences:
+        who = escape(s.outlet or "source")
+        if s.also_outlets:
+            who += escape(f" (also {', '.join(s.also_outlets[:3])}"
+                          + (f" and {len(s.also_outlets) - 3} others" if len(s.also_outlets) > 3 else "") + ")")
+        when = f", {s.published:%d %b %Y}" if s.published else ""
+        items.append(f'<li>{_quote_html(s)} — <a href="{base}/articles/{s.article_id}#s{s.position}">'
+                     f"{who}{escape(when)}</a></li>")
+    return "<ol>" + "".join(items) + "</ol>"
+
+
 def _brief_html(story: Story, base: str) -> str:
     parts = []
-    if story.brief and story.brief.sentences:
-        items = []
-        for s in story.brief.sentences:
-            who = escape(s.outlet or "source")
-            if s.also_outlets:
-                who += escape(f" (also {', '.join(s.also_outlets[:3])}"
-                              + (f" and {len(s.also_outlets) - 3} others" if len(s.also_outlets) > 3 else "") + ")")
-            when = f", {s.published:%d %b %Y}" if s.published else ""
-            items.append(f'<li>{escape(s.text)} — <a href="{base}/articles/{s.article_id}#s{s.position}">'
-                         f"{who}{escape(when)}</a></li>")
-        parts.append("<ol>" + "".join(items) + "</ol>")
+    latest = story.brief.latest if story.brief else []
+    if latest:  # what is new first, as on the page, then the rest of the brief
+        parts.append("<p><strong>Latest</strong></p>" + _sentences_html(latest, base))
+    shown = {s.text for s in latest}
+    background = [s for s in story.brief.sentences if s.text not in shown] if story.brief else []
+    if background:
+        if latest:
+            parts.append("<p><strong>The story so far</strong></p>")
+        parts.append(_sentences_html(background, base))
     n, m = len(story.article_ids), len(story.outlets)
     parts.append(f'<p><a href="{base}/stories/{story.id}">{n} article{"s" if n != 1 else ""} from '
                  f'{m} outlet{"s" if m != 1 else ""}</a>{": " + escape(", ".join(story.outlets[:8])) if m else ""}</p>')

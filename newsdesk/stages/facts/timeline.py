@@ -90,3 +90,43 @@ def _same_day_in_years(day: date, years) -> list[date]:
         except ValueError:  # 29 February
             pass
     return out
+
+
+# Relative time words as news writes them; absolute dates are left out (they carry their own date).
+_DAY_NAMES = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+_PART_OF_DAY = r"(?:\s+(?:morning|afternoon|evening|night))?"
+RELATIVE_TIME = re.compile(
+    r"\b(?:(?:earlier|later)\s+)?(?:today|tonight|this\s+(?:morning|afternoon|evening))\b(?:['’]s\b)?"
+    rf"|\b(?:yesterday|tomorrow){_PART_OF_DAY}\b(?:['’]s\b)?"
+    rf"|\b(?:(?:on|last|next|this|early|late)\s+)?{_DAY_NAMES}{_PART_OF_DAY}\b"
+    r"(?!,?\s+(?:\d{1,2}\b|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d))"
+    r"|\b(?:\d+|one|two|three|four|five|six|seven|a|an)\s+(?:day|week|month|year)s?\s+ago\b"
+    r"|\b(?:(?:earlier|later)\s+)?(?:last|this|next)\s+(?:week|month|year)\b",
+    re.I,
+)
+_SHORT_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def _day_label(d: date) -> str:
+    return f"{d.day} {_SHORT_MONTHS[d.month - 1]} {d.year}"
+
+
+def relative_times(text: str, base: date | datetime | None) -> list[tuple[int, int, str]]:
+    """(start, end, label) of each relative time expression in `text` ("earlier today", "on Monday", "last week"),
+    the label being its date resolved against `base`, the date of the article it is quoted from ("12 Jan 2010",
+    "week of 10 Dec 2007", "Nov 2007", "2006"), or "as of <base>" where it names no date `resolve` knows
+    ("next week"). Nothing without a base: a sentence's time words cannot be placed without its article's date."""
+    if base is None:
+        return []
+    day = base.date() if isinstance(base, datetime) else base
+    out = []
+    for m in RELATIVE_TIME.finditer(text):
+        found = resolve(m.group(0), day)
+        if found is None:
+            label = f"as of {_day_label(day)}"
+        else:
+            when, granularity = found
+            label = {"day": _day_label(when), "week": f"week of {_day_label(when)}",
+                     "month": f"{_SHORT_MONTHS[when.month - 1]} {when.year}", "year": str(when.year)}[granularity]
+        out.append((m.start(), m.end(), label))
+    return out
