@@ -107,3 +107,35 @@ def test_a_lone_uncertain_mention_is_folded_not_listed(sample_facts):
     assert not emitting or emitting[0].get("uncertain")
     ban = next(e for e in bali if e["name"].startswith("Ban Ki"))
     assert not ban.get("uncertain")  # many mentions, one type
+
+
+def test_story_page_folds_less_certain_entities_away_from_the_lists(tmp_path, nlp):
+    from fastapi.testclient import TestClient
+
+    from newsdesk.models import Brief, RawInput
+    from newsdesk.pipeline import build_facts
+    from newsdesk.store import Store
+    from newsdesk.web import create_app
+
+    text = ("Anna Berg, the harbour master of Visby, said the pier would reopen in May. Berg said the storm had "
+            "torn away forty metres of the old wall. Volunteers from Greenpeace helped to clear the beach.")
+    path = str(tmp_path / "e.db")
+    with Store(path) as store:
+        sid = store.new_story()
+        raw = RawInput(body=text.encode(), kind="text", origin="e")
+        store.put_raw(raw)
+        a = Article(title="Pier to reopen", text=text, outlet="Coast News", published=datetime(2024, 3, 4),
+                    raw_sha256=raw.sha256)
+        store.add_article(a)
+        store.assign(a.id, sid)
+        store.save_story(sid, Brief(headline="Pier to reopen", sentences=[]))
+        build_facts(store, [sid])
+        entities = store.get_facts(sid)["entities"]
+    unsure = [e["name"] for e in entities if e.get("uncertain")]
+    assert unsure and "Anna Berg" not in unsure
+    page = TestClient(create_app(path), base_url="http://127.0.0.1:8000").get(f"/stories/{sid}").text
+    section = page[page.index('id="entities-h"'):]
+    section = section[:section.index("</section>")]
+    listed, folded = section.split('<details class="less-certain">', 1)
+    assert "Anna Berg" in listed
+    assert all(n in folded and n not in listed for n in unsure)
