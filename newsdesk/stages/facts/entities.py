@@ -43,6 +43,9 @@ NOT_ENTITY_ENDINGS = {"roadmap", "road map", "protocol", "accord", "accords", "t
                       "charter", "doctrine", "plan", "act", "resolution"}
 HOLIDAYS = {"easter", "passover", "christmas", "ramadan", "eid", "hanukkah", "diwali", "thanksgiving", "new year",
             "nowruz", "yom kippur", "rosh hashanah", "lent", "advent", "mawlid", "sizdah bedar"}
+# "X Region" is the area X names ("Maule"); a city, county, state, bay or square is a place of its own beside X
+# ("Mexico City", "Hilo Bay", "City Hall Plaza").
+SAME_PLACE_WORDS = {"province", "region", "regions", "ocean", "sea", "island"}
 # Vote weights: a spaCy label is one vote; a cue in the sentence outweighs a label on its own.
 PERSON_CUE_WEIGHT = 2.0  # a role or "who" next to the name
 PLACE_CUE_WEIGHT = 1.5  # "in <name>", against a PERSON label; against ORG ("in Congress") it is a weak hint
@@ -72,7 +75,10 @@ def defined_acronym(text: str) -> str | None:
 def merge_key(name: str) -> str:
     """Spelling, punctuation and spacing-insensitive: "U.N" / "UN", "King's Cross" / "Kings Cross",
     "Alain Le Roy" / "Alain LeRoy"."""
-    return skeleton(re.sub(r"[.'’]", "", name)).replace(" ", "")
+    words = skeleton(re.sub(r"[.'’]", "", name)).split()
+    if len(words) >= 2 and len(words[-1]) > 3 and words[-1].endswith("s") and not words[-1].endswith("ss"):
+        words[-1] = words[-1][:-1]  # "Royal Marines" / "Royal Marine", "Revolutionary Guards" / "... Guard"
+    return "".join(words)
 
 
 def _name_words(name: str) -> list[str]:
@@ -193,6 +199,12 @@ def merge(mentions: list[dict]) -> list[dict]:
         if ra != rb:
             parent[rb] = ra
 
+    def adopt(k: str, kind: str) -> None:
+        # A short form that joins a name takes its type: spaCy's label of a bare surname or an acronym is a guess
+        # from one word ("Contador" as an organisation), the full name's is not.
+        g = groups[k]
+        g["votes"] = Counter({kind: sum(g["votes"].values())})
+
     def top(votes: Counter) -> str:
         return max(votes, key=lambda k: (votes[k], k == "person", k == "organisation"))
 
@@ -214,20 +226,55 @@ def merge(mentions: list[dict]) -> list[dict]:
             # Marines", which spaCy may call a place when it stands alone)
             owners = {find(o) for o in by_initials.get(short, ())
                       if top(groups[o]["votes"]) in (top(g["votes"]), "organisation")} - {find(k)}
+            tails = {tuple(fold(k_name(groups, o)).split()[-2:]) for o in owners}
+            if len(owners) > 1 and len(tails) == 1 and len(next(iter(tails))) == 2:
+                # "United States Geological Survey" and "US Geological Survey" both spell USGS: one name
+                for o in owners:
+                    union(next(iter(owners)), o)
+                owners = {find(next(iter(owners)))}
             if len(owners) == 1:
-                union(owners.pop(), k)
+                owner = owners.pop()
+                adopt(k, top(groups[owner]["votes"]))
+                union(owner, k)
+
+    by_words: dict[tuple[str, ...], set[str]] = {}
+    for k, g in groups.items():
+        for v in g["variants"]:
+            by_words.setdefault(tuple(fold(v).split()), set()).add(k)
+    for k, g in groups.items():
+        words = k_name(groups, k).split()
+        head = _as_acronym(words[0]) if len(words) >= 2 else None
+        if not head:
+            continue
+        rest = tuple(fold(" ".join(words[1:])).split())
+        owners = {find(o) for ws, keys in by_words.items() if ws[-len(rest):] == rest and len(ws) > len(rest)
+                  and head in _initials(" ".join(ws[:-len(rest)]) + " x") and ws[0] != head.lower()
+                  for o in keys if not _as_acronym(k_name(groups, o).split()[0])} - {find(k)}
+        if len(owners) == 1:
+            union(owners.pop(), k)
 
     # People: one full name written two ways, then a surname, first name or cut name alone joins its full name.
     people = [k for k, g in groups.items() if top(g["votes"]) == "person"
               and not any(_as_acronym(v) for v in g["variants"])]
     full = [k for k in people if len(_name_words(k_name(groups, k))) >= 2]
+    def given_and_family(key: str) -> list[str]:  # "Geoffrey D. Miller" is "Geoffrey Miller"
+        words = fold(k_name(groups, key)).split()
+        return [w for w in words if len(w) > 1] if sum(len(w) > 1 for w in words) >= 2 else words
+
     for i, a in enumerate(full):
-        wa = fold(k_name(groups, a)).split()
+        wa = given_and_family(a)
         for b in full[i + 1:]:
-            wb = fold(k_name(groups, b)).split()
+            wb = given_and_family(b)
             if len(wa) == len(wb) and all(x[0] == y[0] for x, y in zip(wa, wb)) and SequenceMatcher(
                     None, " ".join(wa), " ".join(wb)).ratio() >= PERSON_SPELLING:
                 union(a, b)
+    named = [k for k, g in groups.items() if top(g["votes"]) == "organisation" and len(k_name(groups, k).split()) == 2
+             and not _as_acronym(k_name(groups, k).split()[0])]
+
+    def same_surname(a: str, b: str) -> bool:
+        return a == b or (min(len(a), len(b)) >= SURNAME_SPELLING_CHARS and a[0] == b[0]
+                          and SequenceMatcher(None, a, b).ratio() >= SURNAME_SPELLING)
+
     singles = [k for k in people if len(_name_words(k_name(groups, k))) == 1]
     for i, a in enumerate(singles):
         for b in singles[i + 1:]:
@@ -237,13 +284,21 @@ def merge(mentions: list[dict]) -> list[dict]:
     for k, g in groups.items():
         name = k_name(groups, k)
         words = _name_words(name)
-        if len(words) != 1 or _as_acronym(name) or (top(g["votes"]) == "place" and not g["cues"]):
+        # A name spaCy calls a place joins a person only when the gazetteer knows no big place of that name
+        # ("General Fulton" is Rob Fulton; "Jordan" stays the country)
+        if len(words) != 1 or _as_acronym(name) or (top(g["votes"]) == "place" and (
+                locate(name, min_population=BIG_CITY) or is_region(name))):
             continue
-        last = {find(f) for f in full if _name_words(k_name(groups, f))[-1] == words[0]} - {find(k)}
+        last = {find(f) for f in full if same_surname(_name_words(k_name(groups, f))[-1], words[0])} - {find(k)}
+        if not last and top(g["votes"]) == "person":
+            # "Valverde and Mayo": spaCy knew Mayo for a person, not "Iban Mayo"
+            last = {find(f) for f in named if _name_words(k_name(groups, f))[-1] == words[0]} - {find(k)}
         first = {find(f) for f in full if _name_words(k_name(groups, f))[0] == words[0]} - {find(k)}
         if len(last) == 1:
+            adopt(k, "person")
             union(last.pop(), k)
         elif not last and len(first) == 1 and top(g["votes"]) != "place":
+            adopt(k, "person")
             union(first.pop(), k)
     for a in full:
         wa = fold(k_name(groups, a)).split()
@@ -255,7 +310,16 @@ def merge(mentions: list[dict]) -> list[dict]:
                 owners.add(find(b))  # "Alain Le" is "Alain LeRoy" cut short
         owners.discard(find(a))
         if len(owners) == 1:
+            adopt(a, "person")
             union(owners.pop(), a)
+
+    for k, g in groups.items():
+        words = k_name(groups, k).split()
+        if len(words) >= 2 and words[-1].lower() in SAME_PLACE_WORDS and top(g["votes"]) == "place":
+            bare = merge_key(" ".join(words[:-1]))
+            if bare in groups and not (top(groups[bare]["votes"]) == "person" and groups[bare]["cues"]):
+                adopt(bare, "place")
+                union(k, bare)
 
     roots: dict[str, dict] = {}
     for k, g in groups.items():
