@@ -139,3 +139,13 @@ def test_story_page_folds_less_certain_entities_away_from_the_lists(tmp_path, nl
     listed, folded = section.split('<details class="less-certain">', 1)
     assert "Anna Berg" in listed
     assert all(n in folded and n not in listed for n in unsure)
+
+
+def test_a_body_named_after_a_state_or_province_is_no_place():
+    mentions = [{"label": "ORG", "text": "Department of State", "doc_id": "a"},
+                {"label": "ORG", "text": "Government of Cardenal Caro Province", "doc_id": "a"},
+                {"label": "GPE", "text": "Maule Region", "doc_id": "a"}]
+    kinds = {e["name"]: e["kind"] for e in merge(mentions)}
+    assert kinds["Department of State"] == "organisation"
+    assert kinds["Government of Cardenal Caro Province"] == "organisation"
+    assert kinds["Maule Region"] == "place"

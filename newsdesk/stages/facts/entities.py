@@ -46,6 +46,9 @@ HOLIDAYS = {"easter", "passover", "christmas", "ramadan", "eid", "hanukkah", "di
 # "X Region" is the area X names ("Maule"); a city, county, state, bay or square is a place of its own beside X
 # ("Mexico City", "Hilo Bay", "City Hall Plaza").
 SAME_PLACE_WORDS = {"province", "region", "regions", "ocean", "sea", "island"}
+# "Department of State", "Office of the Province": a body named after a place is not the place.
+ORG_HEADS = {"department", "ministry", "office", "bureau", "university", "council", "commission", "committee", "bank",
+             "agency", "institute", "secretary", "government", "court", "police", "board", "authority", "service"}
 # Vote weights: a spaCy label is one vote; a cue in the sentence outweighs a label on its own.
 PERSON_CUE_WEIGHT = 2.0  # a role or "who" next to the name
 PLACE_CUE_WEIGHT = 1.5  # "in <name>", against a PERSON label; against ORG ("in Congress") it is a weak hint
@@ -128,7 +131,8 @@ def _kind(m: dict, name: str, geo_names: set[str]) -> tuple[str | None, bool]:
     if kind in (None, "place"):
         return kind, False
     words = fold(name).split()
-    if is_region(name) or (len(words) >= 2 and words[-1] in FEATURE_WORDS) or m.get("feature"):
+    if is_region(name) or (len(words) >= 2 and words[-1] in FEATURE_WORDS and words[0] not in ORG_HEADS) or m.get(
+            "feature"):
         return "place", False
     if _TITLES.match(m["text"].strip()):
         return kind, False  # "President Lincoln"
@@ -371,7 +375,11 @@ def merge(mentions: list[dict]) -> list[dict]:
             # The fullest form names the person; "Sadr" is a way of writing "Muqtada al-Sadr", not the reverse.
             name = max(variants, key=lambda v: (len(_name_words(v)), variants[v], len(v)))
         else:
-            name = max(variants, key=lambda v: (variants[v], len(v)))
+            # "U.N" and "UN" are one spelling, named without the dots
+            same = Counter()
+            for v, n in variants.items():
+                same[merge_key(v)] += n
+            name = max(variants, key=lambda v: (same[merge_key(v)], "." not in v, variants[v], len(v)))
         place = r["place"]
         if place and any(fold(v) == fold(place["name"]) for v in variants):
             name = next(v for v in variants if fold(v) == fold(place["name"]))  # the gazetteer's spelling
