@@ -88,10 +88,6 @@ def _name_words(name: str) -> list[str]:
     return [w for w in skeleton(name).split() if w not in _PARTICLES]
 
 
-def _acronym(name: str) -> str:
-    return "".join(w[0] for w in re.findall(r"[A-Z][\w-]*", name)).upper()
-
-
 def _as_acronym(name: str) -> str | None:
     """"UN" for "UN" or "U.N"; None for a name that is not written as an acronym."""
     compact = name.replace(".", "").replace(" ", "")
