@@ -39,10 +39,12 @@ def facts_context(store: Store, story_id: int) -> dict | None:
     timeline = [{**e, "day": _parse(e["date"])} for e in facts["timeline"]][:MAX_TIMELINE]
     quotes = [{**q, "published": _parse(q.get("date"))} for q in facts["quotes"]][:MAX_QUOTES]
     by_kind: dict[str, list[dict]] = {}
-    for e in facts["entities"][:MAX_ENTITIES]:
+    # An entity whose type or name is in doubt is not listed with the others, but folded under "less certain".
+    for e in [e for e in facts["entities"] if not e.get("uncertain")][:MAX_ENTITIES]:
         by_kind.setdefault(e["kind"], []).append(e)
-    return {"cards": cards, "quotes": quotes, "entities": by_kind, "timeline": timeline, "map": facts.get("map"),
-            "figure_count": len(facts["figures"])}
+    less_certain = [e for e in facts["entities"] if e.get("uncertain")][:MAX_ENTITIES]
+    return {"cards": cards, "quotes": quotes, "entities": by_kind, "less_certain": less_certain, "timeline": timeline,
+            "map": facts.get("map"), "figure_count": len(facts["figures"])}
 
 
 # -- API models -------------------------------------------------------------------------------------------------

@@ -188,8 +188,41 @@ def _mentions(doc, text: str) -> list[dict]:
             before is not None and before.lower_ == "of" and e.start > 1
             and re.search(r"(north|south|east|west)$", doc[e.start - 2].lower_))
         feature = bool(len(after) and after[0].is_lower and after[0].lower_ in FEATURE_WORDS)
-        out.append({"label": e.label_, "text": e.text, "place_context": place_context, "feature": feature})
+        out.append({"label": e.label_, "text": e.text, "place_context": place_context, "feature": feature,
+                    **_type_cues(e, before, text)})
     return out
+
+
+# Nouns of a person's role: "UN climate chief Yvo de Boer", "Yvo de Boer, the executive secretary".
+_ROLES = {"secretary", "chief", "head", "spokesman", "spokeswoman", "spokesperson", "minister", "president", "director",
+          "chairman", "chairwoman", "official", "envoy", "ambassador", "commander", "general", "professor", "leader",
+          "executive", "coordinator", "manager", "administrator", "correspondent", "reporter", "editor", "founder",
+          "captain", "lieutenant", "sergeant", "officer", "governor", "mayor", "senator", "judge", "lawyer", "attorney",
+          "doctor", "scientist", "researcher", "analyst", "deputy", "adviser", "advisor", "aide", "prosecutor",
+          "wife", "husband", "son", "daughter", "mother", "father", "brother", "sister", "student", "resident",
+          "victim", "survivor", "rider", "cyclist", "player", "coach", "singer", "actor", "ceo", "economist"}
+_PLACE_PREPOSITIONS = {"in", "near", "across", "throughout", "outside", "inside", "around"}
+_PARENTHESIS_ACRONYM = re.compile(r"\s*\(([A-Z][A-Z.&-]{1,9})\)")
+
+
+def _type_cues(e, before, text: str) -> dict:
+    """What the sentence says about a name's type: `person_cue` (a role noun before it or in apposition, or a "who"
+    clause), `place_cue` ("in <name>"), and `acronym`, the short form an article defines right after it."""
+    doc = e.doc
+    after = doc[e.end: e.end + 2]
+    role_before = before is not None and before.lower_ in _ROLES
+    role_appos = any(c.dep_ == "appos" and c.lower_ in _ROLES for c in e.root.children) or (
+        e.root.dep_ == "appos" and e.root.head.lower_ in _ROLES)
+    who = len(after) == 2 and after[0].text == "," and after[1].lower_ in ("who", "whose", "whom")
+    cues = {}
+    if (role_before or role_appos or who) and e.label_ in ("PERSON", "ORG"):
+        cues["person_cue"] = True
+    if before is not None and before.lower_ in _PLACE_PREPOSITIONS and before.dep_ == "prep":
+        cues["place_cue"] = True
+    m = _PARENTHESIS_ACRONYM.match(text, e.end_char)
+    if m:
+        cues["acronym"] = m.group(1)
+    return cues
 
 
 def _day(value: str | None) -> str | None:

@@ -1,18 +1,28 @@
-"""People, organisations and places of a story, with spelling variants merged into one entity.
+"""People, organisations and places of a story: every way of writing one of them merged into one entity, with one type.
 
-Typing: spaCy's label, corrected by the gazetteer. A PERSON or ORG that is a country, a world region or a name ending
-in a geographic word ("Juan Fernandez Islands") is a place; so is a city of over 100,000 people when the sentence puts
-it in place position ("in Concepcion") or the story also tags it GPE/LOC. Only GPE/LOC names (and those corrected
-ones) are looked up for the map, and an ambiguous city name goes to the city in one of the story's countries.
+Merging, in order: the same name up to spelling ("Nasiriyah" / "Nassiriya"), punctuation, possessive and dots
+("U.N" / "UN", "King's Cross" / "Kings Cross"), whatever spaCy called each mention; the same gazetteer place ("US" /
+"United States"); an acronym and its expansion, by initials (with or without "of", "the", "for": "MOD" / "Ministry of
+Defence") or because an article wrote it in parentheses after the name ("the National Emergencies Office (ONEMI)");
+spelling variants of one person's name ("Hans Verlome" / "Hans Verolme"); a surname or first name alone, or a name cut
+short ("Alain Le"), joins the one full name of the story it belongs to.
 
-Merging, in order: the same skeleton (spelling-insensitive key: "Nasiriyah" / "Nassiriya"); the same gazetteer
-place ("US" / "United States"); a surname alone joins the one full name of the story ending in it ("Mr al-Sadr",
-"Sadr" -> "Muqtada al-Sadr"); an acronym joins the one organisation whose initials it spells.
+Typing: each mention votes for spaCy's label, corrected by the gazetteer (a PERSON or ORG that is a country, a world
+region or a name ending in a geographic word is a place; so is a city of over 100,000 people in place position), and
+weighted by what the sentence says: a role ("UN climate chief Yvo de Boer", "Mulet, who ...") is a person, "in
+Borneo" is a place. The entity takes the type with the most weight. A name that is no person, organisation or place
+(an agreement: "Bali Roadmap", "Kyoto Protocol"; holidays: "Easter and Passover") is dropped. An entity whose type
+the votes leave in doubt, or a one-word name mentioned once with nothing but spaCy's label behind it, is
+`uncertain`: the story page folds it away from the lists.
+
+Only names spaCy tags GPE/LOC (and those the gazetteer retyped) are looked up for the map, and an ambiguous city name
+goes to the city in one of the story's countries.
 """
 from __future__ import annotations
 
 import re
 from collections import Counter
+from difflib import SequenceMatcher
 
 from .geo import BIG_CITY, FEATURE_WORDS, fold, is_region, locate, skeleton
 
@@ -25,20 +35,90 @@ _TITLES = re.compile(
 )
 FOREIGN_CITY = 500_000  # people: a city outside the story's countries goes on the map only when this big
 _PARTICLES = {"al", "el", "bin", "ibn", "de", "da", "di", "du", "van", "von", "der", "le", "la", "abu", "abd"}
+# Words left out of an acronym's initials ("International Committee of the Red Cross" = ICRC); each is tried both
+# ways, since some acronyms keep them ("Ministry of Defence" = MOD).
+_ACRONYM_SKIPPED = {"of", "the", "for", "and", "on", "in", "to", "at", "de", "la", "del", "des", "du", "&"}
+# A name ending in one of these words is a document or an event, not a person, organisation or place.
+NOT_ENTITY_ENDINGS = {"roadmap", "road map", "protocol", "accord", "accords", "treaty", "agreement", "declaration",
+                      "charter", "doctrine", "plan", "act", "resolution"}
+HOLIDAYS = {"easter", "passover", "christmas", "ramadan", "eid", "hanukkah", "diwali", "thanksgiving", "new year",
+            "nowruz", "yom kippur", "rosh hashanah", "lent", "advent", "mawlid", "sizdah bedar"}
+# "X Region" is the area X names ("Maule"); a city, county, state, bay or square is a place of its own beside X
+# ("Mexico City", "Hilo Bay", "City Hall Plaza").
+SAME_PLACE_WORDS = {"province", "region", "regions", "ocean", "sea", "island"}
+# "Department of State", "Office of the Province": a body named after a place is not the place.
+ORG_HEADS = {"department", "ministry", "office", "bureau", "university", "council", "commission", "committee", "bank",
+             "agency", "institute", "secretary", "government", "court", "police", "board", "authority", "service"}
+# Vote weights: a spaCy label is one vote; a cue in the sentence outweighs a label on its own.
+PERSON_CUE_WEIGHT = 2.0  # a role or "who" next to the name
+PLACE_CUE_WEIGHT = 1.5  # "in <name>", against a PERSON label; against ORG ("in Congress") it is a weak hint
+PLACE_CUE_WEIGHT_ORG = 0.5
+UNCERTAIN_SHARE = 0.6  # the winning type's share of the votes below which the type is in doubt
+PERSON_SPELLING = 0.85  # SequenceMatcher ratio of two full names of one person written two ways
+SURNAME_SPELLING = 0.9  # the same for a one-word name, of at least SURNAME_SPELLING_CHARS letters
+SURNAME_SPELLING_CHARS = 7
 
 
 def clean_name(text: str) -> str:
-    name = re.sub(r"[’']s$", "", text.strip(" \n\t,.;:\"“”()"))
-    name = re.sub(r"^the\s+", "", name, flags=re.I)
+    """The name as written, without titles, a leading "the"/"this", quotes, a possessive ending or an acronym in
+    parentheses that spaCy took into the name ("World Health Organization (WHO" -> "World Health Organization")."""
+    name = text.strip(" \n\t,.;:\"“”()")
+    name = re.sub(r"\s*\((?:[A-Z][A-Z.&-]*)?\)?$", "", name)
+    name = re.sub(r"[’']s?$", "", name) if re.search(r"(?:[’']s|s[’'])$", name) else name
+    name = re.sub(r"^(?:the|this|these|that)\s+", "", name, flags=re.I).strip(" \"“”")
     return _TITLES.sub("", name).strip()
+
+
+def defined_acronym(text: str) -> str | None:
+    """The acronym spaCy took into a name written "National Emergencies Office (ONEMI": "ONEMI"."""
+    m = re.search(r"\(([A-Z][A-Z.&-]{1,9})\)?$", text.strip())
+    return m.group(1) if m else None
+
+
+def merge_key(name: str) -> str:
+    """Spelling, punctuation and spacing-insensitive: "U.N" / "UN", "King's Cross" / "Kings Cross",
+    "Alain Le Roy" / "Alain LeRoy"."""
+    words = skeleton(re.sub(r"[.'’]", "", name)).split()
+    if len(words) >= 2 and len(words[-1]) > 3 and words[-1].endswith("s") and not words[-1].endswith("ss"):
+        words[-1] = words[-1][:-1]  # "Royal Marines" / "Royal Marine", "Revolutionary Guards" / "... Guard"
+    return "".join(words)
 
 
 def _name_words(name: str) -> list[str]:
     return [w for w in skeleton(name).split() if w not in _PARTICLES]
 
 
-def _acronym(name: str) -> str:
-    return "".join(w[0] for w in re.findall(r"[A-Z][\w-]*", name)).upper()
+def _as_acronym(name: str) -> str | None:
+    """"UN" for "UN" or "U.N"; None for a name that is not written as an acronym."""
+    compact = name.replace(".", "").replace(" ", "")
+    return compact if compact.isalpha() and compact.isupper() and 2 <= len(compact) <= 7 else None
+
+
+def _initials(name: str) -> set[str]:
+    """The acronyms a name can stand for: initials of its words, with and without the small words; a word in
+    capitals gives all its letters ("US Geological Survey" = USGS); hyphens split words ("Agence France-Presse")."""
+    words = [w.replace(".", "") for w in re.split(r"[\s-]+", name.replace("’", "'")) if w and w[0].isalnum()]
+    if len(words) < 2:
+        return set()
+
+    def letters(ws):
+        return "".join(w if w.isupper() and w.isalpha() and len(w) <= 4 else w[0] for w in ws).upper()
+
+    out = {letters(words)}
+    kept = [w for w in words if w.lower() not in _ACRONYM_SKIPPED]
+    if len(kept) >= 2:
+        out.add(letters(kept))
+    return out
+
+
+def _is_not_entity(name: str, label: str) -> bool:
+    folded = fold(name)
+    if folded in HOLIDAYS or any(folded.endswith(" " + e) or folded == e for e in NOT_ENTITY_ENDINGS):
+        return True
+    # "Easter and Passover", "Coelemu and Cauquenes": two things, not one place
+    parts = [p.strip() for p in re.split(r",|\band\b", name) if p.strip()]
+    return label in ("GPE", "LOC", "FAC") and len(parts) >= 2 and locate(name) is None and (
+        any(fold(p) in HOLIDAYS for p in parts) or all(p[:1].isupper() for p in parts))
 
 
 def _kind(m: dict, name: str, geo_names: set[str]) -> tuple[str | None, bool]:
@@ -47,7 +127,8 @@ def _kind(m: dict, name: str, geo_names: set[str]) -> tuple[str | None, bool]:
     if kind in (None, "place"):
         return kind, False
     words = fold(name).split()
-    if is_region(name) or (len(words) >= 2 and words[-1] in FEATURE_WORDS) or m.get("feature"):
+    if is_region(name) or (len(words) >= 2 and words[-1] in FEATURE_WORDS and words[0] not in ORG_HEADS) or m.get(
+            "feature"):
         return "place", False
     if _TITLES.match(m["text"].strip()):
         return kind, False  # "President Lincoln"
@@ -60,38 +141,52 @@ def _kind(m: dict, name: str, geo_names: set[str]) -> tuple[str | None, bool]:
 
 
 def merge(mentions: list[dict]) -> list[dict]:
-    """mentions: [{"label", "text", "doc_id", "place_context"?, "feature"?}] -> entities [{"kind", "name", "key",
-    "variants", "mentions", "doc_ids", "place"}], most mentioned first."""
-    place_tags = Counter(skeleton(clean_name(m["text"])) for m in mentions if m["label"] in ("GPE", "LOC"))
-    geo_names = set(place_tags)
-    label_tags = Counter((m["label"], skeleton(clean_name(m["text"]))) for m in mentions)
+    """mentions: [{"label", "text", "doc_id", "place_context"?, "feature"?, "person_cue"?, "place_cue"?,
+    "acronym"?}] -> entities [{"kind", "name", "key", "variants", "mentions", "doc_ids", "place", "uncertain"}],
+    most mentioned first. A spelling belongs to one entity only."""
+    place_tags = Counter(merge_key(clean_name(m["text"])) for m in mentions if m["label"] in ("GPE", "LOC"))
+    geo_names = {skeleton(clean_name(m["text"])) for m in mentions if m["label"] in ("GPE", "LOC")}
+    label_tags = Counter((m["label"], merge_key(clean_name(m["text"]))) for m in mentions)
     surnames = {words[-1] for m in mentions if m["label"] == "PERSON"
                 for words in [_name_words(clean_name(m["text"]))] if len(words) >= 2}
-    groups: dict[tuple[str, str], dict] = {}
+    groups: dict[str, dict] = {}
+    defined: list[tuple[str, str]] = []  # (name's key, acronym's key) from "Name (ACRONYM)"
     for m in mentions:
         name = clean_name(m["text"])
-        if len(name) < 2 or not re.search(r"[A-Za-z]", name) or name.islower():
+        if len(name) < 2 or not re.search(r"[A-Za-z]", name) or name.islower() or _is_not_entity(name, m["label"]):
             continue
         kind, retyped = _kind(m, name, geo_names)
         if kind is None:
             continue
-        sk = skeleton(name)
-        if kind != "place" and sk in place_tags and len(_name_words(name)) == 1 and (
-                (kind == "person" and sk not in surnames)
-                or (kind == "organisation" and place_tags[sk] >= label_tags[("ORG", sk)])):
+        key = merge_key(name)
+        if not key:
+            continue
+        if kind != "place" and key in place_tags and len(_name_words(name)) == 1 and (
+                (kind == "person" and _name_words(name)[0] not in surnames)
+                or (kind == "organisation" and place_tags[key] >= label_tags[("ORG", key)])):
             # A town the gazetteer does not list, that spaCy calls a person or an organisation in some sentences
             # and a place in others ("Pichilemu"): one word that is no one's surname in the story is the place.
             kind = "place"
-        key = (kind, sk)
-        g = groups.setdefault(key, {"kind": kind, "variants": Counter(), "doc_ids": set(), "place": None,
-                                    "mappable": False})
+        g = groups.setdefault(key, {"votes": Counter(), "variants": Counter(), "doc_ids": set(), "place": None,
+                                    "mappable": False, "cues": 0})
+        g["votes"][kind] += 1.0
+        if m.get("person_cue") and not retyped:
+            g["votes"]["person"] += PERSON_CUE_WEIGHT
+            g["cues"] += 1
+        if m.get("place_cue") and m["label"] in ("PERSON", "ORG") and not retyped:
+            g["votes"]["place"] += PLACE_CUE_WEIGHT if m["label"] == "PERSON" else PLACE_CUE_WEIGHT_ORG
+            g["cues"] += 1
         g["variants"][name] += 1
         g["doc_ids"].add(m["doc_id"])
         # Only names spaCy calls GPE/LOC, or that the gazetteer retyped, go on the map: "Wembley Stadium" (FAC) or
         # "Pacific Rim" (a region) have no point in a city gazetteer.
         g["mappable"] = g["mappable"] or retyped or (m["label"] in ("GPE", "LOC") and not m.get("feature"))
+        short = m.get("acronym") or defined_acronym(m["text"])
+        # "Los Angeles (Reuters)" and "in China (CIPFG)" define nothing: only an organisation's full name does
+        if short and m["label"] == "ORG" and len(name.split()) >= 2:
+            defined.append((key, merge_key(short)))
 
-    parent: dict[tuple[str, str], tuple[str, str]] = {k: k for k in groups}
+    parent = {k: k for k in groups}
 
     def find(k):
         while parent[k] != k:
@@ -104,81 +199,203 @@ def merge(mentions: list[dict]) -> list[dict]:
         if ra != rb:
             parent[rb] = ra
 
+    def adopt(k: str, kind: str) -> None:
+        # A short form that joins a name takes its type: spaCy's label of a bare surname or an acronym is a guess
+        # from one word ("Contador" as an organisation), the full name's is not.
+        g = groups[k]
+        g["votes"] = Counter({kind: sum(g["votes"].values())})
+
+    def top(votes: Counter) -> str:
+        return max(votes, key=lambda k: (votes[k], k == "person", k == "organisation"))
+
+    # Acronyms: defined in parentheses by an article, or spelling the initials of exactly one name of the story.
+    for name_key, short_key in defined:
+        if short_key in groups and short_key != name_key:
+            union(name_key, short_key)
+    spelled_out = {short_key for _, short_key in defined}
+    by_initials: dict[str, set[str]] = {}
+    for k, g in groups.items():
+        for v in g["variants"]:
+            if not _as_acronym(v):
+                for initials in _initials(v):
+                    by_initials.setdefault(initials, set()).add(k)
+    for k, g in groups.items():
+        short = next((a for a in map(_as_acronym, g["variants"]) if a), None)
+        if short and k not in spelled_out:
+            # "AP" is not "Aceh province": an expansion of another type must be an organisation ("RM" / "Royal
+            # Marines", which spaCy may call a place when it stands alone)
+            owners = {find(o) for o in by_initials.get(short, ())
+                      if top(groups[o]["votes"]) in (top(g["votes"]), "organisation")} - {find(k)}
+            tails = {tuple(fold(k_name(groups, o)).split()[-2:]) for o in owners}
+            if len(owners) > 1 and len(tails) == 1 and len(next(iter(tails))) == 2:
+                # "United States Geological Survey" and "US Geological Survey" both spell USGS: one name
+                for o in owners:
+                    union(next(iter(owners)), o)
+                owners = {find(next(iter(owners)))}
+            if len(owners) == 1:
+                owner = owners.pop()
+                adopt(k, top(groups[owner]["votes"]))
+                union(owner, k)
+
+    by_words: dict[tuple[str, ...], set[str]] = {}
+    for k, g in groups.items():
+        for v in g["variants"]:
+            by_words.setdefault(tuple(fold(v).split()), set()).add(k)
+    for k, g in groups.items():
+        words = k_name(groups, k).split()
+        head = _as_acronym(words[0]) if len(words) >= 2 else None
+        if not head:
+            continue
+        rest = tuple(fold(" ".join(words[1:])).split())
+        owners = {find(o) for ws, keys in by_words.items() if ws[-len(rest):] == rest and len(ws) > len(rest)
+                  and head in _initials(" ".join(ws[:-len(rest)]) + " x") and ws[0] != head.lower()
+                  for o in keys if not _as_acronym(k_name(groups, o).split()[0])} - {find(k)}
+        if len(owners) == 1:
+            union(owners.pop(), k)
+
+    # People: one full name written two ways, then a surname, first name or cut name alone joins its full name.
+    people = [k for k, g in groups.items() if top(g["votes"]) == "person"
+              and not any(_as_acronym(v) for v in g["variants"])]
+    full = [k for k in people if len(_name_words(k_name(groups, k))) >= 2]
+    def given_and_family(key: str) -> list[str]:  # "Geoffrey D. Miller" is "Geoffrey Miller"
+        words = fold(k_name(groups, key)).split()
+        return [w for w in words if len(w) > 1] if sum(len(w) > 1 for w in words) >= 2 else words
+
+    for i, a in enumerate(full):
+        wa = given_and_family(a)
+        for b in full[i + 1:]:
+            wb = given_and_family(b)
+            if len(wa) == len(wb) and all(x[0] == y[0] for x, y in zip(wa, wb)) and SequenceMatcher(
+                    None, " ".join(wa), " ".join(wb)).ratio() >= PERSON_SPELLING:
+                union(a, b)
+    named = [k for k, g in groups.items() if top(g["votes"]) == "organisation" and len(k_name(groups, k).split()) == 2
+             and not _as_acronym(k_name(groups, k).split()[0])]
+
+    def same_surname(a: str, b: str) -> bool:
+        return a == b or (min(len(a), len(b)) >= SURNAME_SPELLING_CHARS and a[0] == b[0]
+                          and SequenceMatcher(None, a, b).ratio() >= SURNAME_SPELLING)
+
+    singles = [k for k in people if len(_name_words(k_name(groups, k))) == 1]
+    for i, a in enumerate(singles):
+        for b in singles[i + 1:]:
+            if min(len(a), len(b)) >= SURNAME_SPELLING_CHARS and a[0] == b[0] and SequenceMatcher(
+                    None, a, b).ratio() >= SURNAME_SPELLING:
+                union(a, b)
+    for k, g in groups.items():
+        name = k_name(groups, k)
+        words = _name_words(name)
+        # A name spaCy calls a place joins a person only when the gazetteer knows no big place of that name
+        # ("General Fulton" is Rob Fulton; "Jordan" stays the country)
+        if len(words) != 1 or _as_acronym(name) or (top(g["votes"]) == "place" and (
+                locate(name, min_population=BIG_CITY) or is_region(name))):
+            continue
+        last = {find(f) for f in full if same_surname(_name_words(k_name(groups, f))[-1], words[0])} - {find(k)}
+        if not last and top(g["votes"]) == "person":
+            # "Valverde and Mayo": spaCy knew Mayo for a person, not "Iban Mayo"
+            last = {find(f) for f in named if _name_words(k_name(groups, f))[-1] == words[0]} - {find(k)}
+        first = {find(f) for f in full if _name_words(k_name(groups, f))[0] == words[0]} - {find(k)}
+        if len(last) == 1:
+            adopt(k, "person")
+            union(last.pop(), k)
+        elif not last and len(first) == 1 and top(g["votes"]) != "place":
+            adopt(k, "person")
+            union(first.pop(), k)
+    for a in full:
+        wa = fold(k_name(groups, a)).split()
+        owners = set()
+        for b in full:
+            wb = fold(k_name(groups, b)).split()
+            if (len(wa) <= len(wb) and wa[:-1] == wb[:len(wa) - 1] and wb[len(wa) - 1] != wa[-1]
+                    and wb[len(wa) - 1].startswith(wa[-1])):
+                owners.add(find(b))  # "Alain Le" is "Alain LeRoy" cut short
+        owners.discard(find(a))
+        if len(owners) == 1:
+            adopt(a, "person")
+            union(owners.pop(), a)
+
+    for k, g in groups.items():
+        words = k_name(groups, k).split()
+        if len(words) >= 2 and words[-1].lower() in SAME_PLACE_WORDS and top(g["votes"]) == "place":
+            bare = merge_key(" ".join(words[:-1]))
+            if bare in groups and not (top(groups[bare]["votes"]) == "person" and groups[bare]["cues"]):
+                adopt(bare, "place")
+                union(k, bare)
+
+    roots: dict[str, dict] = {}
+    for k, g in groups.items():
+        r = roots.setdefault(find(k), {"votes": Counter(), "variants": Counter(), "doc_ids": set(), "place": None,
+                                       "mappable": False, "cues": 0})
+        r["votes"].update(g["votes"])
+        r["variants"].update(g["variants"])
+        r["doc_ids"] |= g["doc_ids"]
+        r["mappable"] = r["mappable"] or g["mappable"]
+        r["cues"] += g["cues"]
+    for r in roots.values():
+        r["kind"] = top(r["votes"])
+
     # Countries first: they give the context in which an ambiguous city name is read ("Concepcion" in Chile).
-    places = [(k, g) for k, g in groups.items() if g["kind"] == "place" and g["mappable"]]
-    for key, g in places:
-        for variant, _ in g["variants"].most_common():
+    places = [(k, r) for k, r in roots.items() if r["kind"] == "place" and r["mappable"]]
+    for key, r in places:
+        for variant, _ in r["variants"].most_common():
             found = locate(variant)
             if found and found["type"] == "country":
-                g["place"] = found
+                r["place"] = found
                 break
-    context = {g["place"]["country"] for _, g in places if g["place"]}
-    for key, g in places:
-        if g["place"] is None:
-            for variant, _ in g["variants"].most_common():
+    context = {r["place"]["country"] for _, r in places if r["place"]}
+    for key, r in places:
+        if r["place"] is None:
+            for variant, _ in r["variants"].most_common():
                 # a town abroad that shares its name with a word of the story is more often a surname or a
                 # misreading ("Jinx Arjona" in a Chilean story) than a place the story is about; world cities stay
-                g["place"] = locate(variant, countries=context, min_population=1_000,
+                r["place"] = locate(variant, countries=context, min_population=1_000,
                                     outside_min_population=FOREIGN_CITY)
-                if g["place"]:
+                if r["place"]:
                     break
-    by_place: dict[int, tuple[str, str]] = {}
-    for key, g in places:
-        if g["place"]:
-            gid = g["place"]["geonameid"]
-            if gid in by_place:
-                union(by_place[gid], key)
-            else:
-                by_place[gid] = key
-
-    persons = [k for k, g in groups.items() if g["kind"] == "person"]
-    full = [k for k in persons if len(_name_words(k[1])) >= 2]
-    for k in persons:
-        words = _name_words(k[1])
-        if len(words) != 1:
-            continue
-        owners = {find(f) for f in full if _name_words(f[1])[-1] == words[0]}
-        if len(owners) == 1:
-            union(owners.pop(), k)
-
-    orgs = [k for k, g in groups.items() if g["kind"] == "organisation"]
-    for k in orgs:
-        variant = groups[k]["variants"].most_common(1)[0][0]
-        if not (variant.isupper() and 2 <= len(variant) <= 6):
-            continue
-        owners = {find(o) for o in orgs if o != k and _acronym(groups[o]["variants"].most_common(1)[0][0]) == variant
-                  and len(groups[o]["variants"].most_common(1)[0][0].split()) >= 2}
-        if len(owners) == 1:
-            union(owners.pop(), k)
-
-    merged: dict[tuple[str, str], dict] = {}
-    for key, g in groups.items():
-        root = find(key)
-        m = merged.setdefault(root, {"kind": groups[root]["kind"], "variants": Counter(), "doc_ids": set(),
-                                     "place": None})
-        m["variants"].update(g["variants"])
-        m["doc_ids"] |= g["doc_ids"]
-        m["place"] = m["place"] or g["place"]
+    by_place: dict[int, dict] = {}
+    for key, r in places:
+        if r["place"]:
+            first_root = by_place.setdefault(r["place"]["geonameid"], r)
+            if first_root is not r:
+                first_root["votes"].update(r["votes"])
+                first_root["variants"].update(r["variants"])
+                first_root["doc_ids"] |= r["doc_ids"]
+                first_root["cues"] += r["cues"]
+                r["merged"] = True
 
     out = []
-    for root, m in merged.items():
-        variants = m["variants"]
-        if m["kind"] == "person":
+    for r in roots.values():
+        if r.get("merged"):
+            continue
+        variants, votes = r["variants"], r["votes"]
+        if r["kind"] == "person":
             # The fullest form names the person; "Sadr" is a way of writing "Muqtada al-Sadr", not the reverse.
             name = max(variants, key=lambda v: (len(_name_words(v)), variants[v], len(v)))
         else:
-            name = max(variants, key=lambda v: (variants[v], len(v)))
-        place = m["place"]
+            # "U.N" and "UN" are one spelling, named without the dots
+            same = Counter()
+            for v, n in variants.items():
+                same[merge_key(v)] += n
+            name = max(variants, key=lambda v: (same[merge_key(v)], "." not in v, variants[v], len(v)))
+        place = r["place"]
         if place and any(fold(v) == fold(place["name"]) for v in variants):
             name = next(v for v in variants if fold(v) == fold(place["name"]))  # the gazetteer's spelling
         key = f"geo:{place['geonameid']}" if place else skeleton(name)
+        mentions_n = sum(variants.values())
+        share = votes[r["kind"]] / sum(votes.values())
+        lone = (mentions_n == 1 and len(name.split()) == 1 and not _as_acronym(name) and not r["cues"]
+                and not place)
         out.append({
-            "kind": m["kind"], "name": name, "key": f"{m['kind']}:{key}",
-            "variants": [v for v, _ in variants.most_common()], "mentions": sum(variants.values()),
-            "doc_ids": sorted(m["doc_ids"], key=str), "place": place,
+            "kind": r["kind"], "name": name, "key": f"{r['kind']}:{key}",
+            "variants": [v for v, _ in variants.most_common()], "mentions": mentions_n,
+            "doc_ids": sorted(r["doc_ids"], key=str), "place": place, "uncertain": share < UNCERTAIN_SHARE or lone,
         })
     out.sort(key=lambda e: (-e["mentions"], e["name"]))
     return out
+
+
+def k_name(groups: dict, key: str) -> str:
+    """A group's most written spelling."""
+    return groups[key]["variants"].most_common(1)[0][0]
 
 
 def canonical_names(entities: list[dict]) -> dict[str, str]:
