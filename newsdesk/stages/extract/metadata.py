@@ -1,8 +1,8 @@
 """Page metadata: what the page says about itself, and trafilatura's heuristics for what it leaves open.
 
-`page_meta(tree)` reads the <meta> tags, JSON-LD and <link rel=canonical> in one walk and returns the raw
-candidates (headline, titles, site names, date, authors, URL, languages) as a dict; nothing is cleaned or chosen
-here. `TrafMeta` runs trafilatura's own metadata heuristics (title, site name, byline, htmldate) one field at a
+`page_meta(tree)` reads the <meta> tags, JSON-LD and <link rel=canonical> in one walk and returns the candidates
+for each field (headline, titles, site names, date, authors, URL, languages) as a dict of trimmed strings; the
+titles, sites and fields modules choose among them and clean them. `TrafMeta` runs trafilatura's own metadata heuristics (title, site name, byline, htmldate) one field at a
 time, only for the fields asked for; `extract_author` is trafilatura.metadata.extract_author without its copy of
 the page. All of them read the whole tree, so they run before main_text.slim prunes it.
 """
@@ -79,7 +79,7 @@ def _str(v: Any) -> str | None:
 
 
 def page_meta(tree) -> dict[str, Any]:
-    """The page's own metadata candidates (keys as returned below), read in one walk; values raw but trimmed."""
+    """The page's own metadata candidates (keys as returned below), read in one walk over the tree."""
     # one walk over the document for <meta>, JSON-LD <script> and <link rel=canonical>: each XPath "//..." would
     # walk all of it again (<meta itemprop> sits in the body too, so the <head> alone is not enough)
     meta: dict[str, str] = {}
