@@ -17,7 +17,8 @@ import pytest
 
 from boilerplate_plant import KINDS, SSI, forbidden, plant, token_recall
 from newsdesk.models import RawInput
-from newsdesk.stages.extract import _decode, extract_html
+from newsdesk.stages.extract import extract_html
+from newsdesk.stages.extract.decoding import decode
 
 FIXTURES = Path(__file__).parent / "data" / "boilerplate"
 FUNDUS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "extraction" / "fundus"
@@ -46,7 +47,7 @@ def test_fixture_extracts_exactly_the_article(path):
 def test_planted_boilerplate_removed_and_article_whole(path, kind, where):
     paras = fixture_paragraphs(path)
     kinds = list(KINDS) if kind == "all" else [kind]
-    control, planted = plant(_decode(path.read_bytes()), paras, where, kinds)
+    control, planted = plant(decode(path.read_bytes()), paras, where, kinds)
     text = extract(planted)
     for phrase in forbidden(kinds) + ["error occurred"]:  # the middle also carries an SSI error inside a paragraph
         assert phrase not in text, f"{phrase!r} leaked into the body"
@@ -58,7 +59,7 @@ def test_planted_text_survives_plain_trafilatura():
     """Guard on the test itself: the planted lines are the kind the extractor alone keeps."""
     trafilatura = pytest.importorskip("trafilatura")
     path = FIXTURES / "harbour_en.html"
-    _, planted = plant(_decode(path.read_bytes()), fixture_paragraphs(path), "middle")
+    _, planted = plant(decode(path.read_bytes()), fixture_paragraphs(path), "middle")
     plain = trafilatura.extract(planted) or ""
     kept = [k for k in KINDS if any(phrase in plain for phrase in KINDS[k][1])]
     assert SSI in plain and len(kept) >= 4, kept
@@ -106,7 +107,7 @@ def test_planted_boilerplate_on_real_pages():
             continue
         gold_body = gold_text(gold)
         for where in ("middle", "end"):
-            made = plant(_decode(html), lines, where)
+            made = plant(decode(html), lines, where)
             if made is None:  # the article is not written as <p> paragraphs: nothing to plant between
                 break
             control, planted = made

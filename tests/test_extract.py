@@ -9,7 +9,8 @@ import pytest
 
 from newsdesk.models import RawInput
 from newsdesk.settings import LIMITS
-from newsdesk.stages.extract import ExtractionError, _clean_body, extract_html
+from newsdesk.stages.extract import ExtractionError, extract_html
+from newsdesk.stages.extract.body import clean_body
 
 PARAS = [
     "The city council voted on Tuesday evening to approve a new plan for the river district, "
@@ -145,7 +146,7 @@ def test_filter_is_conservative_with_real_sentences():
         "Protesters gather outside city hall on Tuesday. (AP Photo/Jane Roe)",
         "[an error occurred while processing the directive]",
     ])
-    out = _clean_body(text, None).split("\n")
+    out = clean_body(text, None).split("\n")
     assert out == [
         "Residents who subscribe to the council's flood alerts will get a text message before the river rises, officials said.",
         "Read more about the plan in the documents published by the council on its website this week, she added.",
@@ -155,7 +156,7 @@ def test_filter_is_conservative_with_real_sentences():
 
 def test_lone_subheading_after_related_header_is_kept():
     text = "\n".join([PARAS[0], "Related news", "What happens next", PARAS[1]])
-    assert _clean_body(text, None).split("\n") == [PARAS[0], "What happens next", PARAS[1]]
+    assert clean_body(text, None).split("\n") == [PARAS[0], "What happens next", PARAS[1]]
 
 
 def test_page_without_article_text_raises():
@@ -282,7 +283,7 @@ def test_title_colon_kicker_kept():
 ])
 def test_promos_and_read_more_lines_removed(junk):
     text = "\n".join([PARAS[0], junk, PARAS[1]])
-    assert _clean_body(text, None).split("\n") == PARAS[:2]
+    assert clean_body(text, None).split("\n") == PARAS[:2]
 
 
 def test_sentences_that_merely_mention_prompts_are_kept():
@@ -291,14 +292,14 @@ def test_sentences_that_merely_mention_prompts_are_kept():
         "Readers who follow us on Twitter will know that the plan has changed three times since January this year.",
         "Get the latest figures from the council before the meeting, campaigners told residents at the rally.",
     ]
-    assert _clean_body("\n".join(lines), None).split("\n") == lines
+    assert clean_body("\n".join(lines), None).split("\n") == lines
 
 
 def test_full_trafilatura_cascade_only_when_fast_mode_misses_the_article(monkeypatch):
-    from newsdesk.stages import extract as ex
+    from newsdesk.stages.extract import core
 
     calls = []
-    real = ex._trafilatura_text
+    real = core.trafilatura_text
     teaser = "Most read: Council approves river district plan after two years of debate."
 
     def spy(tree, url, fast=False, **opts):
@@ -306,7 +307,7 @@ def test_full_trafilatura_cascade_only_when_fast_mode_misses_the_article(monkeyp
         text = real(tree, url, fast=fast, **opts)
         return fast_output if fast and fast_output is not None else text
 
-    monkeypatch.setattr(ex, "_trafilatura_text", spy)
+    monkeypatch.setattr(core, "trafilatura_text", spy)
     # fast mode kept the article: one run, even though the page carries other long paragraphs (teasers below)
     fast_output = None
     related = "".join(f"<p>{p[::-1]}</p>" for p in PARAS[:2])  # as long as article paragraphs, and unrelated
@@ -321,16 +322,17 @@ def test_full_trafilatura_cascade_only_when_fast_mode_misses_the_article(monkeyp
 
 
 def test_fast_output_coverage_of_long_paragraphs():
-    from newsdesk.stages.extract import _decode, _long_paragraphs, _misses_paragraphs, _parse
+    from newsdesk.stages.extract.decoding import decode, parse
+    from newsdesk.stages.extract.main_text import long_paragraphs, misses_paragraphs
 
-    paras = _long_paragraphs(_parse(_decode(page().encode())))
-    assert not _misses_paragraphs(paras, "\n".join(PARAS))
-    assert not _misses_paragraphs(paras, "  ".join(PARAS[:2]))  # half the article, whitespace aside
-    assert _misses_paragraphs(paras, "Most read: Council approves river district plan after two years of debate.")
-    assert _misses_paragraphs(paras, "")
+    paras = long_paragraphs(parse(decode(page().encode())))
+    assert not misses_paragraphs(paras, "\n".join(PARAS))
+    assert not misses_paragraphs(paras, "  ".join(PARAS[:2]))  # half the article, whitespace aside
+    assert misses_paragraphs(paras, "Most read: Council approves river district plan after two years of debate.")
+    assert misses_paragraphs(paras, "")
     # a page without long paragraphs gives nothing to judge by: keep the fast result
-    short = _long_paragraphs(_parse(_decode(page(paras=["Short line one.", "Short line two."]).encode())))
-    assert not _misses_paragraphs(short, "x")
+    short = long_paragraphs(parse(decode(page(paras=["Short line one.", "Short line two."]).encode())))
+    assert not misses_paragraphs(short, "x")
 
 
 def test_outlet_prefers_a_name_over_a_domain():
@@ -384,12 +386,13 @@ def test_trafilatura_leaves_our_tree_alone():
     # metadata, the byline and the fallback runs all read the one parsed tree after the text is taken from it
     from lxml import etree
 
-    from newsdesk.stages.extract import _decode, _parse, _trafilatura_text
+    from newsdesk.stages.extract.decoding import decode, parse
+    from newsdesk.stages.extract.main_text import trafilatura_text
 
-    tree = _parse(_decode(page(head="<title>Council approves river district plan</title>").encode()))
+    tree = parse(decode(page(head="<title>Council approves river district plan</title>").encode()))
     before = etree.tostring(tree)
-    assert _trafilatura_text(tree, None, fast=True)
-    assert _trafilatura_text(tree, None)
+    assert trafilatura_text(tree, None, fast=True)
+    assert trafilatura_text(tree, None)
     assert etree.tostring(tree) == before
 
 
@@ -436,13 +439,14 @@ BYLINE_PAGES = [
 
 @pytest.mark.parametrize("snippet", BYLINE_PAGES)
 def test_byline_lookup_matches_trafilatura(snippet):
-    # _extract_author skips trafilatura's copy-and-prune of the whole page; it must find the same byline
+    # newsdesk's extract_author skips trafilatura's copy-and-prune of the whole page; it must find the same byline
     from trafilatura.metadata import extract_author
 
-    from newsdesk.stages.extract import _decode, _extract_author, _parse
+    from newsdesk.stages.extract.decoding import decode, parse
+    from newsdesk.stages.extract.metadata import extract_author as fast_extract_author
 
-    tree = _parse(_decode(page(body_extra_top=snippet).encode()))
-    assert _extract_author(tree) == extract_author(tree)
+    tree = parse(decode(page(body_extra_top=snippet).encode()))
+    assert fast_extract_author(tree) == extract_author(tree)
 
 
 def test_json_ld_headline_without_the_kicker_does_not_displace_og_title():
@@ -494,9 +498,9 @@ def test_parsed_elements_are_lxml_html_elements():
     # the C-level class lookup must still give trafilatura lxml.html's element API, form fields included
     import lxml.html
 
-    from newsdesk.stages.extract import _decode, _parse
+    from newsdesk.stages.extract.decoding import decode, parse
 
-    tree = _parse(_decode(page(body_extra_top='<form><label>Name <input name="q"></label></form>').encode()))
+    tree = parse(decode(page(body_extra_top='<form><label>Name <input name="q"></label></form>').encode()))
     assert all(isinstance(el, lxml.html.HtmlElement) for el in tree.iter("form", "input", "label", "p"))
     assert tree.find(".//label").text_content().strip() == "Name"
 
@@ -510,10 +514,11 @@ def test_parsed_elements_are_lxml_html_elements():
 @pytest.mark.parametrize("fast", [True, False])
 def test_consuming_run_gives_bare_extractions_text(html, fast):
     # the fast run works on our tree in place instead of on bare_extraction's copy; the text must not change
-    from newsdesk.stages.extract import _decode, _parse, _trafilatura_text
+    from newsdesk.stages.extract.decoding import decode, parse
+    from newsdesk.stages.extract.main_text import trafilatura_text
 
-    expected = _trafilatura_text(_parse(_decode(html.encode())), None, fast=fast)
-    assert _trafilatura_text(_parse(_decode(html.encode())), None, fast=fast, consume=True) == expected
+    expected = trafilatura_text(parse(decode(html.encode())), None, fast=fast)
+    assert trafilatura_text(parse(decode(html.encode())), None, fast=fast, consume=True) == expected
 
 
 # -- what a page's bytes may hold: control characters, stray invalid bytes, too much ------------------------------
