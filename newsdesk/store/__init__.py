@@ -15,6 +15,7 @@ Stages never import it; the pipeline reads records from here, hands them to stag
     feeds.py        feed subscriptions, polling state, items seen
     facts.py        per-article and per-story facts, the entity index
     credentials.py  the web server's credentials and login sessions (hashes only)
+    records.py      typed records returned beyond newsdesk/models.py (entities)
 
 Every write runs in a transaction; calls made inside `with store.transaction():` commit together.
 """
@@ -27,6 +28,7 @@ from .edits import Edits
 from .facts import Facts
 from .feeds import Feeds
 from .raw import RawInputs
+from .records import Entity, EntityStory
 from .schema import MIGRATIONS_DIR, migrations
 from .search import Search, SearchRefused, SearchTimedOut
 from .stale import StaleStories
@@ -37,9 +39,6 @@ class Store(RawInputs, Stories, StaleStories, Edits, Search, Feeds, Facts, Crede
     """A newsdesk database: `Store(path)` opens (or creates) it and applies the migrations it lacks; use it as a
     context manager to close it. Raises StoreError for a file that is not a usable newsdesk database."""
 
-    def __enter__(self) -> "Store":
-        return self
-
 
 __all__ = ["Store", "StoreError", "SearchRefused", "SearchTimedOut", "migrations", "MIGRATIONS_DIR",
-           "brief_to_json", "brief_from_json"]
+           "brief_to_json", "brief_from_json", "Entity", "EntityStory"]

@@ -9,6 +9,7 @@ import json
 
 from .codec import now_text, parse_time
 from .connection import Connection
+from .records import Entity, EntityStory
 
 
 class Facts(Connection):
@@ -47,20 +48,19 @@ class Facts(Connection):
         r = self.db.execute("SELECT facts FROM story_facts WHERE story_id = ?", (story_id,)).fetchone()
         return json.loads(r[0]) if r else None
 
-    def get_entity(self, entity_id: int) -> dict | None:
-        """id, kind, key, name and place (GeoNames: type, lat, lon; None for all but places) of an entity."""
+    def get_entity(self, entity_id: int) -> Entity | None:
         r = self.db.execute("SELECT * FROM entities WHERE id = ?", (entity_id,)).fetchone()
         if r is None:
             return None
-        return {"id": r["id"], "kind": r["kind"], "key": r["key"], "name": r["name"],
-                "place": json.loads(r["place"]) if r["place"] else None}
+        return Entity(id=r["id"], kind=r["kind"], key=r["key"], name=r["name"],
+                      place=json.loads(r["place"]) if r["place"] else None)
 
-    def entity_stories(self, entity_id: int) -> list[dict]:
+    def entity_stories(self, entity_id: int) -> list[EntityStory]:
         """The stories an entity appears in, newest first, with its mentions and spellings in each."""
         rows = self.db.execute(
             """SELECT s.id, s.headline, s.first_published, s.last_published, es.mentions, es.variants
                FROM entity_stories es JOIN stories s ON s.id = es.story_id WHERE es.entity_id = ?
                ORDER BY s.last_published DESC, s.id DESC""", (entity_id,))
-        return [{"story_id": r["id"], "headline": r["headline"], "first_published": parse_time(r["first_published"]),
-                 "last_published": parse_time(r["last_published"]), "mentions": r["mentions"],
-                 "variants": json.loads(r["variants"])} for r in rows]
+        return [EntityStory(story_id=r["id"], headline=r["headline"], first_published=parse_time(r["first_published"]),
+                            last_published=parse_time(r["last_published"]), mentions=r["mentions"],
+                            variants=json.loads(r["variants"])) for r in rows]
