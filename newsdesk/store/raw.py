@@ -32,4 +32,5 @@ class RawInputs(Connection):
         return [(r[0], r[1]) for r in self.db.execute("SELECT origin, error FROM raw_inputs WHERE error IS NOT NULL")]
 
     def has_article_for(self, sha256: str) -> bool:
+        """Whether an article was made from this raw input."""
         return self.db.execute("SELECT 1 FROM articles WHERE raw_sha256 = ?", (sha256,)).fetchone() is not None
