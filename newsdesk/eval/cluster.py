@@ -128,11 +128,11 @@ def feed_order(items: Labelled, seed: int = SEED) -> Labelled:
     """Date order (where the record has none, the URL's date, else the one printed atop the text, as the clusterer
     reads them); undated articles first, and they and ties in date in a shuffled order fixed by `seed`: never the
     file's, which is grouped by story."""
-    from newsdesk.store import _utc
+    from newsdesk.store.codec import utc_text
 
     items = list(items)
     random.Random(seed).shuffle(items)
-    return sorted(items, key=lambda it: _utc(_record_date(it[0])) or "")
+    return sorted(items, key=lambda it: utc_text(_record_date(it[0])) or "")
 
 
 def _record_date(record: dict):

@@ -4,6 +4,7 @@ Presentation only: the facts are computed by newsdesk/stages/facts at build time
 """
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any, Callable, Iterator
 
@@ -123,7 +124,7 @@ def make_router(get_store: Callable[[], Iterator[Store]], render: Callable[..., 
         entity = store.get_entity(entity_id)
         if entity is None:
             raise HTTPException(404, "entity not found")
-        return EntityOut(id=entity["id"], kind=entity["kind"], name=entity["name"], place=entity["place"],
-                         stories=[EntityStory(**s) for s in store.entity_stories(entity_id)])
+        return EntityOut(id=entity.id, kind=entity.kind, name=entity.name, place=entity.place,
+                         stories=[EntityStory(**asdict(s)) for s in store.entity_stories(entity_id)])
 
     return router

@@ -1,0 +1,113 @@
+"""Opening the database, and what every kind of record shares: the connection, transactions, the build lock.
+
+`Connection` opens SQLite with WAL, foreign keys and a busy timeout, applies the migrations not yet applied
+(`schema.py`), and offers `transaction()` (all or nothing, nesting) and `build_lock()` (one build per database).
+Every record module's class derives from it, and `Store` combines them.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator, Self
+
+from . import schema
+
+
+class StoreError(Exception):
+    """The database cannot be used (not a newsdesk database, damaged, unreadable); the message names it."""
+
+
+class Connection:
+    """One connection to a newsdesk database; `db` is the sqlite3 connection, rows are `sqlite3.Row`."""
+
+    db: sqlite3.Connection
+    path: str
+
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        self._depth = 0  # nesting of transaction()
+        try:
+            if self.path != ":memory:":
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            # check_same_thread=False: the web server reads from a worker thread; SQLite itself serialises writes.
+            # timeout: the feed pollers, a build and the web server write side by side; a writer waits its turn
+            self.db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self.migrate()
+        except (sqlite3.DatabaseError, OSError) as e:
+            if getattr(self, "db", None) is not None:
+                self.db.close()
+            raise StoreError(f"{self.path}: cannot use this database ({e}); is it a newsdesk database, and is it "
+                             "intact? (`sqlite3 FILE 'PRAGMA integrity_check'` tells)") from e
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All or nothing: the writes of every store call made inside commit together (calls nest)."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self._depth = 1
+        try:
+            with self.db:
+                yield
+        finally:
+            self._depth = 0
+
+    @contextmanager
+    def build_lock(self, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+        """One build at a time per database. A lock on a file beside it: the kernel releases it when its holder
+        dies, kill -9 included, so a crashed build never leaves the store locked. `on_wait` hears once why this
+        one waits."""
+        if self.path == ":memory:":  # private to this connection: nobody to exclude
+            yield
+            return
+        with open(self.path + ".lock", "a+") as f:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if on_wait:
+                    f.seek(0)
+                    holder = f.read().strip() or "another process"
+                    on_wait(f"another build is running on {self.path} ({holder}); waiting for it to finish")
+                fcntl.flock(f, fcntl.LOCK_EX)
+            try:
+                f.seek(0)
+                f.truncate()
+                f.write(f"pid {os.getpid()}")
+                f.flush()
+                yield
+            finally:
+                f.truncate(0)
+                fcntl.flock(f, fcntl.LOCK_UN)
+
+    # -- schema ---------------------------------------------------------------------------------------------
+    def migrate(self) -> list[str]:
+        """Applies the migrations not yet recorded; returns their names."""
+        return schema.migrate(self.db)
+
+    def applied_migrations(self) -> list[str]:
+        return schema.applied_migrations(self.db)
+
+    def check(self) -> list[str]:
+        """What is wrong with the store, in words an operator can act on; empty when nothing is. Reads every page
+        of the database (PRAGMA integrity_check): seconds for a large one."""
+        return schema.check(self.db)
