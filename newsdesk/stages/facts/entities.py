@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .geo import BIG_CITY, FEATURE_WORDS, fold, is_region, locate, skeleton
+from .geo import BIG_CITY, FEATURE_WORDS, fold, is_region, locate, resolve_names, skeleton
 
 KINDS = {"PERSON": "person", "ORG": "organisation", "GPE": "place", "LOC": "place", "FAC": "place"}
 _TITLES = re.compile(
@@ -23,7 +23,6 @@ _TITLES = re.compile(
     r"pope|cardinal|sheikh|ayatollah|cleric|chancellor|secretary|mayor|chief)\.?\s+)+",
     re.I,
 )
-FOREIGN_CITY = 500_000  # people: a city outside the story's countries goes on the map only when this big
 _PARTICLES = {"al", "el", "bin", "ibn", "de", "da", "di", "du", "van", "von", "der", "le", "la", "abu", "abd"}
 
 
@@ -59,7 +58,7 @@ def _kind(m: dict, name: str, geo_names: set[str]) -> tuple[str | None, bool]:
     return kind, False
 
 
-def merge(mentions: list[dict]) -> list[dict]:
+def merge(mentions: list[dict], outlet_countries: tuple[str, ...] = ()) -> list[dict]:
     """mentions: [{"label", "text", "doc_id", "place_context"?, "feature"?}] -> entities [{"kind", "name", "key",
     "variants", "mentions", "doc_ids", "place"}], most mentioned first."""
     place_tags = Counter(skeleton(clean_name(m["text"])) for m in mentions if m["label"] in ("GPE", "LOC"))
@@ -104,24 +103,15 @@ def merge(mentions: list[dict]) -> list[dict]:
         if ra != rb:
             parent[rb] = ra
 
-    # Countries first: they give the context in which an ambiguous city name is read ("Concepcion" in Chile).
+    # Every place name of the story is read together, each in the context of the others (geo.resolve_names).
     places = [(k, g) for k, g in groups.items() if g["kind"] == "place" and g["mappable"]]
+    written: Counter = Counter()
+    for _, g in places:
+        written.update(g["variants"])
+    resolved = resolve_names(dict(written), outlet_countries)
     for key, g in places:
-        for variant, _ in g["variants"].most_common():
-            found = locate(variant)
-            if found and found["type"] == "country":
-                g["place"] = found
-                break
-    context = {g["place"]["country"] for _, g in places if g["place"]}
-    for key, g in places:
-        if g["place"] is None:
-            for variant, _ in g["variants"].most_common():
-                # a town abroad that shares its name with a word of the story is more often a surname or a
-                # misreading ("Jinx Arjona" in a Chilean story) than a place the story is about; world cities stay
-                g["place"] = locate(variant, countries=context, min_population=1_000,
-                                    outside_min_population=FOREIGN_CITY)
-                if g["place"]:
-                    break
+        place = next((resolved[v] for v, _ in g["variants"].most_common() if resolved.get(v)), None)
+        g["place"] = place if place and place["confident"] else None  # an unsure reading is not asserted
     by_place: dict[int, tuple[str, str]] = {}
     for key, g in places:
         if g["place"]:
