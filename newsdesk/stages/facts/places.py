@@ -2,7 +2,7 @@
 
 A place name is what the story pages put on their map: a spaCy GPE/LOC entity, or a PERSON/ORG the gazetteer
 retypes (entities._kind), read in the context of the article's other places, its title's and its outlet's country
-(geo.resolve_names). Unsure readings are left out, as the map leaves them out.
+(geo.resolve_names). Every name gets its likeliest reading; the map draws only the sure ones.
 """
 from __future__ import annotations
 
@@ -32,21 +32,33 @@ def place_mentions(mentions: list[dict]) -> list[tuple[dict, str]]:
     return out
 
 
-def places_in(text: str, doc, title_doc=None, outlet: str | None = None) -> list[dict]:
+def places_in(text: str, doc, title_doc=None, outlet: str | None = None, confident_only: bool = False) -> list[dict]:
     """[{"start", "end", "text", "name", "country", "lat", "lon"}] for the place names of one article; offsets are
-    into `text`, the text `doc` parsed."""
+    into `text`, the text `doc` parsed. Every name the gazetteer knows gets its likeliest reading; with
+    `confident_only`, only the readings the story map would draw."""
+    return resolve_mentions(text, *names_in(text, doc, title_doc), outlet, confident_only)
+
+
+def names_in(text: str, doc, title_doc=None) -> tuple[list[tuple[dict, str]], Counter]:
+    """The place mentions of one article, and how often each name is written there and in its title."""
     from . import _mentions
 
     chosen = place_mentions(_mentions(doc, text))
     context = Counter(name for _, name in chosen)
     if title_doc is not None:  # the headline's places count as context; their offsets are not in `text`
         context.update(name for _, name in place_mentions(_mentions(title_doc, title_doc.text)))
+    return chosen, context
+
+
+def resolve_mentions(text: str, chosen: list[tuple[dict, str]], context: Counter, outlet: str | None = None,
+                     confident_only: bool = False) -> list[dict]:
     country = outlet_country(outlet)
-    resolved = resolve_names(dict(context), [country] if country else [])
+    within = {name: m["within"] for m, name in chosen if m.get("within")}
+    resolved = resolve_names(dict(context), [country] if country else [], within)
     out = []
     for m, name in chosen:
         place = resolved.get(name)
-        if place and place["confident"]:
+        if place and (place["confident"] or not confident_only):
             out.append({"start": m["start"], "end": m["end"], "text": text[m["start"]:m["end"]],
                         "name": place["name"], "country": place["country"], "lat": place["lat"], "lon": place["lon"]})
     return out
