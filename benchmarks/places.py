@@ -173,6 +173,13 @@ def main() -> int:
                                              within_weight=chosen["within_weight"])
             results.append((chosen, per_corpus(articles, run_newsdesk())))
         geo.PLACES = shipped
+        print("\nsure readings (what the map draws) by margin: detected / acc@161 / recall@161, lgl | trnews")
+        for margin in (0.0, 0.25, 0.5, 1.0, 1.5):
+            geo.PLACES = dataclasses.replace(shipped, margin=margin)
+            per = per_corpus(articles, run_newsdesk(confident_only=True))
+            print(f"  margin {margin}: " + " | ".join(
+                f"{per[c]['detected']:.3f} / {per[c]['acc']:.3f} / {per[c]['recall']:.3f}" for c in ("lgl", "trnews")))
+        geo.PLACES = shipped
         print("\nrecall@161 by weights (lgl / trnews)")
         for values, per in results:
             print(f"  {values}: {per['lgl']['recall']:.3f} / {per['trnews']['recall']:.3f}")

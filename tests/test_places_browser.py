@@ -53,7 +53,7 @@ def test_story_map_shows_outlines_and_fits_a_phone(tmp_path):
                 assert page.locator("svg.place-map path.land").count() >= 2  # Indonesia and its neighbours
                 assert page.locator("svg.place-map path.land.named title", has_text="ID").count() == 1
                 labels = page.locator("svg.place-map g.place text")
-                assert "Bali" in labels.all_inner_texts()
+                assert "Bali" in labels.all_text_contents()
                 # the rendered size of the smallest label, in CSS pixels
                 smallest = page.evaluate("""() => Math.min(
                     ...[...document.querySelectorAll('svg.place-map g.place text')]

@@ -136,6 +136,8 @@ def _gazetteer() -> dict:
                  "admin1": admin1_names.get((city["countrycode"], city["admin1code"])), "type": "city",
                  "population": city["population"]}
         add(city["name"], place)
+        if city["population"] < PLACES.alternate_name_population:
+            continue
         for n in city.get("alternatenames", []):
             if n.isascii() and len(n) > 3 and n != city["name"]:
                 add(n, place, alternate=True)
@@ -354,8 +356,10 @@ def svg_map(places: list[dict], width: int = MAP_WIDTH, height: int = MAP_HEIGHT
     lats, lons = [p["lat"] for p in focus], [p["lon"] for p in focus]
     mid_lat = (min(lats) + max(lats)) / 2
     shrink = max(math.cos(math.radians(mid_lat)), 0.2)
-    span_x = max((max(lons) - min(lons)) * shrink * 1.3, MIN_SPAN_DEGREES * shrink)  # in "degrees of latitude"
-    span_y = max((max(lats) - min(lats)) * 1.3, MIN_SPAN_DEGREES * height / width)
+    # a margin around the framed places for their dots and labels: half the spread again, and at least a degree
+    span_x = max((max(lons) - min(lons)) * shrink * 1.5, (max(lons) - min(lons) + 2) * shrink,
+                 MIN_SPAN_DEGREES * shrink)  # in "degrees of latitude"
+    span_y = max((max(lats) - min(lats)) * 1.5, max(lats) - min(lats) + 2, MIN_SPAN_DEGREES * height / width)
     if span_x / width < span_y / height:
         span_x = span_y * width / height
     else:
@@ -391,14 +395,14 @@ def svg_map(places: list[dict], width: int = MAP_WIDTH, height: int = MAP_HEIGHT
 
 
 def _ring_path(ring: list, xy, width: int, height: int) -> str:
-    """One outline ring as an SVG path in map units: points closer than a unit to the last kept one are dropped (they
-    would not show), and points far outside the view are pulled to a frame one map-size beyond it, which changes
+    """One outline ring as an SVG path in map units: points closer than 1.5 units to the last kept one are dropped
+    (they would not show), and points far outside the view are pulled to a frame one map-size beyond it, which changes
     nothing visible (outlines are simplified to short segments) and keeps the numbers small."""
     out, last = [], None
     for lon, lat in ring:
         x, y = xy(lon, lat)
         x, y = min(max(x, -width), 2 * width), min(max(y, -height), 2 * height)
-        if last is None or abs(x - last[0]) + abs(y - last[1]) >= 1.0:
+        if last is None or abs(x - last[0]) + abs(y - last[1]) >= 1.5:
             out.append((x, y))
             last = (x, y)
     if len(out) < 3:
@@ -406,8 +410,8 @@ def _ring_path(ring: list, xy, width: int, height: int) -> str:
     return "M" + " L".join(f"{x:g} {y:g}" for x, y in out) + " Z"
 
 
-LABEL_SIZE = 12.5  # map units: the map is at most 480 px wide on a desktop and ~360 on a phone, so 11-15 px
-CHAR_WIDTH = 6.9  # map units per character of a label, a little over the average of system sans fonts
+# Labels are 13 map units (facts.css): the map is at most 480 px wide on a desktop and ~340 on a phone, so 11-16 px.
+CHAR_WIDTH = 7.8  # map units per character of a 13-unit label: 0.6 em, over the average of system sans fonts
 LABEL_HEIGHT = 14
 
 
@@ -438,8 +442,8 @@ def _place_labels(points: list[dict], width: int, height: int) -> None:
         w = len(p["name"]) * CHAR_WIDTH
         r = 3 + min(p.get("mentions", 1), 9)
         options = [  # (text x, baseline y, anchor, box)
-            (p["x"] + r + 3, p["y"] + 4, "start", (p["x"] + r + 2, p["y"] - 8, p["x"] + r + 4 + w, p["y"] + 5)),
-            (p["x"] - r - 3, p["y"] + 4, "end", (p["x"] - r - 4 - w, p["y"] - 8, p["x"] - r - 2, p["y"] + 5)),
+            (p["x"] + r + 3, p["y"] + 4, "start", (p["x"] + r + 2, p["y"] - 9, p["x"] + r + 4 + w, p["y"] + 5)),
+            (p["x"] - r - 3, p["y"] + 4, "end", (p["x"] - r - 4 - w, p["y"] - 9, p["x"] - r - 2, p["y"] + 5)),
             (p["x"], p["y"] - r - 3, "middle", (p["x"] - w / 2, p["y"] - r - 4 - LABEL_HEIGHT, p["x"] + w / 2,
                                                  p["y"] - r - 2)),
             (p["x"], p["y"] + r + LABEL_HEIGHT, "middle", (p["x"] - w / 2, p["y"] + r + 1, p["x"] + w / 2,
