@@ -162,8 +162,8 @@ def main() -> int:
         from newsdesk.stages.facts import geo
 
         shipped = geo.PLACES
-        grid = {"country_weight": [0.0, 2.0, 4.0, 8.0], "admin1_weight": [0.0, 2.0, 4.0],
-                "admin1_bonus": [-1.0, 0.0, 1.0], "within_weight": [0.0, 3.0, 6.0]}
+        grid = {"country_weight": [0.0, 2.0, 4.0, 8.0], "admin1_weight": [2.0, 4.0, 8.0],
+                "admin1_bonus": [-1.0, 0.0], "within_weight": [3.0, 6.0]}
         results = []
         for values in itertools.product(*grid.values()):
             chosen = dict(zip(grid, values))

@@ -115,6 +115,9 @@ def _gazetteer() -> dict:
     for alias, iso in _COUNTRY_ALIASES:
         if "place" in countries.get(iso, {}):
             add(alias, countries[iso]["place"])
+    import us
+
+    ap_style = {s.name: s.ap_abbr for s in us.states.STATES_AND_TERRITORIES if s.ap_abbr and s.ap_abbr != s.name}
     admin1_names: dict[tuple[str, str], str] = {}
     rows = json.loads(resources.files("newsdesk.data.geo").joinpath("admin.json").read_text(encoding="utf-8"))
     for cc, admin1, admin2, code, lat, lon, population in rows:
@@ -130,6 +133,8 @@ def _gazetteer() -> dict:
         short = _DIVISION_WORDS.sub("", fold(admin1)).strip()
         if short and short != fold(admin1):
             add(short, place)
+        if cc == "US" and admin1 in ap_style:  # "Ky.", "W.Va.": how US news writes a state after a town
+            add(ap_style[admin1], place, skeleton_too=False)
     for city in gc.get_cities().values():
         place = {"geonameid": city["geonameid"], "name": city["name"], "lat": city["latitude"],
                  "lon": city["longitude"], "country": city["countrycode"],
@@ -196,7 +201,8 @@ def candidates(name: str) -> list[dict]:
     key = re.sub(r"^the ", "", fold(name))
     if key in _REGIONS:
         return []
-    if compact.isupper() and 2 <= len(compact) <= 3:
+    dotted = "." in name and key in gaz["by_name"]  # "S.C." is South Carolina, not the Seychelles' code
+    if compact.isupper() and 2 <= len(compact) <= 3 and not dotted:
         country = gaz["countries"].get(compact, {}).get("place") or gaz["iso3"].get(compact)
         if country:
             return [country]
