@@ -62,7 +62,6 @@ def test_the_map_draws_the_outlines_of_the_countries_in_view(bali, haiti):
 
 
 def test_unsure_places_are_listed_but_not_drawn(nlp):
-    # "Jinx" is a word of a Chilean story that the gazetteer also knows as a tiny town abroad: unsure, not drawn.
     from newsdesk.models import Article
 
     text = ("An earthquake struck near Talca in Chile on Saturday. In Talca, Concepcion and Santiago people slept "
@@ -83,6 +82,9 @@ def test_context_picks_the_namesake_in_the_named_state():
     assert found["Rapides Parish"]["type"] == "admin2"
     found = resolve_names({"Alexandria": 2, "Cairo": 1, "Egypt": 1})
     assert found["Alexandria"]["country"] == "EG"
+    # as US news writes a state after a town: "Alexandria, La.", "Columbia, S.C." (not the Seychelles' ISO code)
+    found = resolve_names({"Alexandria": 1, "Columbia": 1}, within={"Alexandria": "La.", "Columbia": "S.C."})
+    assert found["Alexandria"]["admin1"] == "Louisiana" and found["Columbia"]["admin1"] == "South Carolina"
 
 
 def test_places_batch_verb_gives_offsets_and_names_bad_lines():
