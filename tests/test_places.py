@@ -104,3 +104,12 @@ def test_places_batch_verb_gives_offsets_and_names_bad_lines():
     assert by_text["Haiti"]["country"] == "HT" and by_text["Port-au-Prince"]["country"] == "HT"
     assert by_text["Geneva"]["country"] == "CH"
     assert out[1]["places"] == []
+
+
+def test_the_outlet_country_from_its_address_or_name():
+    from newsdesk.stages.facts.geo import outlet_country
+
+    assert outlet_country("https://www.abc.net.au/news/2017") == "AU"
+    assert outlet_country("www.irishtimes.ie") == "IE"
+    assert outlet_country("The Times of India") == "IN"
+    assert outlet_country("www.thetowntalk.com") is None and outlet_country("Wikinews") is None

