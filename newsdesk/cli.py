@@ -318,6 +318,10 @@ def make_parser() -> argparse.ArgumentParser:
                        "timeline as JSON lines on stdout")
     p.set_defaults(func=lambda args: __import__("newsdesk.stages.facts.batch", fromlist=["run"]).run())
 
+    p = sub.add_parser("places", help="batch: articles as JSON lines on stdin, their place names with character "
+                       "offsets, country and coordinates as JSON lines on stdout")
+    p.set_defaults(func=lambda args: __import__("newsdesk.stages.facts.places", fromlist=["run"]).run())
+
     p = sub.add_parser("extract", help="batch: HTML pages (.html, .html.gz) to one JSON line each")
     p.add_argument("files", nargs="+")
     p.set_defaults(func=cmd_extract)

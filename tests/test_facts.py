@@ -366,8 +366,8 @@ def test_an_outlet_writing_about_itself_is_not_a_person(nlp, monkeypatch):
 
     real_merge = facts_stage.merge
 
-    def merge_with_the_outlet_as_a_person(mentions):  # what spaCy's small model does to "Wikinews has ..." at times
-        return real_merge(mentions) + [{"kind": "person", "name": "Coastwatch", "key": "person:coastwatch",
+    def merge_with_the_outlet_as_a_person(mentions, *context):  # what spaCy's small model does to "Wikinews has ..."
+        return real_merge(mentions, *context) + [{"kind": "person", "name": "Coastwatch", "key": "person:coastwatch",
                                         "variants": ["Coastwatch"], "mentions": 2, "doc_ids": ["a"], "place": None}]
 
     monkeypatch.setattr(facts_stage, "merge", merge_with_the_outlet_as_a_person)

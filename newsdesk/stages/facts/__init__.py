@@ -22,7 +22,7 @@ from newsdesk.text import split_sentences
 
 from .entities import canonical_names, clean_name, merge
 from .figures import COMPARED, GENERIC_UNITS, figures_in
-from .geo import FEATURE_WORDS, TIME_ZONES, fold, locate, svg_map
+from .geo import FEATURE_WORDS, TIME_ZONES, fold, locate, outlet_country, svg_map
 from .quotes import _QUOTE as QUOTE_RE, quotes_in
 from .timeline import resolve
 
@@ -188,8 +188,11 @@ def _mentions(doc, text: str) -> list[dict]:
             before is not None and before.lower_ == "of" and e.start > 1
             and re.search(r"(north|south|east|west)$", doc[e.start - 2].lower_))
         feature = bool(len(after) and after[0].is_lower and after[0].lower_ in FEATURE_WORDS)
+        # "Alexandria, Louisiana", "Bali, Indonesia": the place that contains this one
+        within = next((f.text for f in doc.ents if f.start == e.end + 1 and f.label_ in ("GPE", "LOC")), None) if (
+            len(after) == 2 and after[0].text == ",") else None
         out.append({"label": e.label_, "text": e.text, "place_context": place_context, "feature": feature,
-                    **_type_cues(e, before, text)})
+                    "start": e.start_char, "end": e.end_char, "within": within, **_type_cues(e, before, text)})
     return out
 
 
@@ -378,7 +381,7 @@ def story_facts(articles: list[Article], extracted: dict | None = None, nlp=None
     per = [extracted[a.key] for a in articles]
 
     mentions = [{**m, "doc_id": x["doc_id"]} for x in per for m in x["mentions"]]
-    entities = merge(mentions)
+    entities = merge(mentions, tuple({c for c in map(outlet_country, {a.outlet for a in articles}) if c}))
     # "Wikinews has investigated ...": spaCy takes an outlet that writes about itself for a person
     outlets = {fold(a.outlet) for a in articles if a.outlet}
     entities = [e for e in entities if not (e["kind"] == "person" and fold(e["name"]) in outlets)]

@@ -15,8 +15,9 @@ Borneo" is a place. The entity takes the type with the most weight. A name that 
 the votes leave in doubt, or a one-word name mentioned once with nothing but spaCy's label behind it, is
 `uncertain`: the story page folds it away from the lists.
 
-Only names spaCy tags GPE/LOC (and those the gazetteer retyped) are looked up for the map, and an ambiguous city name
-goes to the city in one of the story's countries.
+Only names spaCy tags GPE/LOC (and those the gazetteer retyped, provinces and states included: "Texas") are looked up
+for the map, all of the story's together, each read in the context of the others (geo.resolve_names); a reading the
+resolver is unsure of is not given.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ import re
 from collections import Counter
 from difflib import SequenceMatcher
 
-from .geo import BIG_CITY, FEATURE_WORDS, fold, is_region, locate, skeleton
+from .geo import BIG_CITY, FEATURE_WORDS, fold, is_region, locate, resolve_names, skeleton
 
 KINDS = {"PERSON": "person", "ORG": "organisation", "GPE": "place", "LOC": "place", "FAC": "place"}
 _TITLES = re.compile(
@@ -33,7 +34,6 @@ _TITLES = re.compile(
     r"pope|cardinal|sheikh|ayatollah|cleric|chancellor|secretary|mayor|chief)\.?\s+)+",
     re.I,
 )
-FOREIGN_CITY = 500_000  # people: a city outside the story's countries goes on the map only when this big
 _PARTICLES = {"al", "el", "bin", "ibn", "de", "da", "di", "du", "van", "von", "der", "le", "la", "abu", "abd"}
 # Words left out of an acronym's initials ("International Committee of the Red Cross" = ICRC); each is tried both
 # ways, since some acronyms keep them ("Ministry of Defence" = MOD).
@@ -133,14 +133,14 @@ def _kind(m: dict, name: str, geo_names: set[str]) -> tuple[str | None, bool]:
     if _TITLES.match(m["text"].strip()):
         return kind, False  # "President Lincoln"
     place = locate(name)
-    if place and place["type"] == "country":
+    if place and place["type"] in ("country", "admin1"):  # "Texas" said like an organisation is still the state
         return "place", True
     if place and (m.get("place_context") or skeleton(name) in geo_names) and locate(name, min_population=BIG_CITY):
         return "place", True
     return kind, False
 
 
-def merge(mentions: list[dict]) -> list[dict]:
+def merge(mentions: list[dict], outlet_countries: tuple[str, ...] = ()) -> list[dict]:
     """mentions: [{"label", "text", "doc_id", "place_context"?, "feature"?, "person_cue"?, "place_cue"?,
     "acronym"?}] -> entities [{"kind", "name", "key", "variants", "mentions", "doc_ids", "place", "uncertain"}],
     most mentioned first. A spelling belongs to one entity only."""
@@ -333,24 +333,16 @@ def merge(mentions: list[dict]) -> list[dict]:
     for r in roots.values():
         r["kind"] = top(r["votes"])
 
-    # Countries first: they give the context in which an ambiguous city name is read ("Concepcion" in Chile).
+    # Every place name of the story is read together, each in the context of the others (geo.resolve_names).
     places = [(k, r) for k, r in roots.items() if r["kind"] == "place" and r["mappable"]]
+    written: Counter = Counter()
+    for _, r in places:
+        written.update(r["variants"])
+    within = {clean_name(m["text"]): m["within"] for m in mentions if m.get("within")}
+    resolved = resolve_names(dict(written), outlet_countries, within)
     for key, r in places:
-        for variant, _ in r["variants"].most_common():
-            found = locate(variant)
-            if found and found["type"] == "country":
-                r["place"] = found
-                break
-    context = {r["place"]["country"] for _, r in places if r["place"]}
-    for key, r in places:
-        if r["place"] is None:
-            for variant, _ in r["variants"].most_common():
-                # a town abroad that shares its name with a word of the story is more often a surname or a
-                # misreading ("Jinx Arjona" in a Chilean story) than a place the story is about; world cities stay
-                r["place"] = locate(variant, countries=context, min_population=1_000,
-                                    outside_min_population=FOREIGN_CITY)
-                if r["place"]:
-                    break
+        place = next((resolved[v] for v, _ in r["variants"].most_common() if resolved.get(v)), None)
+        r["place"] = place if place and place["confident"] else None  # an unsure reading is not asserted
     by_place: dict[int, dict] = {}
     for key, r in places:
         if r["place"]:
