@@ -13,6 +13,7 @@ import zlib
 from typing import BinaryIO, Iterable, Iterator
 
 from .settings import LIMITS
+from .errors import InputError
 
 __all__ = ["CHUNK", "CutOff", "DecompressionError", "GZIP_MAGIC", "file_chunks", "gunzip_chunks", "inflate",
            "read_file"]
@@ -22,7 +23,7 @@ CHUNK = 1 << 16  # inflate step and file read size: not a limit, only the grain 
 _GZIP_WBITS = 16 + zlib.MAX_WBITS  # a gzip header and trailer around the deflate stream
 
 
-class DecompressionError(ValueError):
+class DecompressionError(InputError):
     """gzip data that is damaged, cut off, or inflates past a limit; the message says which."""
 
 

@@ -27,13 +27,14 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as defused_fromstring
 
 from .records import parse_date
+from ..errors import InputError
 
 JSON_FEED_VERSION = re.compile(r"https?://jsonfeed\.org/version/")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _DECLARED_ENCODING = re.compile(rb"""\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
 
 
-class FeedError(ValueError):
+class FeedError(InputError):
     """Bytes that are not a usable feed; the message says why."""
 
 

@@ -36,6 +36,7 @@ import httpx
 from .. import __version__
 from ..models import RawInput
 from ..settings import LIMITS, env_flag, env_float
+from ..errors import NewsdeskError
 from .network import (AddressRefused, DeadlineBackend, current_deadline, cut_to_deadline, deadline,
                       deadline_transport, is_public_address, resolve)
 
@@ -67,7 +68,7 @@ class FetchSettings:
     user_agent: str = USER_AGENT
 
 
-class FetchError(Exception):
+class FetchError(NewsdeskError):
     """A URL that gave no usable response; `body` holds whatever bytes did arrive (kept raw by callers); `final`
     means another attempt would fail the same way."""
 

@@ -19,13 +19,14 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from .feeds import xml_text
+from ..errors import InputError
 
 _NOT_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _AMPERSAND = re.compile(r"&(?:(#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,8}|[A-Za-z][A-Za-z0-9]{0,31});)?")
 _XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
 
 
-class OPMLError(ValueError):
+class OPMLError(InputError):
     """A file that is no OPML, or one that declares XML entities; the message says which."""
 
 

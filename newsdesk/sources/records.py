@@ -10,9 +10,10 @@ from dateutil import parser as dateutil_parser
 from ..models import Article, RawInput
 from ..settings import LIMITS
 from ..text import strip_controls
+from ..errors import InputError
 
 
-class RecordError(ValueError):
+class RecordError(InputError):
     """A JSON record that cannot become an article; the message says which field is wrong."""
 
 

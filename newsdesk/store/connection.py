@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Callable, Iterator, Self
 
 from . import schema
+from ..errors import NewsdeskError
 
 
-class StoreError(Exception):
+class StoreError(NewsdeskError):
     """The database cannot be used (not a newsdesk database, damaged, unreadable); the message names it."""
 
 

@@ -13,13 +13,14 @@ from ..models import Article
 from ..settings import LIMITS
 from .articles import article_from_row
 from .connection import Connection
+from ..errors import InputError, Unavailable
 
 
-class SearchRefused(ValueError):
+class SearchRefused(InputError):
     """A search over the limits on its length or its number of words; the message says which."""
 
 
-class SearchTimedOut(RuntimeError):
+class SearchTimedOut(Unavailable):
     """A search stopped at its time limit."""
 
 
