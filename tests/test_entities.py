@@ -69,6 +69,14 @@ def test_truncated_names_and_spelling_variants_join_the_full_name(sample_facts):
     assert same_entity(haiti, "Edmond Mulet", "Mulet")
 
 
+def test_a_person_is_named_by_the_fullest_way_of_writing_them(sample_facts):
+    """"Al" of "Al Gore" is a first name, not the Arabic article: the list must not call him "Gore"."""
+    bali = sample_facts["M004"]
+    (gore,) = holder(bali, "Gore")
+    assert "Al Gore" in gore["variants"]
+    assert gore["name"] == max(gore["variants"], key=lambda v: len(v.split()))
+
+
 def test_each_entity_has_one_type_chosen_from_all_its_mentions(sample_facts):
     haiti, bali, sailors = sample_facts["M006"], sample_facts["M004"], sample_facts["M002"]
     kind = {e["name"]: e["kind"] for e in bali + haiti + sailors}

@@ -361,7 +361,8 @@ def merge(mentions: list[dict], outlet_countries: tuple[str, ...] = ()) -> list[
         variants, votes = r["variants"], r["votes"]
         if r["kind"] == "person":
             # The fullest form names the person; "Sadr" is a way of writing "Muqtada al-Sadr", not the reverse.
-            name = max(variants, key=lambda v: (len(_name_words(v)), variants[v], len(v)))
+            # Particles do not count as names, but break a tie: "Al Gore" over "Gore", whatever "al" means.
+            name = max(variants, key=lambda v: (len(_name_words(v)), len(v.split()), variants[v], len(v)))
         else:
             # "U.N" and "UN" are one spelling, named without the dots
             same = Counter()
