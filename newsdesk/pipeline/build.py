@@ -22,6 +22,7 @@ from .stages import ArticleRecord, StoryRecord, WindowBatch
 from .stream import StoryAssigner
 
 ARTICLE_BATCH = 256  # new articles run through the per-article stages at once: memory, not results, depends on it
+FACTS_STAGES = ("article_facts", "facts")  # the story stages `build_facts` runs, briefs left as they are
 
 
 @dataclass
@@ -170,7 +171,7 @@ def _relate(store: Store, assigner: StoryAssigner, live: set[int]) -> None:
 
 def build_facts(store: Store, story_ids: list[int], progress: bool = False) -> None:
     """The facts stages alone on each of `story_ids` (briefs untouched); an article is parsed once, ever."""
-    facts_stages = [s for s in PIPELINE.story if s.name in ("article_facts", "facts")]
+    facts_stages = [s for s in PIPELINE.story if s.name in FACTS_STAGES]
     for story_id in tqdm(story_ids, desc="facts", unit=" stories", disable=not progress, file=sys.stderr):
         record, stored = _load_story(store, story_id)
         for stage in facts_stages:
