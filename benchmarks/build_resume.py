@@ -1,5 +1,6 @@
 """What a build costs before it reaches its first new article, as the store grows: replaying every stored article
-into a fresh stream (what every build did) beside reading the state the last build saved (pipeline._resume).
+into a fresh stream (what every build did) beside reading the state the last build saved
+(newsdesk.pipeline.state.resume).
 
     .venv/bin/python benchmarks/build_resume.py [--data ../shared/data] [--sizes 1000,10000]
 
@@ -24,7 +25,8 @@ from cluster_cost import pool, stream  # noqa: E402
 from newsdesk.eval.cluster import DEFAULT_DATA  # noqa: E402
 
 from newsdesk.models import RawInput  # noqa: E402
-from newsdesk.pipeline import StoryAssigner, _replay, _resume, _save_state, _state_path  # noqa: E402
+from newsdesk.pipeline import StoryAssigner  # noqa: E402
+from newsdesk.pipeline import state  # noqa: E402
 from newsdesk.store import Store  # noqa: E402
 
 
@@ -52,16 +54,16 @@ def main() -> int:
                 store.assign(article.id, story)
                 added += 1
             start = time.perf_counter()
-            _replay(store)
+            state.replay(store)
             replay = time.perf_counter() - start
             start = time.perf_counter()
-            _save_state(store, assigner)
+            state.save(store, assigner)
             save = time.perf_counter() - start
             start = time.perf_counter()
-            _, resumed = _resume(store)
+            _, resumed = state.resume(store)
             resume = time.perf_counter() - start
             assert resumed, "the saved state did not match the store"
-            size = _state_path(store).stat().st_size / 2**20
+            size = state.state_path(store).stat().st_size / 2**20
             print(f"{n:>9}  {replay:>9.2f}  {resume:>9.2f}  {replay / resume:>5.0f}x  {save:>7.2f}  {size:>8.1f}",
                   flush=True)
         store.close()

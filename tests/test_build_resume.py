@@ -1,5 +1,5 @@
-"""A build goes on from the stream state the last build saved beside the database (pipeline._resume), instead of
-replaying every stored article, and falls back to replaying whenever that state no longer stands for the store."""
+"""A build goes on from the stream state the last build saved beside the database (pipeline.state.resume), instead
+of replaying every stored article, and falls back to replaying whenever that state no longer stands for the store."""
 from __future__ import annotations
 
 from newsdesk.edits import move_article

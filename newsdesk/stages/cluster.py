@@ -254,7 +254,7 @@ def terms(article: Article) -> Terms:
     return Terms(title, lead, _names(lead_text), when, max(years, default=None), len(lead_words))
 
 
-def _top(vec: dict[str, float], n: int) -> dict[str, float]:
+def top_terms(vec: dict[str, float], n: int) -> dict[str, float]:
     if len(vec) <= n:
         return vec
     return {t: vec[t] for t in heapq.nlargest(n, vec, key=vec.__getitem__)}
@@ -560,7 +560,7 @@ class StoryClusterer:
         return state
 
     # -- representation
-    def _weigh(self, counts: Counter, prefix: str = "") -> dict[str, float]:
+    def weigh(self, counts: Counter, prefix: str = "") -> dict[str, float]:
         n = self.n_docs + 1
         vec = {}
         for t, c in counts.items():
@@ -569,17 +569,20 @@ class StoryClusterer:
         length = _length(vec)
         return {t: v / length for t, v in vec.items()}
 
-    def vectors(self, article: Article) -> Vectors:
+    def vectors(self, article: Article, raw: np.ndarray | None = None) -> Vectors:
+        """`raw`: the article's embedding, when computed beforehand (a batch of articles at once)."""
         pending = None
-        if self.embedder is not None and len(article.text or "") > OVERLAP_CHARS:
+        if self.embedder is not None and raw is None and len(article.text or "") > OVERLAP_CHARS:
             if self._embedding is None:
                 self._embedding = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsdesk-embed")
             pending = self._embedding.submit(self.embedder, article)
         t = terms(article)
-        vec = Vectors(self._weigh(t.title), self._weigh(t.lead), self._weigh(t.names, "@"), t.when, t.latest_year,
+        vec = Vectors(self.weigh(t.title), self.weigh(t.lead), self.weigh(t.names, "@"), t.when, t.latest_year,
                       t.words, counts=t)
         if self.embedder is not None:
-            vec.raw = np.asarray(pending.result() if pending is not None else self.embedder(article), dtype=np.float64)
+            if raw is None:
+                raw = pending.result() if pending is not None else self.embedder(article)
+            vec.raw = np.asarray(raw, dtype=np.float64)
             centred = vec.raw - self.dense_mean if self.dense_mean is not None else vec.raw
             length = float(np.linalg.norm(centred))
             vec.dense = (centred / length if length > 1e-9 else centred).astype(np.float32)
@@ -620,9 +623,9 @@ class StoryClusterer:
         return vec.when is None or story.last is None or (
             story.last >= vec.when - self.window and story.first <= vec.when + self.window)
 
-    def best_match(self, article: Article) -> tuple[Hashable | None, float, Vectors]:
+    def best_match(self, article: Article, raw: np.ndarray | None = None) -> tuple[Hashable | None, float, Vectors]:
         """The most probable candidate story and its join probability (0.0 when there is none)."""
-        vec = self.vectors(article)
+        vec = self.vectors(article, raw)
         sids = self.candidates(vec)
         if not sids:
             return None, 0.0, vec
@@ -630,20 +633,22 @@ class StoryClusterer:
         best = int(np.argmax(p))
         return sids[best], float(p[best]), vec
 
-    def assign(self, article: Article, new_story: Callable[[], Hashable]) -> tuple[Hashable, float]:
-        """Join the most probable story when likely enough, else start one with `new_story()`; returns (story, p)."""
-        best, p, vec = self.best_match(article)
+    def assign(self, article: Article, new_story: Callable[[], Hashable],
+               raw: np.ndarray | None = None) -> tuple[Hashable, float]:
+        """Join the most probable story when likely enough, else start one with `new_story()`; returns (story, p).
+        `raw`: the article's embedding, when computed beforehand."""
+        best, p, vec = self.best_match(article, raw)
         if best is None or p < self.join_probability:
             best = new_story()
         self.add(best, vec)
         return best, p
 
-    def observe(self, article: Article, story: Hashable) -> None:
+    def observe(self, article: Article, story: Hashable, raw: np.ndarray | None = None) -> None:
         """Record an assignment made elsewhere (replaying the store, a copy, a user's decision)."""
-        self.add(story, self.vectors(article))
+        self.add(story, self.vectors(article, raw))
 
     def add(self, story_id: Hashable, vec: Vectors) -> None:
-        self.last_vectors = vec  # for a caller that keeps the window's articles (pipeline.StoryAssigner)
+        self.last_vectors = vec  # for a caller that keeps the window's articles (pipeline.stream.StoryAssigner)
         self.n_docs += 1
         self.df.update(vec.title.keys() | vec.lead.keys() | vec.names.keys())
         state = self.stories.get(story_id)
@@ -697,7 +702,7 @@ class StoryClusterer:
             if state is None or state.last != last or state.expired:
                 continue  # the story has had a newer article since (its later entry is in the heap) or is gone
             state.expired = True
-            kept = _top(self.story_vector(sid), RELATED_TERMS)
+            kept = top_terms(self.story_vector(sid), RELATED_TERMS)
             state.lead = _Centroid(kept, _length(kept))
             state.title, state.names = _Centroid(), _Centroid()
             state.dense = state.members = None

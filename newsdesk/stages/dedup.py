@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import NamedTuple
 
 from datasketch import MinHash, MinHashLSH
 
@@ -30,6 +31,17 @@ def minhash(text: str) -> MinHash:
     return m
 
 
+class Fingerprint(NamedTuple):
+    """What `DuplicateIndex.add` compares: the digest of the normalized words (exact copies) and their MinHash."""
+
+    digest: str
+    minhash: MinHash
+
+
+def fingerprint(text: str) -> Fingerprint:
+    return Fingerprint(hashlib.sha1(" ".join(_words(text)).encode()).hexdigest(), minhash(text))
+
+
 class DuplicateIndex:
     """Streams articles in arrival order; `add` returns the key of the earlier copy, or None for new text."""
 
@@ -41,13 +53,14 @@ class DuplicateIndex:
         self.canonical: dict[object, object] = {}
         self._order: dict[object, int] = {}
 
-    def add(self, key, text: str):
-        digest = hashlib.sha1(" ".join(_words(text)).encode()).hexdigest()
+    def add(self, key, text: str, fingerprint: Fingerprint | None = None):
+        """`fingerprint`: `fingerprint(text)`, when computed beforehand (a batch of articles at once)."""
+        digest = fingerprint.digest if fingerprint else hashlib.sha1(" ".join(_words(text)).encode()).hexdigest()
         if digest in self.exact:
             first = self.canonical.get(self.exact[digest], self.exact[digest])
             self.canonical[key] = first
             return first
-        m = minhash(text)
+        m = fingerprint.minhash if fingerprint else minhash(text)
         # LSH finds candidates; the estimated Jaccard confirms them, and the earliest confirmed copy wins so that
         # a group always points at one first-seen article rather than forming chains.
         matches = [c for c in self.lsh.query(m) if m.jaccard(self.hashes[c]) >= self.threshold]

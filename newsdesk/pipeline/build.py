@@ -1,0 +1,181 @@
+"""The build driver: lock the store, load what is new, run the declared stages (declared.py), write what they return.
+
+`build(store)` assigns every new article to a story, re-clusters the window, then brings every changed story up to
+date through `refresh_stories`, the one path that rewrites briefs and facts (users' edits take it too, edits.py).
+One build at a time per store: a second waits for the first. A build killed at any point loses nothing: each
+article's story is written as it is decided, the stories a change touches are marked stale in the same
+transaction, and the next build rewrites every stale story whether or not anything new arrived.
+"""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from tqdm import tqdm
+
+from ..models import Article
+from ..store import Store
+from . import state
+from .declared import PIPELINE
+from .stages import ArticleRecord, StoryRecord, WindowBatch
+from .stream import StoryAssigner
+
+ARTICLE_BATCH = 256  # new articles run through the per-article stages at once: memory, not results, depends on it
+FACTS_STAGES = ("article_facts", "facts")  # the story stages `build_facts` runs, briefs left as they are
+
+
+@dataclass
+class BuildReport:
+    new_articles: int = 0
+    duplicates: int = 0
+    new_stories: int = 0
+    updated_stories: int = 0
+    total_stories: int = 0
+    revised_articles: int = 0  # moved by re-clustering the window
+    resumed: bool = False  # the stream's state was read from the one the last build saved, not replayed
+
+
+def build(store: Store, progress: bool = False, log: Callable[[str], None] | None = None) -> BuildReport:
+    """Users' decisions enforced, new articles assigned, the window re-clustered, changed stories rewritten."""
+    from ..edits import enforce
+
+    log = log or _stderr
+    with store.build_lock(on_wait=log):
+        report = BuildReport()
+        enforce(store)  # users' moves and merges first, so the clusterer learns from them
+        new = store.unassigned_articles()
+        if not new and not store.stale_story_ids():
+            report.resumed = True
+            report.total_stories = store.story_count()
+            return report
+        assigner, report.resumed = state.resume(store)
+        existing = set(store.story_ids(written=True))  # a story counts as new until its first brief is written
+        _assign(store, assigner, new, report, progress)
+        if report.new_articles:
+            report.revised_articles = _recluster(store, assigner)
+        refreshed = refresh_stories(store, assigner, progress=progress, log=log)
+        report.new_stories = len(refreshed - existing)
+        report.updated_stories = len(refreshed & existing)
+        if report.new_articles or not report.resumed:
+            state.save(store, assigner)
+        report.total_stories = store.story_count()
+        return report
+
+
+def _stderr(message: str) -> None:
+    print(f"newsdesk: {message}", file=sys.stderr, flush=True)
+
+
+def _assign(store: Store, assigner: StoryAssigner, new: list[Article], report: BuildReport, progress: bool) -> None:
+    """The per-article stages over batches of new articles, then the stream stages one article at a time, each
+    article's story (and copy link) written in one transaction as soon as it is decided."""
+    bar = tqdm(total=len(new), desc="cluster", unit=" articles", disable=not progress, file=sys.stderr)
+    for start in range(0, len(new), ARTICLE_BATCH):
+        records = [ArticleRecord(a) for a in new[start:start + ARTICLE_BATCH]]
+        for stage in PIPELINE.article:
+            records = stage.process_batch(records)
+        for record in records:
+            window = WindowBatch(store.new_story, [record])
+            for stage in PIPELINE.stream:
+                window = stage.process_batch(assigner, window)
+            with store.transaction():  # the copy link and the story together, so that a resumed build sees both
+                if record.duplicate_of is not None:
+                    store.set_duplicate(record.article.id, record.duplicate_of)
+                store.assign(record.article.id, record.story)
+            report.duplicates += record.duplicate_of is not None
+            report.new_articles += 1
+            bar.update()
+    bar.close()
+
+
+def _recluster(store: Store, assigner: StoryAssigner) -> int:
+    """The window stages within users' decisions, their result stored (the stories changed are marked stale);
+    returns how many articles moved."""
+    pins = store.pinned_stories()
+    members: dict[int, list[int]] = {}
+    for key, story in assigner.story_of.items():
+        members.setdefault(story, []).append(key)
+    # an article a user moved out of a story is kept apart from the articles still in it
+    apart = [(aid, other) for aid, source in store.moved_articles()
+             for other in members.get(store.story_redirect(source) or source, ())
+             if other != aid and pins.get(other) is None]
+    window = WindowBatch(store.new_story, pins=pins, apart=apart)
+    for stage in PIPELINE.window:
+        window = stage.process_batch(assigner, window)
+    with store.transaction():  # the moves and the redirects of the stories they empty, together
+        store.assign_many(window.moved.items())
+        for old, new in window.retired.items():
+            if not store.story_articles(old):
+                store.retire_story(old, new)
+    return len(window.moved)
+
+
+def refresh_stories(store: Store, assigner: StoryAssigner | None = None, story_ids: Iterable[int] | None = None,
+                    progress: bool = False, log: Callable[[str], None] | None = None) -> set[int]:
+    """The one path that brings stories up to date with their articles, after a build or a user's edit: the story
+    stages (brief and facts) on each stale story (or each of `story_ids`), each story in one transaction; then,
+    given the stream's state (`assigner`, which a build has and an edit does not), the stories stages (related
+    links) on every live story, and only then are the stories marked fresh. Without it the links stay owed, and the
+    next build writes them. A story whose brief or facts fail is named in `log` and stays stale, and the others go
+    on. Returns the stories rewritten."""
+    log = log or _stderr
+    live = store.live_story_ids()
+    todo = store.stale_story_ids(written=False) if story_ids is None else set(story_ids)
+    store.drop_stale(todo - live)
+    done: set[int] = set()
+    for story_id in tqdm(sorted(todo & live), desc="briefs and facts", unit=" stories", disable=not progress,
+                         file=sys.stderr):
+        try:
+            record, stored = _load_story(store, story_id)
+            for stage in PIPELINE.story:
+                (record,) = stage.process_batch([record])
+        except Exception as e:  # noqa: BLE001 - one story's failure must not leave every other story stale
+            log(f"story {story_id}: brief or facts failed ({type(e).__name__}: {e}); kept stale for the next build")
+            continue
+        with store.transaction():
+            store.save_story(story_id, record.brief)
+            store.put_article_facts({a.id: record.extracted[a.id] for a in record.articles if a.id not in stored})
+            store.save_facts(story_id, record.facts)
+            store.mark_written(story_id)
+        done.add(story_id)
+    if assigner is not None:
+        owed = store.stale_story_ids(written=True)
+        if owed:
+            _relate(store, assigner, live)
+            store.mark_fresh(owed)
+    return done
+
+
+def _load_story(store: Store, story_id: int) -> tuple[StoryRecord, set[int]]:
+    """A story's record, with the per-article facts stored at the current version (an article is parsed once), and
+    the ids of those."""
+    from ..stages.facts import VERSION
+
+    articles = store.story_articles(story_id)
+    stored = store.get_story(story_id)
+    extracted = {aid: f for aid, f in store.article_facts([a.id for a in articles]).items()
+                 if f.get("version") == VERSION}
+    return StoryRecord(story_id, articles, stored.brief if stored else None, extracted), set(extracted)
+
+
+def _relate(store: Store, assigner: StoryAssigner, live: set[int]) -> None:
+    """The stories stages on every `live` story (those with articles), with its vector from the stream's state
+    (`StoryAssigner.related_vectors`)."""
+    records = [StoryRecord(sid, vector=vector) for sid, vector in assigner.related_vectors(live).items()]
+    for stage in PIPELINE.stories:
+        records = stage.process_batch(records)
+    for record in records:
+        store.set_related(record.id, record.related or [])
+
+
+def build_facts(store: Store, story_ids: list[int], progress: bool = False) -> None:
+    """The facts stages alone on each of `story_ids` (briefs untouched); an article is parsed once, ever."""
+    facts_stages = [s for s in PIPELINE.story if s.name in FACTS_STAGES]
+    for story_id in tqdm(story_ids, desc="facts", unit=" stories", disable=not progress, file=sys.stderr):
+        record, stored = _load_story(store, story_id)
+        for stage in facts_stages:
+            (record,) = stage.process_batch([record])
+        with store.transaction():
+            store.put_article_facts({a.id: record.extracted[a.id] for a in record.articles if a.id not in stored})
+            store.save_facts(story_id, record.facts)

@@ -1,0 +1,261 @@
+"""The stage interface: typed records, one Protocol per kind of work, and the stages that wrap each step.
+
+Three kinds of work, each with a batch form over lists of records:
+
+- `ArticleStage.process_batch(articles) -> articles`: each article on its own (parse, dedup fingerprint,
+  embedding, per-article facts). Pure functions of their records: no store, no shared state, picklable, so a
+  batch can run anywhere (a process pool, a Ray Data `map_batches` step) and in any order.
+- `WindowStage.process_batch(stream, window) -> window`: decisions that depend on what came before, made on the
+  stream's state (`stream.StoryAssigner`) in arrival order (assignment to stories, re-clustering the window).
+- `StoryStage.process_batch(stories) -> stories`: each story from its articles (brief, facts), or all stories at
+  once (related links).
+
+No stage reads or writes the store: the driver (`build.py`) loads the records, runs the stages declared in
+`declared.py` and writes what they return.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Hashable, Protocol, Sequence
+
+import numpy as np
+
+from ..models import Article, Brief, RawInput
+from ..sources.records import RecordError, article_from_json_bytes
+from ..stages.cluster import POSTING_STORIES, cosine, top_terms
+from ..stages.dedup import Fingerprint, fingerprint
+from .stream import StoryAssigner
+
+RELATED_MIN_SIMILARITY = 0.12
+RELATED_MAX = 5
+RELATED_TOP_TERMS = 25  # a story's terms that find its candidates
+
+
+# -- records -------------------------------------------------------------------------------------------------------
+@dataclass
+class ArticleRecord:
+    """An article and what the per-article stages found in it; `story` and `duplicate_of` are set by `Assign`."""
+
+    article: Article
+    fingerprint: Fingerprint | None = None
+    vector: np.ndarray | None = None  # raw embedding (stages/embed.py)
+    facts: dict | None = None  # stages.facts.extract_article's result
+    story: Hashable | None = None
+    duplicate_of: Hashable | None = None
+
+
+@dataclass
+class WindowBatch:
+    """What the window stages read and write: the new articles, users' decisions they must keep (`pins`: article ->
+    story; `apart`: pairs of articles a user separated), where story ids come from, and the re-clustering's result
+    (`moved`: article -> story; `retired`: emptied story -> where most of its articles went)."""
+
+    new_story: Callable[[], Hashable]
+    records: list[ArticleRecord] = field(default_factory=list)
+    pins: dict[Hashable, Hashable] = field(default_factory=dict)
+    apart: list[tuple[Hashable, Hashable]] = field(default_factory=list)
+    moved: dict[Hashable, Hashable] = field(default_factory=dict)
+    retired: dict[Hashable, Hashable] = field(default_factory=dict)
+
+
+@dataclass
+class StoryRecord:
+    """A story's articles (arrival order) and what the story stages made of them. `previous`: the stored brief, kept
+    where still good so that pages do not churn; `extracted`: per-article facts by article key, stored or new."""
+
+    id: int
+    articles: list[Article] = field(default_factory=list)
+    previous: Brief | None = None
+    extracted: dict[Hashable, dict] = field(default_factory=dict)
+    brief: Brief | None = None
+    facts: dict | None = None
+    vector: dict[str, float] | None = None  # title and lead terms, for related links
+    related: list[tuple[int, float]] | None = None
+
+
+# -- the interface -------------------------------------------------------------------------------------------------
+class ArticleStage(Protocol):
+    name: str
+
+    def process_batch(self, records: list[ArticleRecord]) -> list[ArticleRecord]: ...
+
+
+class WindowStage(Protocol):
+    name: str
+
+    def process_batch(self, stream: StoryAssigner, window: WindowBatch) -> WindowBatch: ...
+
+
+class StoryStage(Protocol):
+    name: str
+
+    def process_batch(self, records: list[StoryRecord]) -> list[StoryRecord]: ...
+
+
+# -- per article ---------------------------------------------------------------------------------------------------
+def parse_raw(raw: RawInput) -> Article:
+    """Raw bytes to Article, whatever their kind; raises a ValueError subclass naming the problem."""
+    if raw.kind == "json":
+        return article_from_json_bytes(raw)
+    if raw.kind == "html":
+        from ..stages.extract import extract_html  # trafilatura import is slow: only pay for it when needed
+
+        return extract_html(raw)
+    raise RecordError(f"unknown input kind {raw.kind!r}")
+
+
+class Parse:
+    """Raw inputs to articles (`parse_raw`); an input that cannot be read gives its exception in its place. Run by
+    ingest, which keeps the raw bytes first."""
+
+    name = "parse"
+
+    def process_batch(self, records: Sequence[RawInput]) -> list[Article | Exception]:
+        out: list[Article | Exception] = []
+        for raw in records:
+            try:
+                out.append(parse_raw(raw))
+            except Exception as e:  # noqa: BLE001 - reported for this input, the batch goes on
+                out.append(e)
+        return out
+
+
+class DedupFingerprint:
+    """The dedup fingerprint of each article's text (stages/dedup.py)."""
+
+    name = "fingerprint"
+
+    def process_batch(self, records: list[ArticleRecord]) -> list[ArticleRecord]:
+        for r in records:
+            r.fingerprint = fingerprint(r.article.text)
+        return records
+
+
+class Embed:
+    """Each article's raw dense vector (stages/embed.py), read by clustering and re-clustering."""
+
+    name = "embed"
+
+    def process_batch(self, records: list[ArticleRecord]) -> list[ArticleRecord]:
+        from ..stages.embed import Embedder
+
+        embedder = Embedder()
+        for r in records:
+            r.vector = embedder(r.article)
+        return records
+
+
+class ArticleFacts:
+    """Per-article facts (figures, quotes, mentions, events; stages/facts) of the records that have none yet: one
+    spaCy parse per article, ever, since the driver stores the result."""
+
+    name = "article_facts"
+
+    def process_batch(self, records: list[ArticleRecord]) -> list[ArticleRecord]:
+        from ..stages.facts import MAX_CHARS, extract_article, load_nlp
+
+        todo = [r for r in records if r.facts is None]
+        if not todo:
+            return records
+        nlp = load_nlp()
+        # spaCy's vocabulary keeps every new string it meets: parse in a memory zone, which forgets them after it
+        with nlp.memory_zone():
+            for r, doc in zip(todo, nlp.pipe([r.article.text[:MAX_CHARS] for r in todo], batch_size=16)):
+                r.facts = extract_article(r.article, doc=doc)
+        return records
+
+
+# -- per window ----------------------------------------------------------------------------------------------------
+class Assign:
+    """Each new article, in arrival order, joins the story of the text it copies or the most likely recent story,
+    or starts one (stages/dedup.py, stages/cluster.py)."""
+
+    name = "assign"
+
+    def process_batch(self, stream: StoryAssigner, window: WindowBatch) -> WindowBatch:
+        for r in window.records:
+            r.story, r.duplicate_of = stream.assign(r.article, window.new_story, r.fingerprint, r.vector)
+        return window
+
+
+class Recluster:
+    """The stories of the newest articles redone all at once from article pairs, within users' decisions
+    (stages/recluster.py)."""
+
+    name = "recluster"
+
+    def process_batch(self, stream: StoryAssigner, window: WindowBatch) -> WindowBatch:
+        window.moved, window.retired = stream.recluster(window.new_story, fixed=window.pins, apart=window.apart)
+        return window
+
+
+# -- per story -----------------------------------------------------------------------------------------------------
+class Summarize:
+    """Each story's brief: headline, background and latest sentences, verbatim (stages/summarize.py)."""
+
+    name = "brief"
+
+    def process_batch(self, records: list[StoryRecord]) -> list[StoryRecord]:
+        from ..stages.summarize import summarize
+
+        for r in records:
+            r.brief = summarize(r.articles, previous=r.previous)
+        return records
+
+
+class StoryArticleFacts:
+    """`ArticleFacts` over each story's articles that have no current per-article facts, one batch per story."""
+
+    name = "article_facts"
+
+    def process_batch(self, records: list[StoryRecord]) -> list[StoryRecord]:
+        for r in records:
+            batch = [ArticleRecord(a, facts=r.extracted.get(a.key)) for a in r.articles]
+            for a in ArticleFacts().process_batch(batch):
+                r.extracted[a.article.key] = a.facts
+        return records
+
+
+class Facts:
+    """Each story's facts: entities, figures and disagreements, quotes, timeline, map (stages/facts)."""
+
+    name = "facts"
+
+    def process_batch(self, records: list[StoryRecord]) -> list[StoryRecord]:
+        from ..stages.facts import story_facts
+
+        for r in records:
+            facts = story_facts(r.articles, r.extracted)
+            r.extracted = facts.pop("articles")
+            r.facts = facts
+        return records
+
+
+class Relate:
+    """Related stories by similarity of their term vectors; run on all live stories at once. A story with none
+    above RELATED_MIN_SIMILARITY gets none. Only stories sharing one of a story's top terms are compared, at most
+    the POSTING_STORIES newest per term, so the cost follows the number of topically close stories rather than the
+    square of all stories. Records without a vector are left out."""
+
+    name = "relate"
+
+    def process_batch(self, records: list[StoryRecord]) -> list[StoryRecord]:
+        vectors = {r.id: r.vector for r in records if r.vector is not None}
+        tops = {sid: list(top_terms(vector, RELATED_TOP_TERMS)) for sid, vector in vectors.items()}
+        index: dict[str, list] = {}
+        for sid in sorted(tops, reverse=True):  # newest first (ids grow): a common term keeps the newest stories
+            for t in tops[sid]:
+                stories = index.setdefault(t, [])
+                if len(stories) < POSTING_STORIES:
+                    stories.append(sid)
+        by_id = {r.id: r for r in records}
+        out = []
+        for sid in sorted(tops):
+            vector = vectors[sid]
+            candidates = set().union(*(index[t] for t in tops[sid])) - {sid}
+            scored = [(other, cosine(vector, vectors[other])) for other in candidates]
+            record = by_id[sid]
+            record.related = sorted((x for x in scored if x[1] >= RELATED_MIN_SIMILARITY), key=lambda x: -x[1])[
+                :RELATED_MAX]
+            out.append(record)
+        return out
