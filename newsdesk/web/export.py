@@ -8,7 +8,9 @@ import shutil
 from pathlib import Path
 
 from ..store import Store
-from .app import STATIC_DIR, article_context, index_context, make_env, page_count, story_context
+from .templating import STATIC_DIR, make_env
+from .views.articles import article_context
+from .views.stories import index_context, page_count, story_context
 
 
 def export_site(db_path: str, out_dir: str | Path) -> int:
