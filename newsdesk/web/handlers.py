@@ -1,7 +1,8 @@
 """How the server answers an error: one handler per kind, each choosing JSON or a page by the path.
 
 API paths (`/api/...`) and Atom feeds are read by programs: they get `{"detail": message}` with the status.
-Pages get HTML: the 404 page for what is not there, the notice page ("Not done") for anything else.
+Pages get HTML: the 404 page for what is not there, the notice page ("Not done") for anything else, with a link
+back to the story when a view set `request.state.back_to_story`.
 - `NewsdeskError` (newsdesk/errors.py): its `http_status` and its message. Views raise `NotFound`, `Conflict`,
   `InputError` and let this answer; `Missing` is the web's `NotFound` for a record asked for by id, which names
   its kind on the 404 page.
@@ -40,7 +41,9 @@ async def newsdesk_error(request: Request, exc: NewsdeskError):
         return JSONResponse({"detail": str(exc)}, status_code=exc.http_status)
     if isinstance(exc, Missing):
         return not_found_page(request, exc.what)
-    return render(request, "notice.html", {"message": str(exc), "login_next": None}, status_code=exc.http_status)
+    back = getattr(request.state, "back_to_story", None)  # set by a form that was posted from a story's page
+    return render(request, "notice.html", {"message": str(exc), "login_next": None, "back": back},
+                  status_code=exc.http_status)
 
 
 async def http_error(request: Request, exc: StarletteHTTPException):

@@ -132,7 +132,8 @@ def sentence_paragraphs(text: str) -> list[list[tuple[str, int | None]]]:
 
 
 # -- links ------------------------------------------------------------------------------------------------------
-def make_link(kind: str, key: object = None, anchor: object = None, *, static_site: bool = False, root: str = "") -> str:
+def make_link(kind: str, key: object = None, anchor: object = None, *, static_site: bool = False,
+              root: str = "") -> str:
     """One place that knows the URL layout: `/stories/3` on the server, `{root}stories/3.html` in the export."""
     frag = f"#s{anchor}" if anchor is not None else ""
     if not static_site:
@@ -173,6 +174,7 @@ def quote_html(s: BriefSentence) -> Markup:
 
 
 def make_env(static_site: bool = False) -> Environment:
+    """The pages' environment; `has_sample` answers False until the server or the export sets its own."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True, default=True),

@@ -57,6 +57,7 @@ def api_merge(story_id: int, body: MergeIn, store: Store = Depends(get_store)):
 
 @router.post("/stories/{story_id}/move", include_in_schema=False)
 async def form_move(story_id: int, request: Request, store: Store = Depends(get_store)):
+    request.state.back_to_story = f"/stories/{story_id}"  # the notice page of a refused edit links back
     form = parse_qs((await request.body()).decode("utf-8", "replace"))
     article_id = _field_int(form, "article_id")
     if article_id is None:
@@ -67,6 +68,7 @@ async def form_move(story_id: int, request: Request, store: Store = Depends(get_
 
 @router.post("/stories/{story_id}/merge", include_in_schema=False)
 async def form_merge(story_id: int, request: Request, store: Store = Depends(get_store)):
+    request.state.back_to_story = f"/stories/{story_id}"
     form = parse_qs((await request.body()).decode("utf-8", "replace"))
     into = _field_int(form, "into")
     if into is None:
