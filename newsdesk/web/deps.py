@@ -30,7 +30,7 @@ class Desk:
     open_stores: set[Store] = field(default_factory=set)
     open_lock: threading.Lock = field(default_factory=threading.Lock)
     stopping: threading.Event = field(default_factory=threading.Event)
-    _sample: tuple[float, bool] = (float("-inf"), False)
+    _sample: tuple[float, bool] = field(default=(float("-inf"), False), init=False)  # (checked at, answer)
 
     def has_sample(self) -> bool:
         # The CC BY attribution of the bundled sample belongs on pages only while sample articles are stored;
