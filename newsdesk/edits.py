@@ -18,7 +18,8 @@ def _refresh(store: Store, story_ids: list[int]) -> None:
 
 
 def move_article(store: Store, article_id: int, to_story: int | None = None) -> int:
-    """Moves the article (and its copies) to `to_story` or a new story; returns the story it is now in."""
+    """Moves the article (and its copies) to `to_story` or a new story; returns the story it is now in.
+    Raises NotFound (errors.py) for an article in no story or a `to_story` that does not exist."""
     source, target = store.move_article(article_id, to_story)
     if source != target:
         _refresh(store, [source, target])
@@ -26,7 +27,8 @@ def move_article(store: Store, article_id: int, to_story: int | None = None) -> 
 
 
 def merge_stories(store: Store, source: int, target: int) -> int:
-    """Merges `source` into `target`; `source`'s URL redirects to the result. Returns the target's id."""
+    """Merges `source` into `target`; `source`'s URL redirects to the result. Returns the target's id.
+    Raises NotFound for a story that does not exist, Conflict for a story merged into itself."""
     target = store.merge_stories(source, target)
     _refresh(store, [source, target])
     return target

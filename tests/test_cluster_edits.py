@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from newsdesk.errors import Conflict
 from newsdesk.models import Article, RawInput
 from newsdesk.pipeline import build
 from newsdesk.store import Store
@@ -88,7 +89,7 @@ def test_merge_redirects_ids_are_never_reused_and_builds_add_to_the_merged_story
         assert store.get_article(late.id).story_id == target
         # re-clustering the window would part the two events again; the user's merge binds it
         assert {a.id for a in store.story_articles(target)} >= set(built["quakes"] + built["votes"])
-        with pytest.raises(ValueError):
+        with pytest.raises(Conflict):
             merge_stories(store, target, built["vote_story"])  # the old id resolves to the same story
 
 

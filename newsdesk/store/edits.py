@@ -5,6 +5,7 @@ together). A story left without articles redirects to where they went; old links
 """
 from __future__ import annotations
 
+from ..errors import Conflict, NotFound
 from .articles import Articles
 from .codec import now_text
 from .stale import mark_stale
@@ -28,15 +29,15 @@ class Edits(Articles):
         """Moves an article (and the copies that follow it) to `to_story`, or to a new story; returns (from, to).
 
         The article is pinned there, and a story left empty redirects to where its last article went. Raises
-        KeyError for an article in no story or a story that does not exist.
+        NotFound for an article in no story or a story that does not exist.
         """
         article = self.get_article(article_id)
         if article is None or article.story_id is None:
-            raise KeyError(f"article {article_id} is not in any story")
+            raise NotFound(f"article {article_id} is not in any story")
         if to_story is not None:
             to_story = self.story_redirect(to_story) or to_story
             if not self._story_exists(to_story):
-                raise KeyError(f"story {to_story} not found")
+                raise NotFound(f"story {to_story} not found")
         source = article.story_id
         if to_story == source:
             return source, source
@@ -56,14 +57,14 @@ class Edits(Articles):
 
     def merge_stories(self, source: int, target: int) -> int:
         """Moves every article of `source` into `target` for good; `source` redirects there. Returns the target.
-        Raises KeyError for a story that does not exist, ValueError for a story merged into itself."""
+        Raises NotFound for a story that does not exist, Conflict for a story merged into itself."""
         target = self.story_redirect(target) or target
         source = self.story_redirect(source) or source
         for sid in (source, target):
             if not self._story_exists(sid):
-                raise KeyError(f"story {sid} not found")
+                raise NotFound(f"story {sid} not found")
         if source == target:
-            raise ValueError("a story cannot be merged into itself")
+            raise Conflict("a story cannot be merged into itself")
         with self.transaction():
             self.db.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", (target, source))
             # the user has said these articles are one story: re-clustering (stages/recluster.py) keeps them so

@@ -24,8 +24,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi import Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -205,7 +205,7 @@ class Auth:
         return 401, LOG_IN
 
 
-def _client(scope: Scope) -> str:
+def client_address(scope: Scope) -> str:
     client = scope.get("client")
     return client[0] if client else ""
 
@@ -294,7 +294,7 @@ class WriteGuard:
                     "application/x-www-form-urlencoded"):
                 csrf = (parse_qs(body.decode("utf-8", "replace")).get(CSRF_FIELD) or [None])[0]
             refusal = await run_in_threadpool(self.auth.write_refusal, request.headers.get("authorization"),
-                                              viewer, csrf, _client(scope))
+                                              viewer, csrf, client_address(scope))
             if refusal:
                 await self._refuse(scope, receive, send, request, *refusal)
                 return
@@ -321,46 +321,3 @@ class WriteGuard:
             back = referer.path if referer.hostname in self.hosts and referer.path else "/"
             response = self.render(message, status, safe_next(back) if status == 401 else None)
         await response(scope, receive, send)
-
-
-# -- /login and /logout ---------------------------------------------------------------------------------------
-def login_router(auth: Auth, page: Callable[..., HTMLResponse]) -> APIRouter:
-    """`page(template, context, status_code)` is the app's renderer."""
-    router = APIRouter()
-
-    def login_page(next_path: str, error: str | None = None, status: int = 200) -> HTMLResponse:
-        return page("login.html", {"next": next_path, "error": error, "read_only": auth.read_only_reason()},
-                    status_code=status)
-
-    @router.get("/login", response_class=HTMLResponse, include_in_schema=False)
-    def login_form(next: str = "/"):
-        return login_page(safe_next(next))
-
-    @router.post("/login", include_in_schema=False)
-    async def login(request: Request):
-        form = parse_qs((await request.body()).decode("utf-8", "replace"))
-        next_path = safe_next((form.get("next") or ["/"])[0])
-        token = (form.get("token") or [""])[0].strip()
-        if await run_in_threadpool(auth.read_only_reason):
-            return await run_in_threadpool(login_page, next_path, None, 403)
-        client = _client(request.scope)
-        if auth.throttled(client):
-            return await run_in_threadpool(login_page, next_path, TOO_MANY[:1].upper() + TOO_MANY[1:] + ".", 429)
-        if not await run_in_threadpool(auth.token_valid, token):
-            auth.failed(client)
-            return await run_in_threadpool(login_page, next_path, "That token is not valid.", 401)
-        session_id = await run_in_threadpool(auth.start_session)
-        response = RedirectResponse(next_path, status_code=303)
-        response.set_cookie(COOKIE, session_id, max_age=auth.settings.session_seconds, path="/", httponly=True,
-                            samesite="lax", secure=auth.settings.secure_cookies)
-        return response
-
-    @router.post("/logout", include_in_schema=False)
-    async def logout(request: Request):
-        if (session_id := request.cookies.get(COOKIE)):
-            await run_in_threadpool(auth.end_session, session_id)
-        response = RedirectResponse("/", status_code=303)
-        response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax", secure=auth.settings.secure_cookies)
-        return response
-
-    return router

@@ -8,11 +8,14 @@ import shutil
 from pathlib import Path
 
 from ..store import Store
-from .app import STATIC_DIR, article_context, index_context, make_env, page_count, story_context
+from .templating import STATIC_DIR, make_env
+from .views.articles import article_context
+from .views.stories import index_context, page_count, story_context
 
 
 def export_site(db_path: str, out_dir: str | Path) -> int:
-    """Write index.html (plus index-N.html pages), stories/, articles/, about.html and static/; returns files written."""
+    """Write index.html (plus index-N.html pages), stories/, articles/, about.html and static/; returns the number
+    of files written."""
     out = Path(out_dir)
     env = make_env(static_site=True)
     written = 0

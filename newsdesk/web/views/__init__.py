@@ -1,0 +1,11 @@
+"""The server's views, one module per kind of record, each with its pages and its API routes on one `router`.
+
+`ROUTERS` is the one list `create_app` includes; a new view module adds its router here.
+"""
+from __future__ import annotations
+
+from . import about, articles, atom, edits, entities, facts, feeds, login, search, stories
+
+ROUTERS = [m.router for m in (stories, articles, search, about, atom, facts, entities, feeds, edits, login)]
+
+__all__ = ["ROUTERS"]
