@@ -17,7 +17,8 @@ import click
 
 from .. import __version__
 from ..errors import NewsdeskError
-from . import auth, batch, build, eval, feeds, serve
+from . import auth, batch, build, feeds, serve
+from . import eval as eval_verbs  # the module named after its verb; `eval` would hide the builtin here
 from .base import CONTEXT_SETTINGS, DEFAULT_DB, Group, State, err
 
 __all__ = ["DEFAULT_DB", "cli", "main"]
@@ -50,7 +51,7 @@ def cli(ctx: click.Context) -> None:
     ctx.ensure_object(State)
 
 
-for _family in (build, serve, auth, batch, feeds, eval):
+for _family in (build, serve, auth, batch, feeds, eval_verbs):
     for _command in _family.COMMANDS:
         cli.add_command(_command)
 
