@@ -1,1 +1,1 @@
-"""Evaluation verbs: `newsdesk eval <name>`; each module here provides add_arguments(parser) and run(args) -> int."""
+"""Evaluation verbs: `newsdesk eval <name>` runs <name>.run(args); the options are declared in cli/eval.py."""

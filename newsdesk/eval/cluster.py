@@ -61,30 +61,6 @@ BASELINE_THRESHOLDS = tuple(round(x, 2) for x in np.arange(0.10, 0.61, 0.05))
 SEED = 0
 
 
-def add_arguments(p) -> None:
-    p.add_argument("--data", type=Path, default=DEFAULT_DATA, help=f"data folder (default {DEFAULT_DATA})")
-    for name in SETS[:3]:  # wikinews is read from the package
-        p.add_argument(f"--{name}", type=Path, default=None, help=f"path of {FILES[name]} (default: in --data)")
-    p.add_argument("--sets", default="ecbplus,allsides,duc2003",
-                   help="comma-separated from " + ", ".join(SETS) + " (wikinews: the bundled demo sample, not fitted on)")
-    p.add_argument("--fit", action="store_true",
-                   help="refit the join decision on all the sets, and check it: fitted on all but one, scored on that one")
-    p.add_argument("--write", action="store_true",
-                   help="with --fit: write the fits to newsdesk/data/cluster/join.json and pairs.json")
-    p.add_argument("--pairs-only", action="store_true",
-                   help="with --fit: refit only the pair classifier that re-clusters the window (about 1.5 minutes)")
-    p.add_argument("--orders", type=int, default=1, metavar="N",
-                   help="score each system over N feed orders (ties in date and undated articles shuffled "
-                        "differently) and print the mean and the range of BCubed F1")
-    p.add_argument("--one-day", action="store_true",
-                   help="re-date every dated article to one day, so that the date tells no story from another "
-                        "(a busy day's feed); undated articles stay undated")
-    p.add_argument("--no-ceilings", action="store_true",
-                   help="leave out the two reference rows (gold join decisions; gold with copies where their first went)")
-    p.add_argument("--ablate", action="store_true",
-                   help="with --fit: also refit on half of each set's stories without each feature, score the other half")
-
-
 # -- data ------------------------------------------------------------------------------------------------------
 Labelled = list[tuple[dict, Hashable]]  # (record as `newsdesk cluster` reads it, gold story)
 

@@ -21,13 +21,6 @@ CATEGORY_VOCABULARY = frozenset({"killed", "injured", "missing", "arrested", "ev
 GOLD = Path(__file__).resolve().parents[2] / "tests" / "data" / "facts_gold.jsonl"
 
 
-def add_arguments(p) -> None:
-    p.add_argument("--gold", type=Path, default=GOLD, help=f"gold file (default {GOLD})")
-    p.add_argument("--data", type=Path, default=None,
-                   help="cluster JSON lines (default: the bundled multiling2011_en.jsonl)")
-    p.add_argument("--show", action="store_true", help="print each miss and false alarm")
-
-
 def load_gold(path: Path, split: str | None = None) -> dict:
     """The gold rows; with `split` ("dev" or "test") only the figures and quotes of that split, and the scope's docs
     narrowed to it (rows without "split" are dev)."""

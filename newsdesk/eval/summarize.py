@@ -33,19 +33,6 @@ SETS = {
 SYSTEMS = ("newsdesk", "lead", "lexrank", "centroid")
 
 
-def add_arguments(p) -> None:
-    p.add_argument("--data", type=Path, default=DEFAULT_DIR,
-                   help=f"folder with the summarization sets (default {DEFAULT_DIR})")
-    for name, (fname, _, _) in SETS.items():
-        p.add_argument(f"--{name}", type=Path, default=None, help=f"path of {fname} (default: in --data)")
-    p.add_argument("--sets", default="duc,multiling,multinews", help="comma-separated: duc, multiling, multinews")
-    p.add_argument("--systems", default=",".join(SYSTEMS), help=f"comma-separated from {', '.join(SYSTEMS)}")
-    p.add_argument("--limit", type=int, default=100,
-                   help="at most this many clusters per set (default 100: bounds the Multi-News run; 0 = all)")
-    p.add_argument("--resamples", type=int, default=1000, help="ROUGE bootstrap resamples (-r, default 1000)")
-    p.add_argument("--show", action="store_true", help="print newsdesk's summary of each cluster")
-
-
 # ---------------------------------------------------------------- data
 
 

@@ -1,0 +1,84 @@
+"""Verbs over the store: `ingest` (read inputs into it), `build` (stories and briefs from them), `check`.
+
+Each prints one summary line on stdout; `ingest` names each input it skipped on stderr and exits 1 when any was.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+from .base import State, err, fetch_settings, verb
+
+
+def run_ingest(state: State, paths: list[str], sample: bool, allow_private: bool = False) -> int:
+    """Stores the bundled sample and/or the given files, folders and URLs; 1 when some input failed."""
+    from ..pipeline import ingest_paths, ingest_sample
+
+    with state.open_store() as store:
+        on_failure = lambda f: err(f"skipped {f}")  # noqa: E731
+        started = time.perf_counter()
+        report = ingest_sample(store, progress=state.progress, on_failure=on_failure) if sample else None
+        if paths:
+            from ..sources.fetch import Fetcher, is_url
+
+            with Fetcher(fetch_settings(allow_private)) as fetcher:  # URLs stay str: Path() would fold their "//"
+                more = ingest_paths(store, [p if is_url(p) else Path(p) for p in paths], fetcher=fetcher,
+                                    progress=state.progress, on_failure=on_failure)
+            if report is None:
+                report = more
+            else:
+                report.added += more.added
+                report.already_stored += more.already_stored
+                report.failures += more.failures
+        print(f"ingested {report.added} new articles ({report.already_stored} already stored, "
+              f"{len(report.failures)} failed) into {state.db} in {time.perf_counter() - started:.1f}s")
+    return 1 if report.failures else 0
+
+
+def run_build(state: State) -> int:
+    from ..pipeline import build
+
+    with state.open_store() as store:
+        started = time.perf_counter()
+        report = build(store, progress=state.progress)
+        print(f"built {report.new_stories} new and {report.updated_stories} updated stories from "
+              f"{report.new_articles} new articles ({report.duplicates} duplicates grouped, "
+              f"{report.revised_articles} articles moved by re-clustering the window); "
+              f"{report.total_stories} stories in all, in {time.perf_counter() - started:.1f}s")
+    return 0
+
+
+@verb("ingest", "store articles from JSON lines, HTML files and folders",
+      "PATHS: .jsonl, .html(.gz), .warc(.gz) files, folders of them, http(s) URLs")
+@click.argument("paths", nargs=-1)
+@click.option("--sample", is_flag=True, help="the bundled Wikinews sample corpus (100 articles)")
+@click.option("--allow-private", is_flag=True, help="allow URLs on private and loopback addresses")
+@click.pass_obj
+def ingest(state: State, paths: tuple[str, ...], sample: bool, allow_private: bool) -> int:
+    if not paths and not sample:
+        raise click.UsageError("give files or folders to read, or --sample for the bundled Wikinews corpus")
+    return run_ingest(state, list(paths), sample, allow_private)
+
+
+@verb("build", "group new articles into stories and write their briefs")
+@click.pass_obj
+def build(state: State) -> int:
+    return run_build(state)
+
+
+@verb("check", "is the database whole, and does every story have its brief and facts?")
+@click.pass_obj
+def check(state: State) -> int:
+    """Says whether the store is whole and every story has what it is owed; exit status 1 when not."""
+    with state.open_store() as store:
+        problems = store.check()
+        if not problems:
+            print(f"{state.db}: ok ({store.article_count()} articles, {store.story_count()} stories, integrity ok)")
+    for p in problems:
+        err(f"{state.db}: {p}")
+    return 1 if problems else 0
+
+
+COMMANDS = [ingest, build, check]
