@@ -12,13 +12,15 @@ def _err(message: str) -> None:
 
 
 def fetch_settings(args):
-    from .sources.fetch import FetchSettings
+    from dataclasses import replace
 
-    s = FetchSettings()
+    from .settings import current
+
+    s = current().fetch
     if getattr(args, "allow_private", False):
-        s.allow_private = True
+        s = replace(s, allow_private=True)
     if getattr(args, "host_delay", None) is not None:
-        s.host_delay = args.host_delay
+        s = replace(s, host_delay=args.host_delay)
     return s
 
 

@@ -22,11 +22,13 @@ from .stages.cluster import POSTING_STORIES, StoryClusterer, _top, cosine
 from .stages.dedup import DuplicateIndex
 from .stages.recluster import MAX_ARTICLES as MAX_WINDOW
 from .stages.recluster import PairModel, Window, recluster, story_ids
+from .settings import current
 from .store import Store
 
-RELATED_MIN_SIMILARITY = 0.12
-RELATED_MAX = 5
-RELATED_TOP_TERMS = 25  # a story's terms that find its candidates
+RELATED = current().related  # [related] in newsdesk.toml, docs/settings.md
+RELATED_MIN_SIMILARITY = RELATED.min_similarity
+RELATED_MAX = RELATED.max_related
+RELATED_TOP_TERMS = RELATED.top_terms  # a story's terms that find its candidates
 
 
 @dataclass

@@ -68,15 +68,19 @@ import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from ..models import Article
+from ..settings import current
 
 LEAD_WORDS = 1000  # measured: 150 lost 0.04-0.07 BCubed F1 on the long AP/NYT and ECB+ articles
 CENTROID_TERMS = 100  # per story vector: a big story must not slow every comparison or match on noise terms
-RELATED_TERMS = 30  # what a story keeps once out of the window: enough to find related stories
-QUERY_TERMS = 20  # an article's top terms used to find candidate stories and to index its story
-POSTING_STORIES = 40  # newest stories kept per term: bounds the candidates for common names ("Trump")
-MAX_CANDIDATES = 25  # scored in full, after ranking by the number of shared query terms
-DENSE_CANDIDATES = 2  # and the stories nearest by dense vector that the term index missed (see candidates)
-WINDOW_DAYS = 45.0  # a story whose last article is further away than this is no longer a candidate
+# Settings ([cluster] in newsdesk.toml, documented in docs/settings.md): the candidate search and its lookback.
+SETTINGS = current().cluster
+RELATED_TERMS = SETTINGS.related_terms  # what a story keeps once out of the lookback
+QUERY_TERMS = SETTINGS.query_terms  # an article's top terms used to find candidate stories and to index its story
+POSTING_STORIES = SETTINGS.posting_stories  # newest stories kept per term
+MAX_CANDIDATES = SETTINGS.max_candidates  # scored in full, after ranking by the number of shared query terms
+DENSE_CANDIDATES = SETTINGS.dense_candidates  # and the nearest by dense vector that the term index missed
+STORY_LOOKBACK_DAYS = SETTINGS.story_lookback_days  # a story last seen further back is no longer a candidate
+# Constants: what the fitted trees (join.json) were fitted with; changing one means refitting.
 MEMBERS = 20  # latest articles per story kept for the closest-member features
 CORE_NAMES = 10  # a story's most frequent names, for the core-name features
 ARTICLE_NAMES = 5  # an article's most weighted names, for the same
@@ -530,7 +534,7 @@ class StoryClusterer:
     """`embedder`: article -> dense vector (default: the shipped static model); None for TF-IDF only."""
 
     def __init__(self, model: JoinModel | None = None, join_probability: float | None = None,
-                 window_days: float = WINDOW_DAYS, embedder: Callable[[Article], np.ndarray] | None | str = "default"):
+                 window_days: float = STORY_LOOKBACK_DAYS, embedder: Callable[[Article], np.ndarray] | None | str = "default"):
         shipped, bar, mean = _shipped()
         self.model = model or shipped
         self.join_probability = bar if join_probability is None else join_probability

@@ -49,17 +49,20 @@ from typing import Callable, Hashable, Sequence
 
 import numpy as np
 
+from ..settings import current
 from . import cluster as cl
 
-KNN = 10  # nearest by dense vector and by lead cosine, each; 20 in the probe: no better (held-out .912 vs .925)
-MAX_ARTICLES = 5000  # window size: the cost of one re-clustering grows with it (benchmarks/recluster_cost.py)
+# Settings ([recluster] in newsdesk.toml, documented in docs/settings.md)
+SETTINGS = current().recluster
+KNN = SETTINGS.knn  # nearest by dense vector and by lead cosine, each
+MAX_ARTICLES = SETTINGS.max_articles  # the window: the cost of one re-clustering grows with it
+BLOCK = SETTINGS.block_rows  # rows of similarities computed at once: memory BLOCK x window
+# Pairs at most this many days apart are scored, twice the stream's lookback (cluster.STORY_LOOKBACK_DAYS): a story
+# runs longer than the stream needs to look back for its next article.
+PAIR_MAX_GAP_DAYS = SETTINGS.pair_max_gap_days
+# Constants: what the fitted pair trees (pairs.json) were fitted with.
 SMALL = 2  # clusters of at most this many articles may join their closest cluster at the lower `attach` bar
-BLOCK = 512  # rows of similarities computed at once: memory BLOCK x window
 RANK_DEPTH = 20  # ranks of a neighbour are counted up to this
-# Pairs at most this many days apart are scored, twice the stream's window: a story runs longer than the stream
-# needs to look back for its next article (DUC: a kidnapping in October, the bodies found in December). Held-out
-# halves .946 (45 days) -> .953, in-sample DUC .941 -> .962; 120 and 180 days .953 / .954; Wikinews .663 -> .786.
-WINDOW_DAYS = 90
 PAIR_FEATURES = ("title", "lead", "names", "dense", "log_gap_days", "year_lag", "names_shared", "names_jaccard",
                  "min_words", "max_words",
                  # where each article ranks among the other's nearest (by dense vector, by lead cosine), the nearer
@@ -181,7 +184,7 @@ class _Similarities:
         return np.stack([columns[f] for f in PAIR_FEATURES], axis=-1)
 
 
-def scored_pairs(window: Window, knn: int = KNN, window_days: float = WINDOW_DAYS
+def scored_pairs(window: Window, knn: int = KNN, window_days: float = PAIR_MAX_GAP_DAYS
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(i, j, features) with i < j: each article's `knn` nearest by dense vector and by lead cosine (0: every
     pair), among the articles at most `window_days` away (undated ones are never too far)."""
@@ -234,7 +237,7 @@ def scored_pairs(window: Window, knn: int = KNN, window_days: float = WINDOW_DAY
 def average_link(n: int, i: Sequence[int], j: Sequence[int], p: Sequence[float], cut: float,
                  fixed: Sequence[Hashable | None] | None = None,
                  apart: Sequence[tuple[int, int]] = (), attach: float | None = None,
-                 days: Sequence[float] | None = None, window_days: float = WINDOW_DAYS) -> list[int]:
+                 days: Sequence[float] | None = None, window_days: float = PAIR_MAX_GAP_DAYS) -> list[int]:
     """Cluster numbers of n items: average-link (UPGMA) merges, best first, while the mean probability over all
     pairs of the two clusters (an absent pair counting 0) is at least `cut`; that is scipy's
     `fcluster(linkage(1 - p, "average"), 1 - cut, "distance")`, without the dense matrix.
