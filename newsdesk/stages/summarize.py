@@ -7,7 +7,9 @@ not churn). The greedy centrality + coverage + MMR `_select` is the fallback whe
 Near-copies of one sentence are exclusive and the earliest copy is kept, with `also_in` credits to the others.
 Sentences that only make sense after their predecessor (leading pronouns, connectives, "he said") are taken
 only together with that predecessor; datelines, bylines, captions and bare quotes are never candidates.
-Output order is chronological by article, then by position, never the content-farm shuffle this replaces.
+Output order is chronological by article, then by position.
+
+Settings: [summarize] in docs/settings.md; the "Latest" section and the headline rule: docs/design/latest.md.
 """
 from __future__ import annotations
 
