@@ -116,3 +116,13 @@ def test_the_docs_are_written_from_the_dataclasses():
         for name in cls.__dataclass_fields__:
             assert f"`{name}`" in markdown() and f"NEWSDESK_{section.upper()}_{name.upper()}" in markdown()
             assert cls.__dataclass_fields__[name].metadata.get("doc"), f"[{section}] {name} has no doc"
+
+
+def test_serve_flags_come_before_the_file(monkeypatch, tmp_path):
+    path = toml(tmp_path, "[server]\npublic_url = 'https://news.example.org'\nallowed_hosts = ['desk.lan']\n"
+                          "read_only = true\nport = 8100\n")
+    monkeypatch.setattr(settings, "_current", read(path, environ={}))
+    s = settings.ServerSettings.from_env(host="0.0.0.0", allowed_hosts=["a.lan"])
+    assert (s.host, s.port, s.public_url, s.allowed_hosts, s.read_only) == (
+        "0.0.0.0", 8100, "https://news.example.org", ("a.lan", "desk.lan"), True)
+    assert settings.ServerSettings.from_env(port=9000, public_url="").base_url == "http://127.0.0.1:9000"
