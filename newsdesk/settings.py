@@ -131,6 +131,11 @@ class FetchSettings:
     per_host: int = setting(1, "Requests in flight to one host.")
     host_delay: float = setting(1.0, "Seconds between the starts of two requests to one host.")
     robots: bool = setting(True, "Obey robots.txt.")
+    robots_seconds: float = setting(3600.0, "How long a host's robots.txt is kept before it is fetched again.")
+    robots_retry_seconds: float = setting(
+        300.0, "When a host's robots.txt could not be read (a 5xx, no answer): how long until it is asked again; "
+        "meanwhile nothing of that host is fetched.")
+    max_crawl_delay: float = setting(30.0, "The longest Crawl-delay of a robots.txt that is obeyed, in seconds.")
     allow_private: bool = setting(
         False, "Fetch from private and loopback addresses too (a desk on a home network); off, a feed cannot make "
         "the server read its own network.", env="NEWSDESK_ALLOW_PRIVATE")

@@ -34,14 +34,12 @@ from urllib.robotparser import RobotFileParser
 import httpx
 
 from ..models import RawInput
-from ..settings import FetchSettings, current  # FetchSettings lives with every other section; imported from here too
+from ..settings import FetchSettings  # lives with every other section; imported from here too
+from ..settings import current as current_settings
 from ..errors import NewsdeskError
 from .network import (AddressRefused, DeadlineBackend, current_deadline, cut_to_deadline, deadline,
                       deadline_transport, is_public_address, resolve)
 
-ROBOTS_TTL = 3600.0
-ROBOTS_RETRY = 300.0
-MAX_CRAWL_DELAY = 30.0
 INFLATE_STEP = 64 * 1024  # the most one call to zlib may inflate: a compressed chunk never expands all at once
 
 
@@ -226,7 +224,7 @@ class Fetcher:
     honours them."""
 
     def __init__(self, settings: FetchSettings | None = None, transport: httpx.BaseTransport | None = None):
-        self.settings = settings or current().fetch
+        self.settings = settings or current_settings().fetch
         s = self.settings
         self.client = httpx.Client(
             follow_redirects=False,  # followed by hand so that every hop is checked
@@ -300,13 +298,13 @@ class Fetcher:
             parts = urlsplit(url)
             robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
             parser = RobotFileParser(robots_url)
-            host.robots_error, ttl = None, ROBOTS_TTL
+            host.robots_error, ttl = None, self.settings.robots_seconds
             try:
                 with self._deadline():
                     r = self._get_with_retries(robots_url, {}, retries=0)
                 if r.status >= 500:
                     parser.disallow_all = True
-                    host.robots_error, ttl = f"HTTP {r.status}", ROBOTS_RETRY
+                    host.robots_error, ttl = f"HTTP {r.status}", self.settings.robots_retry_seconds
                 elif r.status >= 400 or r.status in (301, 302, 303, 307, 308):
                     parser.allow_all = True
                 else:
@@ -317,11 +315,11 @@ class Fetcher:
                 else:
                     # A host that does not answer now may answer soon: ask again after a short while, not an hour.
                     parser.disallow_all = True
-                    host.robots_error, ttl = e.message, ROBOTS_RETRY
+                    host.robots_error, ttl = e.message, self.settings.robots_retry_seconds
             host.robots, host.robots_until = parser, now + ttl
             rules = not (parser.allow_all or parser.disallow_all)
             delay = parser.crawl_delay(self.settings.user_agent) if rules else None
-            host.delay = min(float(delay or 0), MAX_CRAWL_DELAY)
+            host.delay = min(float(delay or 0), self.settings.max_crawl_delay)
         return host.robots.can_fetch(self.settings.user_agent, url)
 
     # -- internals ---------------------------------------------------------------------------------------------
