@@ -53,26 +53,6 @@ def setting(default: Any = MISSING, doc: str = "", env: str | None = None, facto
     return field(default=default, metadata=meta)
 
 
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    try:
-        return int(value) if value else default
-    except ValueError:
-        raise SystemExit(f"newsdesk: ${name} must be a whole number, got {value!r}") from None
-
-
-def env_flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
-
-
-def env_float(name: str, default: float) -> float:
-    value = os.environ.get(name, "").strip()
-    try:
-        return float(value) if value else default
-    except ValueError:
-        raise SystemExit(f"newsdesk: ${name} must be a number, got {value!r}") from None
-
-
 # -- limits: what every input, decompression and query is held to ---------------------------------------------
 @dataclass(frozen=True)
 class Limits:
