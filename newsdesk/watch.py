@@ -18,12 +18,13 @@ from urllib.parse import urlsplit
 
 from .models import Article, RawInput
 from .pipeline import InputFailure, build, ingest_raw
-from .settings import LIMITS
+from .settings import LIMITS, current
 from .sources.feeds import FeedError, parse_feed
 from .sources.fetch import FetchError, Fetcher, FetchSettings
 from .store import Store
 
-MAX_BACKOFF = timedelta(hours=6)
+SETTINGS = current().watch  # [watch] in newsdesk.toml, docs/settings.md
+MAX_BACKOFF = timedelta(seconds=SETTINGS.max_backoff_seconds)
 
 
 @dataclass

@@ -97,11 +97,13 @@ def group(name: str, help: str, **kwargs):
 
 def fetch_settings(allow_private: bool = False, host_delay: float | None = None):
     """The fetcher's settings with the command line's flags over their defaults (and $NEWSDESK_ALLOW_PRIVATE)."""
-    from ..sources.fetch import FetchSettings
+    from dataclasses import replace
 
-    s = FetchSettings()
+    from ..settings import current
+
+    s = current().fetch
     if allow_private:
-        s.allow_private = True
+        s = replace(s, allow_private=True)
     if host_delay is not None:
-        s.host_delay = host_delay
+        s = replace(s, host_delay=host_delay)
     return s

@@ -1,4 +1,4 @@
--- Feed subscriptions, their polling state, and the items seen in each (issue 3).
+-- Feed subscriptions, their polling state, and the items seen in each.
 CREATE TABLE feeds (
     id INTEGER PRIMARY KEY,
     url TEXT NOT NULL UNIQUE,

@@ -21,14 +21,16 @@ from typing import Callable, Hashable, Protocol, Sequence
 import numpy as np
 
 from ..models import Article, Brief, RawInput
+from ..settings import current
 from ..sources.records import RecordError, article_from_json_bytes
 from ..stages.cluster import POSTING_STORIES, cosine, top_terms
 from ..stages.dedup import Fingerprint, fingerprint
 from .stream import StoryAssigner
 
-RELATED_MIN_SIMILARITY = 0.12
-RELATED_MAX = 5
-RELATED_TOP_TERMS = 25  # a story's terms that find its candidates
+RELATED = current().related  # [related] in newsdesk.toml, docs/settings.md
+RELATED_MIN_SIMILARITY = RELATED.min_similarity
+RELATED_MAX = RELATED.max_related
+RELATED_TOP_TERMS = RELATED.top_terms  # a story's terms that find its candidates
 
 
 # -- records -------------------------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ import ipaddress
 import threading
 import time
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Iterable, Iterator
@@ -33,39 +33,14 @@ from urllib.robotparser import RobotFileParser
 
 import httpx
 
-from .. import __version__
 from ..models import RawInput
-from ..settings import LIMITS, env_flag, env_float
+from ..settings import FetchSettings  # lives with every other section; imported from here too
+from ..settings import current as current_settings
 from ..errors import NewsdeskError
 from .network import (AddressRefused, DeadlineBackend, current_deadline, cut_to_deadline, deadline,
                       deadline_transport, is_public_address, resolve)
 
-USER_AGENT = f"newsdesk/{__version__} (+https://github.com/newsdesk; self-hosted news reader)"
-ROBOTS_TTL = 3600.0
-ROBOTS_RETRY = 300.0
-MAX_CRAWL_DELAY = 30.0
 INFLATE_STEP = 64 * 1024  # the most one call to zlib may inflate: a compressed chunk never expands all at once
-
-
-@dataclass
-class FetchSettings:
-    # One deadline per get(): DNS, connect, TLS, request, status line, headers and body of every redirect hop, every
-    # retry attempt and the robots.txt fetch share these seconds, so a polling loop knows what one URL can cost.
-    # Besides them a get() only sleeps: for politeness (host_delay, or the host's Crawl-delay up to MAX_CRAWL_DELAY,
-    # before each request to a host) and for retry backoff (max_backoff seconds in all). $NEWSDESK_FETCH_SECONDS.
-    timeout: float = field(default_factory=lambda: env_float("NEWSDESK_FETCH_SECONDS", 20.0))
-    connect_timeout: float = 10.0  # one connection attempt, within the deadline
-    max_bytes: int = field(default_factory=lambda: LIMITS.input_bytes)  # decoded body; a gzip bomb stops here
-    max_content_codings: int = 2  # layers of Content-Encoding; each one holds a zlib window while it inflates
-    max_redirects: int = 5
-    retries: int = 2  # extra attempts after the first, on transient failures only, while the deadline lasts
-    backoff: float = 1.0  # seconds before the first retry, doubled each time
-    max_backoff: float = 60.0  # seconds of backoff one get() may sleep in all; a longer Retry-After gives up at once
-    per_host: int = 1  # requests in flight to one host
-    host_delay: float = 1.0  # seconds between the starts of two requests to one host
-    robots: bool = True
-    allow_private: bool = field(default_factory=lambda: env_flag("NEWSDESK_ALLOW_PRIVATE"))
-    user_agent: str = USER_AGENT
 
 
 class FetchError(NewsdeskError):
@@ -249,7 +224,7 @@ class Fetcher:
     honours them."""
 
     def __init__(self, settings: FetchSettings | None = None, transport: httpx.BaseTransport | None = None):
-        self.settings = settings or FetchSettings()
+        self.settings = settings or current_settings().fetch
         s = self.settings
         self.client = httpx.Client(
             follow_redirects=False,  # followed by hand so that every hop is checked
@@ -323,13 +298,13 @@ class Fetcher:
             parts = urlsplit(url)
             robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
             parser = RobotFileParser(robots_url)
-            host.robots_error, ttl = None, ROBOTS_TTL
+            host.robots_error, ttl = None, self.settings.robots_seconds
             try:
                 with self._deadline():
                     r = self._get_with_retries(robots_url, {}, retries=0)
                 if r.status >= 500:
                     parser.disallow_all = True
-                    host.robots_error, ttl = f"HTTP {r.status}", ROBOTS_RETRY
+                    host.robots_error, ttl = f"HTTP {r.status}", self.settings.robots_retry_seconds
                 elif r.status >= 400 or r.status in (301, 302, 303, 307, 308):
                     parser.allow_all = True
                 else:
@@ -340,11 +315,11 @@ class Fetcher:
                 else:
                     # A host that does not answer now may answer soon: ask again after a short while, not an hour.
                     parser.disallow_all = True
-                    host.robots_error, ttl = e.message, ROBOTS_RETRY
+                    host.robots_error, ttl = e.message, self.settings.robots_retry_seconds
             host.robots, host.robots_until = parser, now + ttl
             rules = not (parser.allow_all or parser.disallow_all)
             delay = parser.crawl_delay(self.settings.user_agent) if rules else None
-            host.delay = min(float(delay or 0), MAX_CRAWL_DELAY)
+            host.delay = min(float(delay or 0), self.settings.max_crawl_delay)
         return host.robots.can_fetch(self.settings.user_agent, url)
 
     # -- internals ---------------------------------------------------------------------------------------------

@@ -1,54 +1,23 @@
 """Online story assignment: each new article joins the most likely recent story or starts a new one.
 
-The stream gives an article a story at once; its decisions are then revised in batches: `build` and
-`newsdesk cluster` re-cluster the newest articles all at once from article pairs (recluster.py), which held out
-does better than any decision taken one article at a time could (see recluster.py).
+In: articles in time order (`StoryClusterer.assign(article, new_story)`, or `best_match` then `add`). Out: each
+article's story id and the probability of that join; `story_vector(id)`, what related stories are found from.
+Guarantees: one decision per article, taken at once and never revisited here (recluster.py redoes the window's
+stories in batches); work per article and memory per story are bounded whatever the corpus size; a clusterer
+pickles, so a build resumes the stream where the last one stopped.
 
-Articles arrive in time order. Each article gets three sparse TF-IDF vectors, with IDF from the documents seen so
-far (no training corpus needed): its title, its text ("lead": the first LEAD_WORDS words, figures included), and the
-names in that text (capitalised words not opening a sentence, and runs of them such as "Betty Ford Center"). A
-story keeps the running sum of each, plus the time span of its articles.
+How: each article gets three sparse TF-IDF vectors (IDF from the documents seen so far): its title, its lead (the
+first LEAD_WORDS words) and its names (capitalised words not opening a sentence, and runs of them), and a dense
+vector from a static embedding model (embed.py) centred on the running mean of those seen so far. A story keeps the
+sums of each and its latest MEMBERS articles. Candidates are the stories sharing the article's top QUERY_TERMS
+terms (at most POSTING_STORIES newest per term, MAX_CANDIDATES scored in full) and the DENSE_CANDIDATES nearest by
+dense vector; a story last seen more than STORY_LOOKBACK_DAYS back is no candidate and shrinks to RELATED_TERMS
+terms. Boosted trees over FEATURES (`JoinModel`, newsdesk/data/cluster/join.json, written by `newsdesk eval cluster
+--fit --write`) give each candidate a probability; the article joins the most probable story when it reaches the
+join bar, else starts a new one. An undated article takes its date from its URL or the top of its text
+(`article_date`); where none is found, the latest year each text mentions stands in.
 
-Each article also gets a dense vector from a static embedding model distilled from MiniLM (`embed.py`), centred
-on the running mean of the vectors seen so far: raw cosines of such vectors are all high (they share one common
-direction), and the centred ones separate topics far better (single pass, mean BCubed F1 .72 raw, .75 centred).
-A story keeps the sum of its articles' dense vectors and those of its latest `MEMBERS` articles, and their titles,
-so an article is compared with the story as a whole and with its closest member (a long story drifts).
-
-Candidate stories are found through an inverted index from an article's most weighted terms to the stories that
-recently used them, and by the dense vectors of the stories in the window (the nearest few the index missed);
-each posting list keeps only the newest stories, and stories whose last article is more than `WINDOW_DAYS` away
-are skipped and shrunk to a few terms, so the work per article does not grow with the corpus and the memory per
-story stays small. Each candidate is scored by boosted trees over FEATURES (`JoinModel`); the
-article joins the most probable story when that probability is at least the join bar, else starts a new story.
-The trees and the bar live in `newsdesk/data/cluster/join.json`, one setting for every kind of news, written by
-`newsdesk eval cluster --fit --write`. The sets need different bars (AllSides splits one news event into several
-same-day roundups, DUC's TDT events run for weeks), so the shipped fit uses all three and is a compromise between
-them. The features are meant to mean the same in every kind of news: similarities relative to the other
-candidates and to the story (margins, cohesion), shared and core names, story size and age, a gap in whole days.
-Trees replaced a logistic regression: on held-out halves of each set's stories mean BCubed F1 .861 -> .891, but
-fitted on two sets and scored on the third .765 -> .652 (.665 with `year_lag`, .710 with the text lengths below;
-trees do not extrapolate; see eval/cluster.py).
-
-Undated articles take a date from their URL when it has one (`/2013/05/02/`), as many news URLs do, else from
-the top of their text ("September 14, 2013"), where scraped pages print it: in ECB+ this dates 427 of 982 articles
-instead of 174, which keeps apart two events of one kind years apart (left-out ECB+ .763 -> .778, in-sample .820
--> .832 BCubed F1). Where the article or the story is still undated, the latest year each text mentions stands in
-for its date (`year_lag`): held-out halves (`--fit`) ECB+ .849 -> .864, mean .891 -> .894; in-sample over three
-feed orders (`newsdesk eval cluster --orders 3`) mean .883 -> .890.
-
-The trees also read how much text the article and the story's articles have (`log_words`, `story_words`): a
-cosine, a shared name or a missing core name says more of an 800-word report than of a two-line lead, and the
-sets mix both. Held-out halves mean .894 -> .911 (ECB+ .864 -> .859, AllSides .940 -> .965, DUC .878 -> .909);
-fitted on two sets, scored on the third .665 -> .710; the never-fitted Wikinews sample .647 -> .675; in-sample
-over three feed orders .890 -> .913.
-
-The trees are also fitted on each set as if all its dated articles came out on one day (eval/cluster.py,
-`ONE_DAY_WEIGHT`): fitted on the dates alone they learned from AllSides, where every article of a story carries
-the story's date, that the same day nearly means the same story, and a busy day's feed fell apart
-(`newsdesk eval cluster --one-day`: AllSides .552 -> .709, mean .751 -> .822; held-out halves on one day .763 ->
-.854, as dated .911 -> .889). Fitted so, the trees can be given the nearest stories by dense vector as candidates
-(see `StoryClusterer.candidates`).
+Settings: [cluster] in docs/settings.md. Why it is built so, with the measurements: docs/design/cluster.md.
 """
 from __future__ import annotations
 
@@ -68,15 +37,19 @@ import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from ..models import Article
+from ..settings import current
 
-LEAD_WORDS = 1000  # measured: 150 lost 0.04-0.07 BCubed F1 on the long AP/NYT and ECB+ articles
+# Settings ([cluster] in newsdesk.toml, documented in docs/settings.md): the candidate search and its lookback.
+SETTINGS = current().cluster
+RELATED_TERMS = SETTINGS.related_terms  # what a story keeps once out of the lookback
+QUERY_TERMS = SETTINGS.query_terms  # an article's top terms used to find candidate stories and to index its story
+POSTING_STORIES = SETTINGS.posting_stories  # newest stories kept per term
+MAX_CANDIDATES = SETTINGS.max_candidates  # scored in full, after ranking by the number of shared query terms
+DENSE_CANDIDATES = SETTINGS.dense_candidates  # and the nearest by dense vector that the term index missed
+STORY_LOOKBACK_DAYS = SETTINGS.story_lookback_days  # a story last seen further back is no longer a candidate
+# Constants: what the fitted trees (join.json) were fitted with; changing one means refitting.
+LEAD_WORDS = 1000  # words of the lead vector: long reports need them (docs/design/cluster.md)
 CENTROID_TERMS = 100  # per story vector: a big story must not slow every comparison or match on noise terms
-RELATED_TERMS = 30  # what a story keeps once out of the window: enough to find related stories
-QUERY_TERMS = 20  # an article's top terms used to find candidate stories and to index its story
-POSTING_STORIES = 40  # newest stories kept per term: bounds the candidates for common names ("Trump")
-MAX_CANDIDATES = 25  # scored in full, after ranking by the number of shared query terms
-DENSE_CANDIDATES = 2  # and the stories nearest by dense vector that the term index missed (see candidates)
-WINDOW_DAYS = 45.0  # a story whose last article is further away than this is no longer a candidate
 MEMBERS = 20  # latest articles per story kept for the closest-member features
 CORE_NAMES = 10  # a story's most frequent names, for the core-name features
 ARTICLE_NAMES = 5  # an article's most weighted names, for the same
@@ -84,16 +57,10 @@ STORY_NAMES = 100  # names whose counts a story keeps (the most frequent), so th
 PRIOR_DOCS = 20.0  # the shipped mean vector counts as this many articles, so the first few are centred too
 DAY = 86400.0
 # A longer article is embedded on a second thread while its terms are counted: the tokenizer (Rust) and numpy let
-# the two run at once. Long articles are the slowest 5% of assignments and half their time is their own vectors;
-# measured on 200 dev articles over 700 words, terms and embedding 6.10 -> 4.62 ms, and on 200 under 120 words
-# 0.73 -> 0.85 ms, hence only past this length (about 300 words).
+# the two run at once; for shorter ones the thread costs more than it saves (docs/design/cluster.md).
 OVERLAP_CHARS = 2000
 
-# A closest-member lead cosine (members' top 40 terms) was tried: weight -0.3, no gain, and it doubled the cost.
-# Also tried with the logistic regression shipped before, no gain (mean BCubed F1 on the three sets, in-sample /
-# fitted on two, scored on the third): the log number of candidates (.840 / .652 vs .844 / .663), a margin of 0 for
-# a lone candidate (.847 / .751 vs .849 / .772), refitting on the pairs met while streaming with the model itself
-# (in-sample .848 -> .834).
+# What was tried and not kept: docs/design/cluster.md.
 FEATURES = ("title", "lead", "names", "dense", "dense_max", "title_max", "log_gap_days", "no_date",
             # relative to the best other candidate (against nothing, i.e. the value itself, when alone) and to the
             # story itself
@@ -530,7 +497,8 @@ class StoryClusterer:
     """`embedder`: article -> dense vector (default: the shipped static model); None for TF-IDF only."""
 
     def __init__(self, model: JoinModel | None = None, join_probability: float | None = None,
-                 window_days: float = WINDOW_DAYS, embedder: Callable[[Article], np.ndarray] | None | str = "default"):
+                 window_days: float = STORY_LOOKBACK_DAYS,
+                 embedder: Callable[[Article], np.ndarray] | None | str = "default"):
         shipped, bar, mean = _shipped()
         self.model = model or shipped
         self.join_probability = bar if join_probability is None else join_probability
@@ -591,11 +559,7 @@ class StoryClusterer:
     # -- decision
     def candidates(self, vec: Vectors) -> list[Hashable]:
         """Stories sharing the article's top terms, most shared first, then the DENSE_CANDIDATES nearest other
-        stories by dense vector: reports of a long story drift in wording (DUC's TDT events run for weeks) and can
-        share no indexed term with it. With them and the name count (held-out halves, dated over three feed orders /
-        one day): .889 / .854 -> .901 / .848 (DUC .881 -> .916). Fitted on the dates alone, the trees joined the
-        nearest story on the same day whatever it was (see eval/cluster.py); before the text-length features they
-        made no use of these candidates."""
+        stories by dense vector: reports of a long story drift in wording and can share no indexed term with it."""
         shared: Counter = Counter()
         for t in vec.query_terms():
             shared.update(self.postings.get(t, {}).keys())

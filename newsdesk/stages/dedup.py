@@ -12,9 +12,13 @@ from typing import NamedTuple
 
 from datasketch import MinHash, MinHashLSH
 
+from newsdesk.settings import current
+
+SETTINGS = current().dedup  # [dedup] in newsdesk.toml, docs/settings.md
+THRESHOLD = SETTINGS.threshold  # estimated Jaccard of 5-word shingles at which two texts are copies
+# Constants: the shape of the saved index (a change needs a fresh build).
 NUM_PERM = 128
 SHINGLE_WORDS = 5
-THRESHOLD = 0.5  # estimated Jaccard of 5-word shingles; see benchmarks/dedup_quality.py for why not higher
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 

@@ -1,41 +1,25 @@
 """Re-clustering the window: the newest articles' stories redone all at once, from article pairs.
 
-The streaming clusterer (cluster.py) decides once per article, against story summaries, and never revisits a
-decision: a story split early stays split. Clustering the recent articles all at once was first measured against it
-on the same data (benchmarks/cluster_batch_probe.py; see the README's figures): fitted on half of each set's
-stories and scored on the other half, mean BCubed F1 .902 (stream) -> .925, and on a busy day (every article
-re-dated to one day) .848 -> .891. So the stream gives each article a story at once, and every build (and
-`newsdesk cluster` at the end of its input) redoes the stories of the window: the newest `MAX_ARTICLES` articles
-that are not copies (copies follow their originals).
+In: a `Window` (the newest MAX_ARTICLES articles that are not copies: their vectors and days), a `PairModel`, the
+users' pins (`fixed`) and moves (`apart`). Out: `recluster` a cluster number per article; `story_ids` the story of
+each cluster and where the stories left without articles went.
 
-How: each article of the window is paired with its `KNN` nearest others by dense vector and by lead cosine, among
-those at most `WINDOW_DAYS` apart (what an index would propose; every pair costs the square of the window, and in
-the probe scored .928 against .925). A pair classifier (boosted trees over PAIR_FEATURES, stored in pairs.json as
-join.json stores the stream's trees, fitted on these same nearest pairs) gives each pair a probability that the two
-report one event.
-Its features are the signals the stream reads (cosines of title, lead, names and dense vectors, shared names, the
-day and year gaps, the text lengths) and where each article ranks among the other's nearest: a cosine means more or
-less in different kinds of news, a rank the same in all (held-out halves .925 -> .935, AllSides .939 -> .964).
-Ranks mislead in a small window, where unrelated articles are each other's nearest too, so the trees are also fitted
-on small random windows of each set (eval/cluster.py, SMALL_WINDOWS); without them two earthquakes in a window of
-twelve articles were one story.
+How: each article is paired with its KNN nearest others by dense vector and by lead cosine, among those at most
+PAIR_MAX_GAP_DAYS apart (`scored_pairs`). Boosted trees over PAIR_FEATURES (newsdesk/data/cluster/pairs.json,
+fitted by `newsdesk eval cluster --fit`) give each pair a probability that the two report one event. Average-link
+clustering of those probabilities (`average_link`: a pair never scored counts as 0, and the mean is over the pairs
+close enough in time to have been scored) is cut at one probability; then a cluster of at most SMALL articles left
+alone joins the larger cluster it is closest to, on average, if that is at least `attach`. Over the sparse graph of
+about 2*KNN pairs per article the average link is exact (tests/test_recluster.py checks it against scipy's
+`linkage`) and needs memory linear in the pairs.
 
-Average-link clustering of those probabilities, a pair never scored counting as 0, is cut at one probability; then
-a cluster of one or two articles left alone joins the larger cluster it is closest to, on average, if that is at
-least `attach` (ECB+'s reports that the cut left alone: held-out halves .936 -> .942). The mean is over the pairs
-of two clusters close enough in time to have been scored: a pair months apart is not evidence against (held-out
-halves .939 -> .944, in-sample ECB+ .944 -> .957). `eval/cluster.py --fit`
-chooses both on held-out halves. The average link is written here rather than taken from scipy, whose `linkage`
-needs the dense matrix of all n(n-1)/2 distances: over a sparse graph of about 2*KNN pairs per article it is exact
-(a pair of clusters with no scored pair has average 0, below any cut; tests/test_recluster.py checks it against
-scipy) and needs memory linear in the pairs.
+Guarantees: users' decisions bind it: articles a user placed in a story (pins; a merge pins both stories' articles)
+start as one cluster that keeps that story, two such clusters of different stories never merge, and an article a
+user moved out of a story never joins the articles it was moved away from. Clusters keep the existing story ids
+where they can (each story goes to the cluster holding most of its window articles), so a story's URL stays while
+it grows; a story left with no article redirects to where most of them went.
 
-Users' decisions bind it: articles a user placed in a story (pins; a merge pins both stories' articles) start as
-one cluster that keeps that story, two such clusters of different stories never merge, and an article a user moved
-out of a story never joins the articles it was moved away from.
-
-Clusters keep the existing story ids where they can (each story goes to the cluster holding most of its window
-articles), so a story's URL stays while it grows; a story left with no article redirects to where most of them went.
+Settings: [recluster] in docs/settings.md. Why it is built so, with the measurements: docs/design/cluster.md.
 """
 from __future__ import annotations
 
@@ -49,17 +33,20 @@ from typing import Callable, Hashable, Sequence
 
 import numpy as np
 
+from ..settings import current
 from . import cluster as cl
 
-KNN = 10  # nearest by dense vector and by lead cosine, each; 20 in the probe: no better (held-out .912 vs .925)
-MAX_ARTICLES = 5000  # window size: the cost of one re-clustering grows with it (benchmarks/recluster_cost.py)
+# Settings ([recluster] in newsdesk.toml, documented in docs/settings.md)
+SETTINGS = current().recluster
+KNN = SETTINGS.knn  # nearest by dense vector and by lead cosine, each
+MAX_ARTICLES = SETTINGS.max_articles  # the window: the cost of one re-clustering grows with it
+BLOCK = SETTINGS.block_rows  # rows of similarities computed at once: memory BLOCK x window
+# Pairs at most this many days apart are scored, twice the stream's lookback (cluster.STORY_LOOKBACK_DAYS): a story
+# runs longer than the stream needs to look back for its next article.
+PAIR_MAX_GAP_DAYS = SETTINGS.pair_max_gap_days
+# Constants: what the fitted pair trees (pairs.json) were fitted with.
 SMALL = 2  # clusters of at most this many articles may join their closest cluster at the lower `attach` bar
-BLOCK = 512  # rows of similarities computed at once: memory BLOCK x window
 RANK_DEPTH = 20  # ranks of a neighbour are counted up to this
-# Pairs at most this many days apart are scored, twice the stream's window: a story runs longer than the stream
-# needs to look back for its next article (DUC: a kidnapping in October, the bodies found in December). Held-out
-# halves .946 (45 days) -> .953, in-sample DUC .941 -> .962; 120 and 180 days .953 / .954; Wikinews .663 -> .786.
-WINDOW_DAYS = 90
 PAIR_FEATURES = ("title", "lead", "names", "dense", "log_gap_days", "year_lag", "names_shared", "names_jaccard",
                  "min_words", "max_words",
                  # where each article ranks among the other's nearest (by dense vector, by lead cosine), the nearer
@@ -181,7 +168,7 @@ class _Similarities:
         return np.stack([columns[f] for f in PAIR_FEATURES], axis=-1)
 
 
-def scored_pairs(window: Window, knn: int = KNN, window_days: float = WINDOW_DAYS
+def scored_pairs(window: Window, knn: int = KNN, window_days: float = PAIR_MAX_GAP_DAYS
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(i, j, features) with i < j: each article's `knn` nearest by dense vector and by lead cosine (0: every
     pair), among the articles at most `window_days` away (undated ones are never too far)."""
@@ -234,7 +221,7 @@ def scored_pairs(window: Window, knn: int = KNN, window_days: float = WINDOW_DAY
 def average_link(n: int, i: Sequence[int], j: Sequence[int], p: Sequence[float], cut: float,
                  fixed: Sequence[Hashable | None] | None = None,
                  apart: Sequence[tuple[int, int]] = (), attach: float | None = None,
-                 days: Sequence[float] | None = None, window_days: float = WINDOW_DAYS) -> list[int]:
+                 days: Sequence[float] | None = None, window_days: float = PAIR_MAX_GAP_DAYS) -> list[int]:
     """Cluster numbers of n items: average-link (UPGMA) merges, best first, while the mean probability over all
     pairs of the two clusters (an absent pair counting 0) is at least `cut`; that is scipy's
     `fcluster(linkage(1 - p, "average"), 1 - cut, "distance")`, without the dense matrix.

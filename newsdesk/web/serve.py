@@ -53,10 +53,10 @@ def serve(db_path: str, settings: ServerSettings | None = None, watch_feeds: boo
               "  NEWSDESK_TOKEN in the environment sets your own, --read-only turns changes off.", flush=True)
     # Started even with no feeds yet: a feed added later on /feeds or over the API is polled without a restart.
     if watch_feeds:
-        from ..sources.fetch import FetchSettings
+        from ..settings import current
         from ..watch import watch_in_background
 
-        watch_in_background(db_path, fetch or FetchSettings(), tick=tick)  # a daemon thread: it never holds the exit
+        watch_in_background(db_path, fetch or current().fetch, tick=tick)  # a daemon thread: it never holds the exit
         print("polling the feeds in the background (--no-watch to turn off)", flush=True)
     app = create_app(db_path, settings)
     config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",

@@ -10,7 +10,7 @@ MIN_WORDS words or more, or its text is over LIMITS.article_chars characters.
 from __future__ import annotations
 
 from newsdesk.models import Article, RawInput
-from newsdesk.settings import LIMITS
+from newsdesk.settings import LIMITS, current
 
 from .body import clean_body
 from .decoding import decode_utf8, parse
@@ -22,8 +22,7 @@ from .normalize import words, ws
 from .sites import is_site, outlet_name, site_host
 from .titles import clean_title, is_truncated, pick_title, repeats_og
 
-
-MIN_WORDS = 20
+MIN_WORDS = current().extract.min_words  # [extract] in newsdesk.toml, docs/settings.md
 
 
 def extract_html(raw: RawInput) -> Article:

@@ -11,6 +11,8 @@ from typing import Any
 
 from lxml import etree
 
+from newsdesk.settings import current
+
 from .errors import ExtractionError
 
 
@@ -18,8 +20,9 @@ from .errors import ExtractionError
 # Alone it loses body text on a few layouts: it keeps a teaser or a neighbouring block and misses the article. Then
 # the page's long paragraphs are nearly all absent from its output, so only then is the full cascade run (why this
 # test and not the output's length: docs/design/extraction.md).
-LONG_PARAGRAPH = 100  # characters: article paragraphs usually are, teasers, captions and link lines rarely
-MIN_COVERAGE = 0.25   # share of the long-paragraph text that the fast output must contain
+# [extract] in newsdesk.toml, docs/settings.md
+LONG_PARAGRAPH = current().extract.long_paragraph_chars  # article paragraphs usually are this long, teasers rarely
+MIN_COVERAGE = current().extract.min_coverage  # share of the long-paragraph text the fast output must contain
 
 
 def long_paragraphs(tree) -> list[str]:

