@@ -17,15 +17,12 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import pool, stream
 
-from cluster_cost import pool, stream  # noqa: E402
-
-from newsdesk.eval.cluster import DEFAULT_DATA  # noqa: E402
-
-from newsdesk.models import RawInput  # noqa: E402
-from newsdesk.pipeline import StoryAssigner, _replay, _resume, _save_state, _state_path  # noqa: E402
-from newsdesk.store import Store  # noqa: E402
+from newsdesk.eval.cluster import DEFAULT_DATA
+from newsdesk.models import RawInput
+from newsdesk.pipeline import StoryAssigner, _replay, _resume, _save_state, _state_path
+from newsdesk.store import Store
 
 
 def main() -> int:
