@@ -236,6 +236,7 @@ def test_join_model_file_names_its_features_and_one_this_version_lacks_is_refuse
         load_join_model(newer)
 
 
+@pytest.mark.slow
 def test_trees_read_from_the_file_give_the_probabilities_scikit_learn_gives():
     from sklearn.ensemble import HistGradientBoostingClassifier
 

@@ -162,6 +162,7 @@ def test_pipeline_stores_facts_and_the_web_shows_them(tmp_path, nlp):
     assert client.get("/api/stories/999999/facts").status_code == 404
 
 
+@pytest.mark.slow
 def test_facts_verb_reads_summarize_input():
     cluster = {"cluster_id": "iraq", "docs": [
         {"doc_id": "afp", "outlet": "Wire One", "date": "2020-01-25", "text": AFP_TEXT},
