@@ -31,8 +31,8 @@ system-deps:
 test: install-test system-deps
 	$(BIN)/python -m pytest -q
 
-# Everyday work: the suite without the tests marked slow (real browsers, full builds, real-data benchmarks),
-# under two minutes on two cores. `make test` stays the one that counts.
+# Everyday work: the suite without the tests marked slow (real browsers and servers, full builds through the CLI,
+# timeouts waited out), under two minutes on two cores. `make test` stays the one that counts.
 test-fast: install-test
 	$(BIN)/python -m pytest -q -m "not slow"
 
