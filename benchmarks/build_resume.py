@@ -19,10 +19,11 @@ from pathlib import Path
 
 from _common import pool, stream
 
-from newsdesk.eval.cluster import DEFAULT_DATA
-from newsdesk.models import RawInput
-from newsdesk.pipeline import StoryAssigner, _replay, _resume, _save_state, _state_path
-from newsdesk.store import Store
+from newsdesk.eval.cluster import DEFAULT_DATA  # noqa: E402
+
+from newsdesk.models import RawInput  # noqa: E402
+from newsdesk.pipeline import StoryAssigner, _replay, _resume, _save_state, _state_path  # noqa: E402
+from newsdesk.store import Store  # noqa: E402
 
 
 def main() -> int:

@@ -34,7 +34,7 @@ from typing import Sequence
 
 import numpy as np
 
-from newsdesk.eval.cluster import (HEADER, SEED, Labelled, add_data_arguments, baseline_threshold,
+from newsdesk.eval.cluster import (DEFAULT_DATA, FILES, HEADER, SEED, SETS, Labelled, baseline_threshold,
                                    cached_embedder, evaluate, load_set, load_sets, make_clusterer, one_day, row,
                                    run_baseline, run_newsdesk, scores, split_half, story_counter, stream)
 
@@ -56,55 +56,7 @@ def candidate_pairs(items: Labelled) -> tuple[list[list[float]], list[int]]:
 
 
 JOIN_GRID = tuple(round(x, 2) for x in np.arange(0.2, 0.81, 0.1))
-# Trees rather than the logistic regression shipped before: on held-out halves of each set's stories (ECB+ by
-# topic), mean BCubed F1 .861 (logistic, C=0.1) / .867 (logistic with the core-name features) -> .891; on the
-# bundled Wikinews sample, never fitted on, .658 -> .663. Leave-one-set-out is worse, .765 -> .652: trees do not
-# extrapolate to a set whose features lie elsewhere, and the join bar chosen on two sets misses the third.
-# Tried, no better on the halves: depth 3 and 50 trees (.862, left-out .730), the mean of trees and logistic
-# (.863 / .697), min_samples_leaf 200 with l2 5 (.885), 7 leaves and 150 trees (.883), figure-overlap features
-# (.882), no monotone constraints (.895 on halves but Wikinews .645).
-# Later, on the halves scored over three feed orders (a script kept outside the repo; the base then scored
-# .857 / .940 / .876, mean .891):
-# candidates also from the 2 or 5 nearest stories by dense vector (mean .893 / .891, Wikinews .654 with 5; the
-# gold-join ceiling of DUC rises .921 -> .952, but the trees do not use the extra candidates), the share of the
-# article's title names, top name or name weight new to the story (.886-.890), fitting on pairs streamed in
-# three feed orders (.879).
-# With `year_lag` (base .865 / .941 / .870, mean .892 on the same three orders): negatives of articles that open
-# their gold story weighted 3x (.890: DUC .896 but AllSides .918) or 0.3x (.888); the story's text length alone
-# (.905) or with the article's, as shipped (.909), and that with those negatives weighted 2x (.907); then trees of
-# 80 samples a leaf (.907) or 7 leaves and 200 trees (.908), the number of title terms (.907), the article's name
-# count (.913). The 2 nearest stories by dense vector as extra candidates, which the trees now use: .918, with the
-# name count .924 (DUC .918; in-sample over three orders .930, Wikinews .741), but not shippable with those trees:
-# for short texts from one day they joined a small story on almost any likeness (AllSides, where every article of
-# a story carries one date, taught them that the same day means the same story), and the dense neighbours brought
-# in stories that share no name: a report of another rehab stay joined the first (test_same_event_joins_and_the_
-# same_kind_of_event_stays_apart failed), and with no floor on the dense cosine an unrelated story did. A floor of
-# 0.2 (the 95th percentile of unrelated pairs is 0.23-0.28) fixed the second, not the first (.924 -> .915). Fitted
-# also on the one-day streams (below), the trees keep both apart, and the dense candidates and the name count are
-# shipped with them.
-# With them (base .902 on the halves over three orders, .848 on one day; the harness also scores each half on one
-# day), no better: a longer window, 365 / 1100 / 3000 days (.905 / .906 / .909, one day .849-.852: ECB+ files
-# follow-ups years later under the event, DUC's TDT events run for months, but the dense index and the memory
-# grow with every story the window holds); a dormant tier instead, stories found only through shared terms for 3
-# or 8 years after their 45 days, their member vectors reduced to the centroid (.894 / .900) or kept (.900); a
-# window as long as the story has run, or 3x (.902 / .898); merging into the joined story any other candidate the
-# article joins with p >= 0.6, to mend split stories (.904, one day .846); the share of the article's title terms
-# or name weight new to the story (.897 both). Nor is the join bar where the loss is: scored at each bar from 0.3
-# to 0.8, the halves give .893-.903, flat from 0.4 to 0.7. Fitted on one half and scored on the other, ECB+ loses
-# mostly precision (.841, recall .893): first reports of the second event of a topic join the first (8 of 46
-# stories, 7 of them undated: "Peter Capaldi takes over Doctor Who" the story of Matt Smith's casting, a 2013
-# Internet Explorer fix that of 2008), and the rest of that event follows them.
-# Then (same harness, base .902 / .848), no better or not worth its cost: other dense vectors, refitted on each
-# half, a static model distilled the same way from all-mpnet-base-v2 (.898 / .850), all-MiniLM-L6-v2 itself, through
-# torch at about 100x the cost (.908 / .858), all-mpnet-base-v2 itself, about 1 s an article on one core (.916 /
-# .865); a learned merge of two stories after each assignment (trees over one story's summed vectors against the
-# other's and the article's join probability for both, fitted on the merges the halves' own streams offered: .907 /
-# .837, with every candidate as an example .902 / .839); a classifier of article pairs whose mean and maximum over a
-# story's latest 10 articles are two more tree features (.911 / .850: ECB+ .856 -> .885 but DUC .916 -> .905, and
-# 250 more pair scores per article). What did gain is not a streaming decision: the same pair classifier with
-# average-link clustering of a whole half at once, pairs over 45 days apart and those no index would propose counted
-# as unrelated (benchmarks/cluster_batch_probe.py, beside this streaming clusterer fitted on the same halves): see
-# README.
+# Trees and their sizes were chosen on held-out halves; what else was tried: docs/design/cluster.md.
 TREES = dict(max_iter=100, learning_rate=0.1, max_leaf_nodes=15, min_samples_leaf=40, l2_regularization=1.0,
              early_stopping=False)
 # +1: more of it never lowers the probability of joining; -1: never raises it; 0: free.
@@ -370,7 +322,14 @@ def run_fit(args, sets: dict[str, Labelled]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="benchmarks/fit_cluster.py", description=__doc__.splitlines()[0])
-    add_data_arguments(p)
+    # the sets and how they are fed, as `newsdesk eval cluster` takes them
+    p.add_argument("--data", type=Path, default=DEFAULT_DATA, help=f"data folder (default {DEFAULT_DATA})")
+    for name in SETS[:3]:  # wikinews is read from the package
+        p.add_argument(f"--{name}", type=Path, default=None, help=f"path of {FILES[name]} (default: in --data)")
+    p.add_argument("--sets", default="ecbplus,allsides,duc2003",
+                   help="comma-separated from " + ", ".join(SETS) + " (wikinews: the bundled demo sample)")
+    p.add_argument("--one-day", action="store_true",
+                   help="re-date every dated article to one day first (a busy day's feed)")
     p.add_argument("--write", action="store_true",
                    help="write the fits to newsdesk/data/cluster/join.json and pairs.json")
     p.add_argument("--pairs-only", action="store_true",

@@ -50,26 +50,19 @@ SEED = 0
 
 
 def add_arguments(p) -> None:
-    add_data_arguments(p)
-    p.add_argument("--orders", type=int, default=1, metavar="N",
-                   help="score each system over N feed orders (ties in date and undated articles shuffled "
-                        "differently) and print the mean and the range of BCubed F1")
-    p.add_argument("--no-ceilings", action="store_true",
-                   help="leave out the two reference rows (gold join decisions; gold with copies where their "
-                        "first went)")
-
-
-def add_data_arguments(p) -> None:
-    """The options that choose the sets and how they are fed: shared by this command and the fitting tool."""
     p.add_argument("--data", type=Path, default=DEFAULT_DATA, help=f"data folder (default {DEFAULT_DATA})")
     for name in SETS[:3]:  # wikinews is read from the package
         p.add_argument(f"--{name}", type=Path, default=None, help=f"path of {FILES[name]} (default: in --data)")
     p.add_argument("--sets", default="ecbplus,allsides,duc2003",
-                   help="comma-separated from " + ", ".join(SETS)
-                        + " (wikinews: the bundled demo sample, not fitted on)")
+                   help="comma-separated from " + ", ".join(SETS) + " (wikinews: the bundled demo sample, not fitted on)")
+    p.add_argument("--orders", type=int, default=1, metavar="N",
+                   help="score each system over N feed orders (ties in date and undated articles shuffled "
+                        "differently) and print the mean and the range of BCubed F1")
     p.add_argument("--one-day", action="store_true",
                    help="re-date every dated article to one day, so that the date tells no story from another "
                         "(a busy day's feed); undated articles stay undated")
+    p.add_argument("--no-ceilings", action="store_true",
+                   help="leave out the two reference rows (gold join decisions; gold with copies where their first went)")
 
 
 # -- data ------------------------------------------------------------------------------------------------------
@@ -346,7 +339,7 @@ def evaluate(sets: dict[str, Labelled], systems: dict[str, Callable[[Labelled], 
 
 
 def load_sets(args, command: str = "newsdesk eval cluster") -> dict[str, Labelled] | None:
-    """The sets `args` name (add_data_arguments), in feed order (re-dated with --one-day); None, with the reason
+    """The sets `args` names (`data`, `ecbplus`, `allsides`, `duc2003`, `sets`, `one_day`), in feed order (re-dated with --one-day); None, with the reason
     printed, when a set is unknown or its file missing."""
     names = [s.strip() for s in args.sets.split(",") if s.strip()]
     sets: dict[str, Labelled] = {}

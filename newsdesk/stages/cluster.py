@@ -22,19 +22,19 @@ are skipped and shrunk to a few terms, so the work per article does not grow wit
 story stays small. Each candidate is scored by boosted trees over FEATURES (`JoinModel`); the
 article joins the most probable story when that probability is at least the join bar, else starts a new story.
 The trees and the bar live in `newsdesk/data/cluster/join.json`, one setting for every kind of news, written by
-`benchmarks/fit_cluster.py --write`. The sets need different bars (AllSides splits one news event into several
+`newsdesk eval cluster --fit --write`. The sets need different bars (AllSides splits one news event into several
 same-day roundups, DUC's TDT events run for weeks), so the shipped fit uses all three and is a compromise between
 them. The features are meant to mean the same in every kind of news: similarities relative to the other
 candidates and to the story (margins, cohesion), shared and core names, story size and age, a gap in whole days.
 Trees replaced a logistic regression: on held-out halves of each set's stories mean BCubed F1 .861 -> .891, but
 fitted on two sets and scored on the third .765 -> .652 (.665 with `year_lag`, .710 with the text lengths below;
-trees do not extrapolate; see benchmarks/fit_cluster.py).
+trees do not extrapolate; see eval/cluster.py).
 
 Undated articles take a date from their URL when it has one (`/2013/05/02/`), as many news URLs do, else from
 the top of their text ("September 14, 2013"), where scraped pages print it: in ECB+ this dates 427 of 982 articles
 instead of 174, which keeps apart two events of one kind years apart (left-out ECB+ .763 -> .778, in-sample .820
 -> .832 BCubed F1). Where the article or the story is still undated, the latest year each text mentions stands in
-for its date (`year_lag`): held-out halves (fit_cluster) ECB+ .849 -> .864, mean .891 -> .894; in-sample over three
+for its date (`year_lag`): held-out halves (`--fit`) ECB+ .849 -> .864, mean .891 -> .894; in-sample over three
 feed orders (`newsdesk eval cluster --orders 3`) mean .883 -> .890.
 
 The trees also read how much text the article and the story's articles have (`log_words`, `story_words`): a
@@ -43,7 +43,7 @@ sets mix both. Held-out halves mean .894 -> .911 (ECB+ .864 -> .859, AllSides .9
 fitted on two sets, scored on the third .665 -> .710; the never-fitted Wikinews sample .647 -> .675; in-sample
 over three feed orders .890 -> .913.
 
-The trees are also fitted on each set as if all its dated articles came out on one day (fit_cluster.py,
+The trees are also fitted on each set as if all its dated articles came out on one day (eval/cluster.py,
 `ONE_DAY_WEIGHT`): fitted on the dates alone they learned from AllSides, where every article of a story carries
 the story's date, that the same day nearly means the same story, and a busy day's feed fell apart
 (`newsdesk eval cluster --one-day`: AllSides .552 -> .709, mean .751 -> .822; held-out halves on one day .763 ->
@@ -420,7 +420,7 @@ class JoinModel:
 
     Trees rather than one weighted sum: whether a close match is the same event depends on the rest (a high
     similarity with no shared names is a same-kind event; a small gap matters more for a small story). They are
-    fitted with scikit-learn (`benchmarks/fit_cluster.py --write`) and stored as plain arrays in join.json,
+    fitted with scikit-learn (`newsdesk eval cluster --fit --write`) and stored as plain arrays in join.json,
     evaluated here with numpy: no pickle tied to one scikit-learn version, and all candidates of an article in
     one pass.
     """
@@ -591,7 +591,7 @@ class StoryClusterer:
         stories by dense vector: reports of a long story drift in wording (DUC's TDT events run for weeks) and can
         share no indexed term with it. With them and the name count (held-out halves, dated over three feed orders /
         one day): .889 / .854 -> .901 / .848 (DUC .881 -> .916). Fitted on the dates alone, the trees joined the
-        nearest story on the same day whatever it was (see fit_cluster.py); before the text-length features they
+        nearest story on the same day whatever it was (see eval/cluster.py); before the text-length features they
         made no use of these candidates."""
         shared: Counter = Counter()
         for t in vec.query_terms():

@@ -17,14 +17,14 @@ Its features are the signals the stream reads (cosines of title, lead, names and
 day and year gaps, the text lengths) and where each article ranks among the other's nearest: a cosine means more or
 less in different kinds of news, a rank the same in all (held-out halves .925 -> .935, AllSides .939 -> .964).
 Ranks mislead in a small window, where unrelated articles are each other's nearest too, so the trees are also fitted
-on small random windows of each set (fit_cluster.py, SMALL_WINDOWS); without them two earthquakes in a window of
+on small random windows of each set (eval/cluster.py, SMALL_WINDOWS); without them two earthquakes in a window of
 twelve articles were one story.
 
 Average-link clustering of those probabilities, a pair never scored counting as 0, is cut at one probability; then
 a cluster of one or two articles left alone joins the larger cluster it is closest to, on average, if that is at
 least `attach` (ECB+'s reports that the cut left alone: held-out halves .936 -> .942). The mean is over the pairs
 of two clusters close enough in time to have been scored: a pair months apart is not evidence against (held-out
-halves .939 -> .944, in-sample ECB+ .944 -> .957). `benchmarks/fit_cluster.py`
+halves .939 -> .944, in-sample ECB+ .944 -> .957). `eval/cluster.py --fit`
 chooses both on held-out halves. The average link is written here rather than taken from scipy, whose `linkage`
 needs the dense matrix of all n(n-1)/2 distances: over a sparse graph of about 2*KNN pairs per article it is exact
 (a pair of clusters with no scored pair has average 0, below any cut; tests/test_recluster.py checks it against
