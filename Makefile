@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB ?= data/newsdesk.db
 
-.PHONY: demo test install install-test system-deps clean
+.PHONY: demo test test-fast install install-test system-deps clean
 
 $(BIN)/newsdesk: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -30,6 +30,11 @@ system-deps:
 
 test: install-test system-deps
 	$(BIN)/python -m pytest -q
+
+# Everyday work: the suite without the tests marked slow (real browsers and servers, full builds through the CLI,
+# timeouts waited out), under two minutes on two cores. `make test` stays the one that counts.
+test-fast: install-test
+	$(BIN)/python -m pytest -q -m "not slow"
 
 clean:
 	rm -rf $(VENV) data site *.egg-info

@@ -18,9 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from cluster_cost import pool, stream  # noqa: E402
+from _common import pool, stream
 
 from newsdesk.eval.cluster import DEFAULT_DATA  # noqa: E402
 

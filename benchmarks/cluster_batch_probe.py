@@ -16,7 +16,7 @@ put the two in one story), weighing W: the batch step as a repair of the stream 
 
 Both systems are fitted on one half of each set's stories (eval/cluster.py `split_half`, ECB+ by topic) and
 scored on the other, both ways round (`--in-sample`: on the whole sets), the streaming one exactly as
-`newsdesk eval cluster --fit` fits it; the pair classifier, like the trees, also on the sets as if on one day.
+benchmarks/fit_cluster.py fits it; the pair classifier, like the trees, also on the sets as if on one day.
 About 3 minutes.
 
     .venv/bin/python benchmarks/cluster_batch_probe.py [--window 45] [--knn 10] [--with-stream W] [--one-day]
@@ -26,18 +26,15 @@ from __future__ import annotations
 
 import argparse
 import math
-import sys
 import time
-from pathlib import Path
 
+import fit_cluster as fc
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from newsdesk.eval import cluster as ev  # noqa: E402
-from newsdesk.stages import cluster as cl  # noqa: E402
-from newsdesk.stages import recluster as rc  # noqa: E402
-from newsdesk.stages.recluster import PAIR_FEATURES, PAIR_MONOTONE  # noqa: E402
+from newsdesk.eval import cluster as ev
+from newsdesk.stages import cluster as cl
+from newsdesk.stages import recluster as rc
+from newsdesk.stages.recluster import PAIR_FEATURES, PAIR_MONOTONE
 
 SETS = ("ecbplus", "allsides", "duc2003")
 CUTS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.7)
@@ -45,7 +42,7 @@ CUTS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.7)
 
 def pair_features(items: ev.Labelled) -> np.ndarray:
     """(n, n, len(PAIR_FEATURES)) for the articles of `items`, as the product's re-clustering computes them."""
-    i, j, x = rc.scored_pairs(ev._window(items), knn=0, window_days=math.inf)
+    i, j, x = rc.scored_pairs(fc.window(items), knn=0, window_days=math.inf)
     f = np.zeros((len(items), len(items), len(PAIR_FEATURES)))
     f[i, j] = x
     f[j, i] = x
@@ -64,7 +61,7 @@ def fit_pairs(batches: list[tuple[np.ndarray, list, float]]):
         ys.append((g[:, None] == g[None, :])[upper].astype(int))
         ws.append(np.full(len(ys[-1]), weight / len(ys[-1])))
     w = np.concatenate(ws)
-    model = HistGradientBoostingClassifier(**ev.TREES, monotonic_cst=list(PAIR_MONOTONE))
+    model = HistGradientBoostingClassifier(**fc.TREES, monotonic_cst=list(PAIR_MONOTONE))
     return model.fit(np.concatenate(xs), np.concatenate(ys), sample_weight=w * len(w) / w.sum())
 
 
@@ -105,9 +102,9 @@ def main() -> int:
     ap.add_argument("--window", type=float, default=45.0, help="days; pairs further apart count as unrelated")
     ap.add_argument("--knn", type=int, default=10, help="score only each article's K nearest (0: every pair)")
     ap.add_argument("--one-day", action="store_true", help="score on the sets re-dated to one day (a busy day)")
-    ap.add_argument("--one-day-weight", type=float, default=ev.ONE_DAY_WEIGHT,
+    ap.add_argument("--one-day-weight", type=float, default=fc.ONE_DAY_WEIGHT,
                     help="weight of the one-day pairs in fitting the pair classifier (the trees use "
-                         f"{ev.ONE_DAY_WEIGHT})")
+                         f"{fc.ONE_DAY_WEIGHT})")
     ap.add_argument("--with-stream", type=float, default=0.0, metavar="W",
                     help="average each pair's probability with the streaming clusterer's verdict (1 same story, 0 "
                          "not), the latter weighing W: the batch step as a repair of the stream")
@@ -123,8 +120,8 @@ def main() -> int:
         test = {n: items if half is None else ev.split_half(items, 1 - half) for n, items in sets.items()}
         if args.one_day:
             test = {n: ev.one_day(items) for n, items in test.items()}
-        # the shipped streaming clusterer, refitted as `newsdesk eval cluster --fit` fits it
-        spec, bar = ev.fit(fit_on, list(range(len(cl.FEATURES))))
+        # the shipped streaming clusterer, refitted as benchmarks/fit_cluster.py fits it
+        spec, bar = fc.fit(fit_on, list(range(len(cl.FEATURES))))
         streamed = {}
         for n, items in test.items():
             pred = streamed[n] = ev.run_newsdesk(items, ev.make_clusterer(cl.JoinModel(spec), bar), recluster=False)

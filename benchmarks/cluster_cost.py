@@ -24,61 +24,20 @@ from __future__ import annotations
 import argparse
 import math
 import multiprocessing
-import re
 import resource
 import statistics
 import sys
 import time
 from collections import Counter
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _common import REPLAY_DAYS, pool, stream
 
-from newsdesk.eval.cluster import DEFAULT_DATA, FILES, SETS, load_set  # noqa: E402
-from newsdesk.models import Article  # noqa: E402
-from newsdesk.sources.records import article_from_record  # noqa: E402
-from newsdesk.stages.cluster import StoryClusterer, terms  # noqa: E402
+from newsdesk.eval.cluster import DEFAULT_DATA
+from newsdesk.models import Article
+from newsdesk.stages.cluster import StoryClusterer, terms
 
-REPLAY_DAYS = 10
 WINDOW = 1000
-_CAPITALISED = re.compile(r"\b([A-Z][a-z]+)")
-
-
-def _suffix(k: int) -> str:
-    letters = ""
-    while True:
-        k, r = divmod(k, 26)
-        letters += "abcdefghijklmnopqrstuvwxyz"[r]
-        if k == 0:
-            return letters
-
-
-def pool(data: Path) -> list[Article]:
-    articles = []
-    for name in SETS:
-        for record, _ in load_set(name, data / FILES[name]):
-            articles.append(article_from_record(record))
-    start = datetime(2020, 1, 1, tzinfo=timezone.utc)
-    step = REPLAY_DAYS * 86400 / len(articles)
-    for i, a in enumerate(articles):  # load_set gives date order per set; interleave sets evenly over the days
-        a.published = start + timedelta(seconds=i * step)
-        a.url = None  # the URL's own date would fight the replayed one
-    articles.sort(key=lambda a: a.published)
-    return articles
-
-
-def stream(base: list[Article], n: int):
-    for i in range(n):
-        k, j = divmod(i, len(base))
-        a = base[j]
-        if k == 0:
-            yield a
-            continue
-        sfx = _suffix(k)
-        yield Article(title=_CAPITALISED.sub(lambda m: m.group(1) + sfx, a.title),
-                      text=_CAPITALISED.sub(lambda m: m.group(1) + sfx, a.text),
-                      published=a.published + timedelta(days=REPLAY_DAYS * k))
 
 
 class ExhaustiveBaseline:

@@ -25,17 +25,12 @@ import argparse
 import hashlib
 import random
 import re
-import sys
 import time
 from itertools import combinations
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import gold_body, pairs
 
-from extraction_quick import gold_body, pairs  # noqa: E402
-
-from newsdesk.stages.dedup import DuplicateIndex  # noqa: E402
+from newsdesk.stages.dedup import DuplicateIndex
 
 DATELINES = ["LONDON (Reuters) -", "WASHINGTON (AP) —", "PARIS (AFP) -", "BERLIN (dpa) -", "NEW YORK —"]
 OUTLETS = ["The Daily Courier", "Metro Herald", "Evening Standard-Times", "Valley News", "The Morning Post"]

@@ -20,18 +20,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from newsdesk.models import Article
+from newsdesk.sources.sample import parse_wikinews_text, sample_path
+from newsdesk.stages.facts import MAX_CHARS, load_nlp, story_facts
+from newsdesk.stages.facts.entities import KINDS, clean_name
 
-from newsdesk.models import Article  # noqa: E402
-from newsdesk.sources.sample import parse_wikinews_text, sample_path  # noqa: E402
-from newsdesk.stages.facts import MAX_CHARS, load_nlp, story_facts  # noqa: E402
-from newsdesk.stages.facts.entities import KINDS, clean_name  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 GOLD = ROOT / "benchmarks" / "gold" / "entities.jsonl"
 DATA = ROOT.parent / "shared" / "data" / "summarization"

@@ -19,15 +19,10 @@ import gc
 import gzip
 import os
 import re
-import sys
 import time
 from collections import Counter
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from extraction_quick import gold_body, norm_title, ours, pairs, plain, prf, same_day, to_dt  # noqa: E402
+from _common import gold_body, norm_title, ours, pairs, plain, prf, same_day, to_dt
 
 DOMAIN = re.compile(r"^[\w-]+(\.[\w-]+)+$")
 

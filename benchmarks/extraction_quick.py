@@ -9,100 +9,11 @@ Metrics: title exact match, date same day, authors exact set, body token precisi
 from __future__ import annotations
 
 import gzip
-import json
-import re
 import sys
 import time
 from collections import Counter
-from datetime import datetime
-from pathlib import Path
 
-from trafilatura import bare_extraction
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
-
-from newsdesk.models import RawInput
-from newsdesk.stages.extract import ExtractionError, extract_html
-
-ROOT = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "extraction" / "fundus"
-DATE_SUFFIX = re.compile(r"_\d{4}_\d{2}_\d{2}\.html\.gz$")
-
-
-def pairs():
-    for country in sorted(p for p in ROOT.iterdir() if p.is_dir()):
-        info_path = country / "meta.info"
-        info = json.loads(info_path.read_text()) if info_path.exists() else {}
-        pages: dict[str, list[Path]] = {}
-        for page in country.glob("*.html.gz"):
-            pages.setdefault(DATE_SUFFIX.sub("", page.name), []).append(page)
-        for pub, files in sorted(pages.items()):
-            gold = json.loads((country / f"{pub}.json").read_text())
-            for key, page in zip(gold, sorted(files, key=lambda p: p.name)):
-                yield page, info.get(page.name, {}).get("url"), gold[key]
-
-
-def gold_body(body) -> str:
-    if isinstance(body, str):
-        return body
-    parts = list(body.get("summary") or [])
-    for sec in body.get("sections") or []:
-        parts += list(sec.get("headline") or []) + list(sec.get("paragraphs") or [])
-    return "\n".join(parts)
-
-
-def tokens(s: str) -> Counter:
-    return Counter(re.findall(r"\w+", (s or "").lower()))
-
-
-def prf(pred: str, gold: str) -> tuple[float, float, float]:
-    p, g = tokens(pred), tokens(gold)
-    common = sum((p & g).values())
-    prec = common / sum(p.values()) if p else 0.0
-    rec = common / sum(g.values()) if g else 0.0
-    return prec, rec, (2 * prec * rec / (prec + rec) if prec + rec else 0.0)
-
-
-def norm_title(s) -> str:
-    # soft hyphens and zero-width spaces are invisible; neither side should win or lose on them
-    return re.sub(r"\s+", " ", re.sub(r"[\u00ad\u200b]", "", s or "")).strip()
-
-
-def to_dt(v) -> datetime | None:
-    if isinstance(v, datetime):
-        return v
-    if not v:
-        return None
-    try:
-        return datetime.fromisoformat(str(v))
-    except ValueError:
-        return None
-
-
-def same_day(pred, gold) -> bool:
-    p, g = to_dt(pred), to_dt(gold)
-    if p is None or g is None:
-        return False
-    if p.tzinfo and g.tzinfo:
-        p = p.astimezone(g.tzinfo)  # the gold's own zone decides which calendar day it is
-    return p.date() == g.date()
-
-
-def plain(html: bytes, url: str | None) -> dict:
-    doc = bare_extraction(html, url=url, with_metadata=True, include_comments=False)
-    if doc is None:
-        return {}
-    authors = [a.strip() for a in (doc.author or "").split(";") if a.strip()]
-    return {"title": doc.title, "text": doc.text or "", "date": doc.date, "authors": authors}
-
-
-def ours(html: bytes, url: str | None) -> dict:
-    try:
-        a = extract_html(RawInput(body=html, kind="html", origin="bench", url=url))
-    except ExtractionError as err:
-        return {"error": str(err)}
-    return {"title": a.title, "text": a.text, "date": a.published, "authors": a.authors,
-            "outlet": a.outlet, "language": a.language}
-
+from _common import gold_body, norm_title, ours, pairs, plain, prf, same_day
 
 def main() -> None:
     show = "--show-misses" in sys.argv

@@ -6,21 +6,24 @@ Usage: .venv/bin/python benchmarks/facts_screenshot.py [OUT.png]
 """
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
 from datetime import datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from _common import CHROMIUM, Server
 
-from test_browser import CHROMIUM, _Server  # noqa: E402
-from test_facts import AFP_TEXT, RIGHTS_TEXT, SADR_TEXT  # noqa: E402
+from newsdesk.models import Article, Brief, BriefSentence, RawInput
+from newsdesk.pipeline import build_facts
+from newsdesk.store import Store
+from newsdesk.text import split_sentences
+from newsdesk.web import create_app
 
-from newsdesk.models import Article, Brief, BriefSentence, RawInput  # noqa: E402
-from newsdesk.pipeline import build_facts  # noqa: E402
-from newsdesk.store import Store  # noqa: E402
-from newsdesk.text import split_sentences  # noqa: E402
-from newsdesk.web import create_app  # noqa: E402
+# The texts tests/test_facts.py checks the card on.
+TEXTS = json.loads((Path(__file__).resolve().parents[1] / "tests" / "data" / "facts_iraq_protests.json")
+                   .read_text(encoding="utf-8"))
+AFP_TEXT, RIGHTS_TEXT, SADR_TEXT = TEXTS["afp"], TEXTS["rights"], TEXTS["sadr"]
 
 
 def main(out: str = "docs/facts.png") -> None:
@@ -42,7 +45,7 @@ def main(out: str = "docs/facts.png") -> None:
                                            published=a.published))
         store.save_story(sid, Brief(headline="Iraq protest death toll: two counts", sentences=sentences[:2]))
         build_facts(store, [sid])
-    with _Server(create_app(path)) as base, sync_playwright() as p:
+    with Server(create_app(path)) as base, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         page = browser.new_page(viewport={"width": 1100, "height": 1500})
         page.goto(f"{base}/stories/{sid}")

@@ -25,20 +25,17 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 from datetime import datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # noqa: E402
-
-from newsdesk.models import Article  # noqa: E402
-from newsdesk.sources.records import article_from_record  # noqa: E402
-from newsdesk.sources.sample import parse_wikinews_text, sample_path  # noqa: E402
-from newsdesk.stages.concepts import bigrams, stem_tokens  # noqa: E402
-from newsdesk.stages.summarize import _candidates, summarize  # noqa: E402
-from newsdesk.text import split_sentences, tokenize  # noqa: E402
+from newsdesk.models import Article
+from newsdesk.sources.records import article_from_record
+from newsdesk.sources.sample import parse_wikinews_text, sample_path
+from newsdesk.stages.concepts import bigrams, stem_tokens
+from newsdesk.stages.summarize import _candidates, summarize
+from newsdesk.text import split_sentences, tokenize
 
 DUC = Path(__file__).resolve().parents[1] / "../shared/data/summarization/duc2003_task2.jsonl"
 FRESH = 0.5

@@ -30,8 +30,6 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "geo" / "geo_dev.jsonl"
 KM = 161.0
 

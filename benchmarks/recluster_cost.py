@@ -16,20 +16,17 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import resource
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _common import pool, stream
 
-from cluster_cost import pool, stream  # noqa: E402
-
-from newsdesk.eval.cluster import DEFAULT_DATA  # noqa: E402
-from newsdesk.stages.cluster import terms  # noqa: E402
-from newsdesk.stages.embed import Embedder  # noqa: E402
-from newsdesk.stages.recluster import Window, recluster, scored_pairs, shipped_pair_model  # noqa: E402
+from newsdesk.eval.cluster import DEFAULT_DATA
+from newsdesk.stages.cluster import terms
+from newsdesk.stages.embed import Embedder
+from newsdesk.stages.recluster import Window, recluster, scored_pairs, shipped_pair_model
 
 
 def _window(data: Path, n: int) -> Window:

@@ -540,7 +540,7 @@ or variable. Settings are read once, when a process starts.
 
 A setting is a value you may reasonably change: windows, limits, thresholds of behaviour, timeouts, sizes,
 polling. Weights fitted or tuned on the evaluation sets are not settings: the trees in `newsdesk/data/cluster/`
-(`join.json`, `pairs.json`, written by `newsdesk eval cluster --fit --write`), the embedding model, the
+(`join.json`, `pairs.json`, written by `benchmarks/fit_cluster.py --write`), the embedding model, the
 summarizer's and the facts' weights, and the features a fitted model reads (the clusterer's `LEAD_WORDS`,
 `MEMBERS`, ...) stay constants next to their stage; changing one means refitting and re-running the figures in the
 README. The database path is `--db` or `$NEWSDESK_DB`.

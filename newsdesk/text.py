@@ -194,3 +194,8 @@ def _tokens(text: str) -> tuple[str, ...]:
 
 
 _cached_tokens = lru_cache(maxsize=20_000)(_tokens)
+
+
+def clear_token_cache() -> None:
+    """Forget the tokens of every cached sentence: the next `tokenize` reads each afresh (a timing's cold start)."""
+    _cached_tokens.cache_clear()

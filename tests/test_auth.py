@@ -85,6 +85,7 @@ def test_every_write_is_refused_without_credentials(db):
     assert "text/html" in page.headers["content-type"] and f'href="/login?next=/stories/{db["s1"]}"' in page.text
 
 
+@pytest.mark.slow
 def test_writes_are_accepted_with_a_bearer_token(db):
     token = make_token(db["path"])
     client = api_client(db["path"], token)
@@ -256,6 +257,7 @@ def test_atom_ids_and_links_come_from_the_public_url_whatever_the_host(db):
 
 # -- the attack itself, in a real browser -----------------------------------------------------------------------
 @pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Debian chromium not installed at {CHROMIUM}")
+@pytest.mark.slow
 def test_a_page_on_another_site_cannot_merge_stories_in_a_browser(db):
     """An attacker's page (another site: localhost against 127.0.0.1) posts the merge form to the desk on load,
     once before the user logs in and once after; then the user merges with the real form."""

@@ -97,6 +97,7 @@ def gold_text(gold: dict) -> str:
 
 
 @pytest.mark.skipif(not FUNDUS.is_dir(), reason="development pages (../shared/data) not present")
+@pytest.mark.slow
 def test_planted_boilerplate_on_real_pages():
     cases, failures = 0, []
     for path, url, gold in fundus_pages():

@@ -96,6 +96,7 @@ def bombs(tmp_path_factory):
 
 
 @pytest.mark.parametrize("name", ["bomb.html", "bomb.jsonl.gz", "bomb.warc.gz"])
+@pytest.mark.slow
 def test_ingest_of_a_gzip_bomb_stays_small(bombs, tmp_path, name):
     goods = [str(bombs / g) for g in ("good.html", "good.jsonl.gz", "good.warc.gz")]
     base, r = peak_kb("--db", str(tmp_path / "base.db"), "ingest", *goods)
@@ -181,6 +182,7 @@ def test_oversized_html_file_is_refused_by_its_size(tmp_path):
     assert f"{LIMITS.input_bytes + 1} bytes" in err.message and f"limit of {LIMITS.input_bytes} bytes" in err.message
 
 
+@pytest.mark.slow
 def test_a_50_mb_article_is_refused_and_the_rest_built(tmp_path):
     """A 50 MB line is refused by its length; a line under that limit whose text is over the article limit is
     refused by its text; the good line between them becomes a story, and `build` finishes."""

@@ -111,6 +111,7 @@ def test_rules_hold_on_the_bundled_wikinews_stories(index):
 
 
 @pytest.mark.skipif(not DUC.exists(), reason="../shared/data is not there (CI)")
+@pytest.mark.slow
 def test_rules_hold_on_duc_2003_wire_clusters():
     clusters = _duc_clusters()
     assert len(clusters) == 30

@@ -15,7 +15,8 @@ from newsdesk.text import split_sentences
 from newsdesk.web import create_app
 
 CHROMIUM = "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Debian chromium not installed at {CHROMIUM}")
+pytestmark = [pytest.mark.slow,  # a real browser
+              pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Debian chromium not installed at {CHROMIUM}")]
 
 # A long article so that the target sentence is off screen unless the anchor really scrolls to it.
 TEXT = "\n\n".join(

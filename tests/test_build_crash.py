@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -26,15 +27,23 @@ from conftest import ROOT, run_cli
 ARTICLES = 40  # of the bundled sample: enough for a dozen stories, few enough for a quick build
 
 
-@pytest.fixture
-def ingested(tmp_path) -> str:
+@pytest.fixture(scope="module")
+def ingested_once(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("ingested")
     lines = [line for line in sample_articles_jsonl().splitlines() if line.strip()][:ARTICLES]
-    corpus = tmp_path / "sample40.jsonl"
+    corpus = folder / "sample40.jsonl"
     corpus.write_bytes(b"\n".join(lines) + b"\n")
-    db = str(tmp_path / "desk.db")
-    result = run_cli("ingest", str(corpus), db=db)
+    result = run_cli("ingest", str(corpus), db=str(folder / "desk.db"))
     assert result.returncode == 0, result.stderr
-    return db
+    return folder
+
+
+@pytest.fixture
+def ingested(ingested_once, tmp_path) -> str:
+    """A fresh copy for each test of one real `ingest` run (the database and whatever it keeps beside it)."""
+    for f in ingested_once.iterdir():
+        (shutil.copytree if f.is_dir() else shutil.copy2)(f, tmp_path / f.name)
+    return str(tmp_path / "desk.db")
 
 
 def _build_process(db: str) -> subprocess.Popen:
@@ -72,6 +81,7 @@ def _unfinished(db: str) -> list[str]:
     return problems
 
 
+@pytest.mark.slow
 def test_a_build_killed_after_its_first_brief_is_finished_by_the_next(ingested):
     db = ingested
     build = _build_process(db)
@@ -94,6 +104,7 @@ def test_a_build_killed_after_its_first_brief_is_finished_by_the_next(ingested):
         assert any(store.get_story(s).related for s in shown), "links were written after the repair"
 
 
+@pytest.mark.slow
 def test_two_builds_at_once_claim_each_article_once(ingested):
     db = ingested
     first, second = _build_process(db), _build_process(db)
@@ -108,6 +119,7 @@ def test_two_builds_at_once_claim_each_article_once(ingested):
     assert any("another build is running on" in err and db in err for _, err in outputs), outputs
 
 
+@pytest.mark.slow
 def test_a_story_without_articles_is_not_found(ingested):
     assert run_cli("build", db=ingested).returncode == 0
     with Store(ingested) as store:
@@ -118,6 +130,7 @@ def test_a_story_without_articles_is_not_found(ingested):
     assert client.get("/feed.atom").status_code == 200
 
 
+@pytest.mark.slow
 def test_a_users_move_rewrites_brief_and_facts_at_once_and_links_at_the_next_build(ingested):
     from newsdesk.edits import merge_stories, move_article
 
@@ -151,6 +164,7 @@ def test_a_users_move_rewrites_brief_and_facts_at_once_and_links_at_the_next_bui
         assert _unfinished(ingested) == []
 
 
+@pytest.mark.slow
 def test_a_damaged_database_is_named_not_a_traceback(tmp_path):
     garbage = tmp_path / "desk.db"
     garbage.write_bytes(os.urandom(8192))
@@ -172,6 +186,7 @@ def test_a_truncated_database_is_named_not_a_traceback(ingested, tmp_path):
 
 
 
+@pytest.mark.slow
 def test_check_names_what_a_killed_build_left_and_is_quiet_after_the_next(ingested):
     build = _build_process(ingested)
     while _count(ingested, "SELECT count(*) FROM stories WHERE brief IS NOT NULL") == 0:

@@ -2,6 +2,8 @@
 of replaying every stored article, and falls back to replaying whenever that state no longer stands for the store."""
 from __future__ import annotations
 
+import pytest
+
 from newsdesk.edits import move_article
 from newsdesk.eval.cluster import scores
 from newsdesk.pipeline import STATE_SUFFIX, build, ingest_inputs
@@ -38,6 +40,7 @@ def _two_builds(path, keep_state: bool) -> tuple[Store, list]:
     return store, reports
 
 
+@pytest.mark.slow
 def test_a_build_resumes_the_saved_stream_and_clusters_as_well_as_a_replay(tmp_path):
     resumed, (first, second) = _two_builds(tmp_path / "a.db", keep_state=True)
     replayed, (_, second_replayed) = _two_builds(tmp_path / "b.db", keep_state=False)
@@ -55,6 +58,7 @@ def test_a_build_resumes_the_saved_stream_and_clusters_as_well_as_a_replay(tmp_p
         assert {a.id: a.story_id for a in resumed.articles()} == before
 
 
+@pytest.mark.slow
 def test_a_users_move_or_a_damaged_state_file_makes_the_next_build_replay(tmp_path, capsys):
     first, second = _halves()
     path = tmp_path / "news.db"

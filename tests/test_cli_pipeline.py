@@ -3,6 +3,8 @@ import gzip
 import json
 import sqlite3
 
+import pytest
+
 from conftest import run_cli
 
 from newsdesk.pipeline import build, ingest_paths
@@ -23,6 +25,7 @@ def _write_jsonl(path, records, extra_lines=()):
     path.write_text("\n".join(lines) + "\n")
 
 
+@pytest.mark.slow
 def test_bad_inputs_are_named_the_rest_goes_on_and_nothing_is_lost(tmp_path, db_path):
     good = sample_records()[:3]
     feed = tmp_path / "batch.jsonl"
@@ -53,6 +56,7 @@ def test_bad_inputs_are_named_the_rest_goes_on_and_nothing_is_lost(tmp_path, db_
     assert db.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 4
 
 
+@pytest.mark.slow
 def test_demo_pipeline_builds_stories_with_attributed_briefs(tmp_path, db_path):
     result = run_cli("demo", "--no-serve", db=db_path)
     assert result.returncode == 0, result.stderr
@@ -77,6 +81,7 @@ def test_demo_pipeline_builds_stories_with_attributed_briefs(tmp_path, db_path):
     assert "built 0 new and 0 updated stories from 0 new articles" in again.stdout
 
 
+@pytest.mark.slow
 def test_new_articles_join_existing_stories_and_copies_are_grouped(tmp_path, db_path):
     records = sample_records()
     first, later = records[:60], records[60:]
@@ -107,6 +112,7 @@ def test_cluster_verb_streams_story_ids(tmp_path):
     assert 1 < len({o["story_id"] for o in out}) < len(records)
 
 
+@pytest.mark.slow
 def test_summarize_verb_returns_verbatim_attributed_sentences():
     clusters = {}
     for r in sample_records():

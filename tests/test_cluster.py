@@ -236,10 +236,11 @@ def test_join_model_file_names_its_features_and_one_this_version_lacks_is_refuse
         load_join_model(newer)
 
 
+@pytest.mark.slow
 def test_trees_read_from_the_file_give_the_probabilities_scikit_learn_gives():
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    from newsdesk.eval.cluster import export_trees
+    from fit_cluster import export_trees
 
     rng = np.random.default_rng(0)
     x = rng.normal(size=(2000, 4))
@@ -340,10 +341,10 @@ def test_one_day_redates_every_dated_article_and_leaves_the_undated_alone():
 
 
 def test_the_join_decision_is_also_fitted_on_the_stream_as_if_on_one_day():
-    from newsdesk.eval.cluster import ONE_DAY_WEIGHT, _pairs
+    from fit_cluster import ONE_DAY_WEIGHT, pairs
 
     items = feed_order([(_record(k, quake("Bamland", k, T0 + timedelta(days=3 * (k % 3)))), k % 3) for k in range(6)])
-    x, y, w = _pairs(items)
+    x, y, w = pairs(items)
     dated = w.count(1.0)
     assert 0 < dated < len(w) and set(w[dated:]) == {ONE_DAY_WEIGHT} and len(x) == len(y) == len(w)
     gap = FEATURES.index("log_gap_days")
@@ -382,7 +383,7 @@ def test_a_long_article_is_embedded_on_a_second_thread_and_gets_the_same_vector(
 def test_trees_send_a_missing_value_where_scikit_learn_learned_to():
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    from newsdesk.eval.cluster import export_trees
+    from fit_cluster import export_trees
 
     rng = np.random.default_rng(1)
     x = rng.normal(size=(3000, 2))

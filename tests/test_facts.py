@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,17 +18,10 @@ from newsdesk.text import split_sentences
 
 from conftest import run_cli
 
-# The two death tolls of the content-farm page, as two outlets would print them on the same day.
-AFP_TEXT = ("Security forces fired live rounds at demonstrators in Nasiriyah on Friday. "
-            "More than 470 people have been killed in protest-related violence since October, according to an AFP "
-            "tally.")
-RIGHTS_TEXT = ("Three others died in the southern city of Nassiriya when security forces took control of a bridge. "
-               "More than 600 people have been killed in anti-government demonstrations that started in October, "
-               "according to the IHCHR and Amnesty International.")
-SADR_TEXT = ("The Shiite cleric Muqtada al-Sadr called for a march against US troops. "
-             "Some protesters feared that the departure of Mr al-Sadr's supporters could spark a crackdown. "
-             "\"I am expressing my disappointment toward all those who doubted me,\" he said in a tweet. "
-             "\"We called for more people to join us in Tahrir,\" said Noor, a protester.")
+# The two death tolls of the content-farm page, as two outlets would print them on the same day, and a third
+# article with quotes (a data file: benchmarks/facts_screenshot.py reads it too).
+_TEXTS = json.loads((Path(__file__).parent / "data" / "facts_iraq_protests.json").read_text(encoding="utf-8"))
+AFP_TEXT, RIGHTS_TEXT, SADR_TEXT = _TEXTS["afp"], _TEXTS["rights"], _TEXTS["sadr"]
 
 
 @pytest.fixture(scope="session")
@@ -168,6 +162,7 @@ def test_pipeline_stores_facts_and_the_web_shows_them(tmp_path, nlp):
     assert client.get("/api/stories/999999/facts").status_code == 404
 
 
+@pytest.mark.slow
 def test_facts_verb_reads_summarize_input():
     cluster = {"cluster_id": "iraq", "docs": [
         {"doc_id": "afp", "outlet": "Wire One", "date": "2020-01-25", "text": AFP_TEXT},

@@ -9,7 +9,8 @@ from test_facts import _story
 
 from newsdesk.web import create_app
 
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Debian chromium not installed at {CHROMIUM}")
+pytestmark = [pytest.mark.slow,  # a real browser
+              pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Debian chromium not installed at {CHROMIUM}")]
 
 
 def test_disagreement_card_renders_and_links_to_the_sentence(tmp_path):

@@ -155,6 +155,7 @@ def test_feeds_page_and_api(tmp_path):
     assert len(client.get("/api/feeds").json()["feeds"]) == 3
 
 
+@pytest.mark.slow
 def test_cli_feeds_and_watch_once(tmp_path):
     db = str(tmp_path / "cli.db")
     with NewsServer() as server:

@@ -160,6 +160,7 @@ def test_redirect_to_private_address_is_refused(monkeypatch):
         assert s.requests_to("/hop") == 1
 
 
+@pytest.mark.slow
 def test_cli_ingest_url(tmp_path):
     db = str(tmp_path / "u.db")
     with NewsServer() as s:

@@ -33,6 +33,7 @@ def timed_failure(fetcher: Fetcher, url: str) -> tuple[FetchError, float]:
     return e.value, time.monotonic() - started
 
 
+@pytest.mark.slow
 def test_trickled_status_line_and_headers():
     # 60 bytes of padding at 20 bytes a second: the head alone takes about 7 s, every read well under 2 s
     with RawServer(trickle_head(b"<p>late</p>", interval=0.05, pad=60)) as s, Fetcher(settings()) as f:
@@ -54,6 +55,7 @@ def test_silent_server_is_not_retried_past_the_deadline():
     assert "timed out" in err.message and took < DEADLINE + SLACK, (err.message, took)
 
 
+@pytest.mark.slow
 def test_robots_txt_fetch_shares_the_deadline():
     def slow(body: str):
         def handler(req):
@@ -68,12 +70,14 @@ def test_robots_txt_fetch_shares_the_deadline():
     assert "timed out" in err.message and took < DEADLINE + SLACK, (err.message, took)
 
 
+@pytest.mark.slow
 def test_connect_that_never_completes():
     with FullBacklog() as s, Fetcher(settings(connect_timeout=10.0)) as f:
         err, took = timed_failure(f, s.url("/page.html"))
     assert "timed out" in err.message and took < DEADLINE + SLACK, (err.message, took)
 
 
+@pytest.mark.slow
 def test_redirect_chain_shares_the_deadline():
     def slow_hop(i: int):
         def handler(req):
@@ -90,6 +94,7 @@ def test_redirect_chain_shares_the_deadline():
 
 
 @pytest.mark.parametrize("allow_private", [True, False])
+@pytest.mark.slow
 def test_dns_lookup_that_hangs(monkeypatch, allow_private):
     release = threading.Event()
     real = socket.getaddrinfo
@@ -109,6 +114,7 @@ def test_dns_lookup_that_hangs(monkeypatch, allow_private):
     assert "timed out" in err.message and took < DEADLINE + SLACK, (err.message, took)
 
 
+@pytest.mark.slow
 def test_cli_ingest_against_a_trickling_server(tmp_path, monkeypatch):
     monkeypatch.setenv("NEWSDESK_FETCH_SECONDS", str(DEADLINE))
     # the head takes about 14 s to arrive: past any bound below, whatever the per-read timeout
@@ -122,6 +128,7 @@ def test_cli_ingest_against_a_trickling_server(tmp_path, monkeypatch):
     assert took < DEADLINE + 8.0, took  # the deadline, plus starting Python and importing the desk
 
 
+@pytest.mark.slow
 def test_poll_goes_on_after_a_feed_that_trickles_its_headers(tmp_path):
     feed = rss([{"title": "Late", "link": "http://127.0.0.1:9/late.html"}]).encode()
     with RawServer(trickle_head(feed, interval=0.05, pad=200, ctype="application/rss+xml")) as bad_server, \

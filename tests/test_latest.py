@@ -45,6 +45,7 @@ def _story_with(store: Store, title_words: str):
     raise AssertionError(f"no story has an article titled {title_words!r}")
 
 
+@pytest.mark.slow
 def test_bali_story_opens_with_the_roadmap_agreement(demo, client):
     with Store(demo) as store:
         story, articles = _story_with(store, '"Bali Roadmap" agreed')
@@ -66,6 +67,7 @@ def test_bali_story_opens_with_the_roadmap_agreement(demo, client):
     assert "Latest" in feed and re.search(r"roadmap", feed, re.I)
 
 
+@pytest.mark.slow
 def test_sailors_story_reports_their_release(demo):
     with Store(demo) as store:
         story, articles = _story_with(store, "Ahmadinejad to free")
@@ -76,6 +78,7 @@ def test_sailors_story_reports_their_release(demo):
     assert release, [(s.published, s.text) for s in shown]
 
 
+@pytest.mark.slow
 def test_relative_time_words_are_shown_with_their_date(demo, client):
     from newsdesk.stages.facts.timeline import relative_times
 
@@ -102,6 +105,7 @@ def test_relative_time_words_are_shown_with_their_date(demo, client):
     assert re.search(r'earlier today<span class="when"[^>]*> \[12 Jan 2010\]</span>', haiti.text)
 
 
+@pytest.mark.slow
 def test_home_page_teasers_never_open_with_a_dangling_reference(demo, client):
     with Store(demo) as store:
         texts = {a.id: a.text for a in store.articles()}
@@ -159,6 +163,7 @@ def test_relative_times_leave_dated_weekdays_and_unknown_bases_alone():
         ["week of 10 Dec 2007", "17 Dec 2007"]
 
 
+@pytest.mark.slow
 def test_a_users_move_rebuilds_the_headline_and_latest(demo, tmp_path):
     import sqlite3
 

@@ -87,6 +87,7 @@ def test_context_picks_the_namesake_in_the_named_state():
     assert found["Alexandria"]["admin1"] == "Louisiana" and found["Columbia"]["admin1"] == "South Carolina"
 
 
+@pytest.mark.slow
 def test_places_batch_verb_gives_offsets_and_names_bad_lines():
     good = {"id": "x1", "title": "Quake", "text": "Buildings collapsed in Port-au-Prince, Haiti, on Tuesday. "
             "Aid flew in from Geneva and Miami.", "date": "2010-01-13", "outlet": "Wikinews"}

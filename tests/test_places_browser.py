@@ -13,7 +13,8 @@ from newsdesk.sources.sample import sample_records
 from newsdesk.store import Store
 from newsdesk.web import create_app
 
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Debian chromium not installed at {CHROMIUM}")
+pytestmark = [pytest.mark.slow,  # a real browser
+              pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Debian chromium not installed at {CHROMIUM}")]
 
 
 def _bali_story(path: str) -> int:

@@ -116,6 +116,7 @@ def test_a_pair_model_with_a_feature_this_version_lacks_is_refused():
         PairModel(dict(spec, features=list(spec["features"][:-1]) + ["shoe_size"]))
 
 
+@pytest.mark.slow
 def test_newsdesk_cluster_revises_at_the_end_of_input_and_the_last_line_for_an_id_holds():
     from newsdesk.eval.cluster import load_set, run_newsdesk, scores
 
@@ -142,6 +143,7 @@ def test_articles_without_words_or_names_are_paired_without_error():
     assert len(i) >= 1 and np.isfinite(x).all()
 
 
+@pytest.mark.slow
 def test_build_re_clusters_as_newsdesk_cluster_does_and_emptied_stories_redirect(tmp_path):
     from newsdesk.pipeline import StoryAssigner, build, ingest_sample
     from newsdesk.store import Store

@@ -9,9 +9,12 @@ import subprocess
 from pathlib import Path
 
 import httpx
+import pytest
 
 from conftest import run_cli
 from test_serve_stop import free_port, start_serve
+
+pytestmark = pytest.mark.slow  # the real `serve`, started and stopped
 
 TOKEN_LINE = re.compile(r"Authorization: Bearer ([A-Za-z0-9_-]{30,})")
 

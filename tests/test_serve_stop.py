@@ -13,11 +13,13 @@ from datetime import datetime
 from pathlib import Path
 
 import httpx
+import pytest
 
 from newsdesk.models import Article, RawInput
 from newsdesk.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow  # the real `serve`, stopped mid-request
 
 
 def free_port() -> int:

@@ -79,6 +79,7 @@ def test_streams_without_holding_the_file(tmp_path):
     assert peak < 8_000_000, f"peak {peak} bytes: the reader held more than a few records"
 
 
+@pytest.mark.slow
 def test_cli_ingests_a_warc(tmp_path):
     path = tmp_path / "news.warc.gz"
     write_warc(path)

@@ -7,6 +7,7 @@ import threading
 import time
 from datetime import datetime, timezone
 
+import pytest
 from fastapi.testclient import TestClient
 
 from newsdesk import watch as watch_module
@@ -159,6 +160,7 @@ def test_a_feed_read_only_in_part_says_so_until_a_clean_poll(tmp_path):
             assert store.get_feed(fid)["last_warning"] is None
 
 
+@pytest.mark.slow
 def test_a_feed_of_slow_pages_gets_its_share_of_a_pass_and_the_rest_later(tmp_path, monkeypatch):
     """Each page has its own fetch deadline, but a feed listing many pages that never answer once held the pass
     for all of them, and every other feed waited."""
@@ -190,6 +192,7 @@ def test_a_feed_of_slow_pages_gets_its_share_of_a_pass_and_the_rest_later(tmp_pa
         assert 2 <= passes < 10
 
 
+@pytest.mark.slow
 def test_a_feed_that_never_answers_holds_one_poller_not_the_others(tmp_path):
     from newsserver import RawServer, silent
 

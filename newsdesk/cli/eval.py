@@ -35,12 +35,6 @@ def _cluster_options(f):
         click.option("--sets", default="ecbplus,allsides,duc2003",
                      help="comma-separated from " + ", ".join(eval_cluster.SETS)
                      + " (wikinews: the bundled demo sample, not fitted on)"),
-        click.option("--fit", is_flag=True, help="refit the join decision on all the sets, and check it: fitted on "
-                     "all but one, scored on that one"),
-        click.option("--write", is_flag=True,
-                     help="with --fit: write the fits to newsdesk/data/cluster/join.json and pairs.json"),
-        click.option("--pairs-only", is_flag=True, help="with --fit: refit only the pair classifier that re-clusters "
-                     "the window (about 1.5 minutes)"),
         click.option("--orders", type=int, default=1, metavar="N",
                      help="score each system over N feed orders (ties in date and undated articles shuffled "
                      "differently) and print the mean and the range of BCubed F1"),
@@ -49,8 +43,6 @@ def _cluster_options(f):
                      "(a busy day's feed); undated articles stay undated"),
         click.option("--no-ceilings", is_flag=True, help="leave out the two reference rows (gold join decisions; "
                      "gold with copies where their first went)"),
-        click.option("--ablate", is_flag=True, help="with --fit: also refit on half of each set's stories without "
-                     "each feature, score the other half"),
     ]
     for option in reversed(options):
         f = option(f)

@@ -12,9 +12,9 @@ vector from a static embedding model (embed.py) centred on the running mean of t
 sums of each and its latest MEMBERS articles. Candidates are the stories sharing the article's top QUERY_TERMS
 terms (at most POSTING_STORIES newest per term, MAX_CANDIDATES scored in full) and the DENSE_CANDIDATES nearest by
 dense vector; a story last seen more than STORY_LOOKBACK_DAYS back is no candidate and shrinks to RELATED_TERMS
-terms. Boosted trees over FEATURES (`JoinModel`, newsdesk/data/cluster/join.json, written by `newsdesk eval cluster
---fit --write`) give each candidate a probability; the article joins the most probable story when it reaches the
-join bar, else starts a new one. An undated article takes its date from its URL or the top of its text
+terms. Boosted trees over FEATURES (`JoinModel`, newsdesk/data/cluster/join.json, written by
+`benchmarks/fit_cluster.py --write`) give each candidate a probability; the article joins the most probable story
+when it reaches the join bar, else starts a new one. An undated article takes its date from its URL or the top of its text
 (`article_date`); where none is found, the latest year each text mentions stands in.
 
 Settings: [cluster] in docs/settings.md. Why it is built so, with the measurements: docs/design/cluster.md.
@@ -387,7 +387,7 @@ class JoinModel:
 
     Trees rather than one weighted sum: whether a close match is the same event depends on the rest (a high
     similarity with no shared names is a same-kind event; a small gap matters more for a small story). They are
-    fitted with scikit-learn (`newsdesk eval cluster --fit --write`) and stored as plain arrays in join.json,
+    fitted with scikit-learn (`benchmarks/fit_cluster.py --write`) and stored as plain arrays in join.json,
     evaluated here with numpy: no pickle tied to one scikit-learn version, and all candidates of an article in
     one pass.
     """

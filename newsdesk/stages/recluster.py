@@ -6,7 +6,7 @@ each cluster and where the stories left without articles went.
 
 How: each article is paired with its KNN nearest others by dense vector and by lead cosine, among those at most
 PAIR_MAX_GAP_DAYS apart (`scored_pairs`). Boosted trees over PAIR_FEATURES (newsdesk/data/cluster/pairs.json,
-fitted by `newsdesk eval cluster --fit`) give each pair a probability that the two report one event. Average-link
+fitted by `benchmarks/fit_cluster.py`) give each pair a probability that the two report one event. Average-link
 clustering of those probabilities (`average_link`: a pair never scored counts as 0, and the mean is over the pairs
 close enough in time to have been scored) is cut at one probability; then a cluster of at most SMALL articles left
 alone joins the larger cluster it is closest to, on average, if that is at least `attach`. Over the sparse graph of
