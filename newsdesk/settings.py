@@ -339,16 +339,17 @@ class ServerSettings:
     def from_env(cls, host: str | None = None, port: int | None = None, public_url: str | None = None,
                  allowed_hosts: list[str] | tuple[str, ...] = (), read_only: bool = False) -> "ServerSettings":
         """The command line's settings: flags first, then the [server] settings (NEWSDESK_PUBLIC_URL,
-        NEWSDESK_ALLOWED_HOSTS, added to the flags', NEWSDESK_TOKEN). Exits with a message naming a bad value."""
+        NEWSDESK_ALLOWED_HOSTS, added to the flags', NEWSDESK_TOKEN). A bad value raises SettingsError naming it."""
         try:
             base = current().server
             return replace(base, host=base.host if host is None else host, port=base.port if port is None else port,
                            public_url=base.public_url if public_url is None else public_url,
                            allowed_hosts=tuple(allowed_hosts) + base.allowed_hosts,
                            read_only=bool(read_only) or base.read_only)  # a flag turns it on, never off
+        except SettingsError:
+            raise
         except ValueError as e:
-            print(f"newsdesk: {e}", file=sys.stderr)
-            raise SystemExit(2) from None  # a usage error, as the command line's own
+            raise SettingsError(str(e)) from None
 
 
 # -- the root, and where its values come from -------------------------------------------------------------------

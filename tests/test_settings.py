@@ -83,9 +83,10 @@ def test_the_stages_read_the_file_when_imported(tmp_path):
     """A real process: NEWSDESK_CONFIG reaches every stage's module values, as it reaches a worker process."""
     path = toml(tmp_path, "[cluster]\nstory_lookback_days = 7\n[recluster]\nmax_articles = 300\n"
                           "[summarize]\npool = 99\n[related]\nmax_related = 2\n[watch]\nmax_backoff_seconds = 60\n")
-    code = ("from newsdesk import pipeline, watch\nfrom newsdesk.stages import cluster, recluster, summarize\n"
-            "print(cluster.STORY_LOOKBACK_DAYS, recluster.MAX_ARTICLES, pipeline.MAX_WINDOW, summarize.POOL,"
-            " pipeline.RELATED_MAX, watch.MAX_BACKOFF.total_seconds())")
+    code = ("from newsdesk import watch\nfrom newsdesk.pipeline import stages as pipeline_stages, stream\n"
+            "from newsdesk.stages import cluster, recluster, summarize\n"
+            "print(cluster.STORY_LOOKBACK_DAYS, recluster.MAX_ARTICLES, stream.MAX_WINDOW, summarize.POOL,"
+            " pipeline_stages.RELATED_MAX, watch.MAX_BACKOFF.total_seconds())")
     env = {**os.environ, "NEWSDESK_CONFIG": str(path)}
     r = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
@@ -126,3 +127,29 @@ def test_serve_flags_come_before_the_file(monkeypatch, tmp_path):
     assert (s.host, s.port, s.public_url, s.allowed_hosts, s.read_only) == (
         "0.0.0.0", 8100, "https://news.example.org", ("a.lan", "desk.lan"), True)
     assert settings.ServerSettings.from_env(port=9000, public_url="").base_url == "http://127.0.0.1:9000"
+
+
+def test_the_config_option_is_read_before_the_verb_runs(tmp_path):
+    """`--config` (before or after the verb) sets what the stages read; a bad file is a usage error naming it."""
+    from conftest import run_cli
+
+    record = '{"id": "a1", "title": "A long one", "text": "' + "Words of a story. " * 200 + '"}\n'
+    (tmp_path / "in.jsonl").write_text(record)
+    small = tmp_path / "small.toml"
+    small.write_text("[limits]\ninput_bytes = 1000\n")
+    db = str(tmp_path / "n.db")
+    default = run_cli("ingest", str(tmp_path / "in.jsonl"), db=db)
+    assert default.returncode == 0, default.stderr
+    capped = run_cli("ingest", str(tmp_path / "in.jsonl"), "--config", str(small), db=str(tmp_path / "m.db"))
+    assert capped.returncode == 1 and "1000" in capped.stderr.replace(",", ""), capped.stderr
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[limits]\nno_such_key = 1\n")
+    r = run_cli("--config", str(bad), "check", db=db)
+    assert r.returncode == 2 and "no_such_key" in r.stderr and "bad.toml" in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_a_bad_server_value_is_a_settings_error_not_an_exit():
+    with pytest.raises(settings.SettingsError):
+        settings.ServerSettings.from_env(public_url="not a url")

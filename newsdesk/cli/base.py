@@ -1,7 +1,7 @@
 """What every `newsdesk` verb shares: the global options, the state they fill, and the click classes that add them.
 
 A verb is a click command made with `verb(...)` (or `group.command(...)` on a `Group`): it accepts the global
-options (`--db`, `-q`) after its name as well as before, and lists its whole help line in its group's help.
+options (`--db`, `--config`, `-q`) after its name as well as before, and lists its whole help line in its group's help.
 Verbs take the `State` with `@click.pass_obj`, return their exit status, and raise `NewsdeskError` for what the
 user must hear about; the root group (cli/__init__.py) prints it and exits with the error's `exit_status`.
 """
@@ -50,9 +50,22 @@ def _set_quiet(ctx: click.Context, _param, value: bool) -> None:
         ctx.ensure_object(State).quiet = True
 
 
+def _set_config(ctx: click.Context, param, value: str | None) -> None:
+    if value is None:
+        return
+    from ..settings import SettingsError, load
+
+    try:
+        load(value)  # before the verb runs: the stage modules read their settings when first imported
+    except SettingsError as e:
+        raise click.BadParameter(str(e), ctx=ctx, param=param) from None
+
+
 def global_options() -> list[click.Option]:
     """New option objects for one command: not given, they leave the state as an earlier command set it."""
     return [
+        click.Option(["--config"], default=None, metavar="TOML", expose_value=False, callback=_set_config,
+                     help="settings file (default ./newsdesk.toml if present, or $NEWSDESK_CONFIG; docs/settings.md)"),
         click.Option(["--db"], default=None, metavar="DB", expose_value=False, callback=_set_db,
                      help=f"SQLite database (default {DEFAULT_DB}, or $NEWSDESK_DB)"),
         click.Option(["-q", "--quiet"], is_flag=True, expose_value=False, callback=_set_quiet, help="no progress bars"),

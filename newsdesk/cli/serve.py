@@ -13,8 +13,8 @@ from .build import run_build, run_ingest
 def server_options(f):
     """The options `serve` and `demo` share: where the server listens, what it answers for, whether it writes."""
     for option in reversed((
-        click.option("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"),
-        click.option("--port", type=int, default=8000),
+        click.option("--host", default=None, help="address to listen on (default 127.0.0.1, or [server] host)"),
+        click.option("--port", type=int, default=None, help="port to listen on (default 8000, or [server] port)"),
         click.option("--public-url", default=None, metavar="URL",
                      help="the address readers use, for Atom ids and absolute links (or $NEWSDESK_PUBLIC_URL; "
                      "default http://HOST:PORT)"),
@@ -28,7 +28,7 @@ def server_options(f):
     return f
 
 
-def run_serve(state: State, host: str, port: int, public_url: str | None, allowed_host: tuple[str, ...],
+def run_serve(state: State, host: str | None, port: int | None, public_url: str | None, allowed_host: tuple[str, ...],
               read_only: bool, no_watch: bool = False, allow_private: bool = False, tick: float = 30.0,
               host_delay: float | None = None) -> int:
     from ..settings import ServerSettings
