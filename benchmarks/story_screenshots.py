@@ -8,11 +8,13 @@ articles' titles over the JSON API, and saves a full-page PNG per story and widt
 
 A story is the one with the most article titles matching its regular expression. Each page gives NAME-WIDTH.png
 (whole page), NAME-WIDTH-top.png (the first screen) and NAME-WIDTH-CLASS.png per `--sections`. It prints, per page,
-the page's height and whether it scrolls sideways (its content wider than the window).
+the page's height and whether it scrolls sideways (its content wider than the window). With `--compare BEFORE_DIR`
+it shoots nothing and puts each first screen and section beside its namesake from an earlier run instead.
 """
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import re
 import socket
@@ -76,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--home", action="store_true", help="shoot the home page too")
     ap.add_argument("--sections", default="", metavar="CLASS,...",
                     help="also shoot each <section class=CLASS> of the page alone (e.g. brief,map,entities)")
+    ap.add_argument("--compare", metavar="BEFORE_DIR",
+                    help="instead of shooting: put each image of --out beside its namesake in BEFORE_DIR, "
+                    "written to --out/compare/")
     args = ap.parse_args(argv)
     stories = dict(s.split("=", 1) for s in args.story) if args.story else DEFAULT_STORIES
     widths = [int(w) for w in args.widths.split(",")]
@@ -84,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from playwright.sync_api import sync_playwright
 
+    if args.compare:
+        return compare(Path(args.compare), out, stories, widths, args.sections)
     proc, base = _serve(args.db)
     try:
         pages = {name: find_story(base, pattern) for name, pattern in stories.items()}
@@ -115,6 +122,41 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+    return 0
+
+
+def compare(before: Path, after: Path, stories: dict, widths: list[int], sections: str) -> int:
+    """Side-by-side PNGs, before | after, drawn by Chromium from a page of the two images (no imaging library):
+    NAME-WIDTH.png for each page's first screen and NAME-WIDTH-CLASS.png for each section."""
+    from playwright.sync_api import sync_playwright
+
+    out = after / "compare"
+    out.mkdir(exist_ok=True)
+    kinds = ["top"] + [c for c in sections.split(",") if c]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        for name in stories:
+            for width in widths:
+                for kind in kinds:
+                    pair = [d / f"{name}-{width}-{kind}.png" for d in (before, after)]
+                    if not all(f.exists() for f in pair):
+                        continue
+                    shown = min(width, 640)  # a desktop pair at half size, a phone pair as it is
+                    # data: URIs, since a page set from a string may not load file: URLs
+                    cells = "".join(f'<figure><figcaption>{label}</figcaption><img src="data:image/png;base64,'
+                                    f'{base64.b64encode(f.read_bytes()).decode()}" style="width:{shown}px"></figure>'
+                                    for label, f in zip(("before", "after"), pair))
+                    page = browser.new_page(viewport={"width": 2 * shown + 60, "height": 400})
+                    page.set_content(
+                        "<style>body{margin:0;display:flex;gap:20px;padding:10px;background:#fff;font:16px sans-serif;"
+                        "align-items:flex-start}figure{margin:0}figcaption{color:#555;margin-bottom:4px}"
+                        f"img{{border:1px solid #ccc}}</style>{cells}")
+                    page.wait_for_load_state("load")
+                    target = out / f"{name}-{width}-{kind}.png"
+                    page.screenshot(path=str(target), full_page=True)
+                    page.close()
+                    print(target)
+        browser.close()
     return 0
 
 
