@@ -97,7 +97,7 @@ def test_a_store_made_before_the_migration_is_backfilled_and_lists_the_same(tmp_
     with sqlite3.connect(path) as db:
         for trigger in ("articles_story_insert", "articles_story_delete", "articles_story_move"):
             db.execute(f"DROP TRIGGER {trigger}")
-        for index in ("stories_latest", "articles_story_time", "articles_copies"):
+        for index in ("stories_latest", "articles_story_time", "articles_copies", "articles_origin"):
             db.execute(f"DROP INDEX {index}")
         db.execute("ALTER TABLE stories DROP COLUMN article_count")
         db.execute("ALTER TABLE stories DROP COLUMN latest_utc")
@@ -128,3 +128,6 @@ def test_the_home_page_query_walks_the_index_and_scans_no_table(tmp_path):
         plan = " | ".join(r[3] for r in store.db.execute(
             "EXPLAIN QUERY PLAN SELECT max(published_utc) FROM articles WHERE story_id = ?", (1,)))
         assert "articles_story_time" in plan, plan
+        plan = " | ".join(r[3] for r in store.db.execute(
+            "EXPLAIN QUERY PLAN SELECT 1 FROM articles WHERE origin GLOB 'sample:*' LIMIT 1"))
+        assert "articles_origin" in plan, plan
