@@ -484,7 +484,7 @@ def test_a_long_or_wordy_search_is_refused_with_a_clear_message(client, db):
 
 def test_a_search_past_its_time_limit_is_stopped_and_answered(tmp_path, monkeypatch):
     """A query that SQLite works on for seconds (thousands of terms, every article matching all of them) is
-    stopped at the time limit by the progress handler, and /search, /api/search and /search.atom say so."""
+    stopped at the time limit (an interrupt from a timer), and /search, /api/search and /search.atom say so."""
     import dataclasses
 
     import newsdesk.store
@@ -505,7 +505,7 @@ def test_a_search_past_its_time_limit_is_stopped_and_answered(tmp_path, monkeypa
         r = client.get(url, params={"q": q})
         assert time.monotonic() - started < 3, url  # unbounded, SQLite works on this query for 5 to 10 s
         assert r.status_code == 503 and "took longer than 0.3 s" in html.unescape(r.text), (url, r.text[:300])
-    with Store(path) as store:  # the connection is usable again: the handler is removed after the search
+    with Store(path) as store:  # the connection is usable again after the interrupt
         with pytest.raises(newsdesk.store.SearchTimedOut):
             store.search(q)
         assert len(store.articles()) == 40 and len(store.search("w7x")) == 40

@@ -7,6 +7,7 @@ User input is never read as FTS5 syntax: every word is quoted.
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 
 from ..models import Article
@@ -58,11 +59,13 @@ class Search(Connection):
                                 "different words, please")
         seconds = LIMITS.search_seconds
         deadline = time.monotonic() + seconds
-        # As Datasette bounds its queries: SQLite calls this every N virtual machine instructions, and a true
-        # result aborts the statement with "interrupted". N is small because the cost is in FTS5's rank and
-        # snippet functions, a few instructions per row each: at 1,000 the handler ran once in 2 s of work, at
-        # 10 about every 70 ms, for a few percent more time.
-        self.db.set_progress_handler(lambda: time.monotonic() > deadline, 10)
+        # A timer interrupts the statement at the deadline (sqlite3's interrupt is safe from another thread, and
+        # a no-op once no statement runs). Not a progress handler: FTS5's cost is in its rank and snippet
+        # functions, a few VM instructions per row, so a handler had to run every 10 instructions, taking the
+        # GIL each time: a third of a search's time alone, and far more with concurrent searches in one server.
+        timer = threading.Timer(seconds, self.db.interrupt)
+        timer.daemon = True
+        timer.start()
         try:
             rows = self.db.execute(
                 """SELECT a.*, snippet(articles_fts, 1, char(2), char(3), ' … ', 24) AS snip
@@ -71,10 +74,11 @@ class Search(Connection):
                 (fts_query(terms), limit),
             ).fetchall()
         except sqlite3.OperationalError as e:
-            if "interrupt" in str(e) and time.monotonic() > deadline:
+            if "interrupt" in str(e) and time.monotonic() >= deadline:
                 raise SearchTimedOut(f"the search took longer than {seconds:g} s and was stopped; try fewer or "
                                      "rarer words") from None
             raise
         finally:
-            self.db.set_progress_handler(None, 0)
+            timer.cancel()
+            timer.join()
         return [(article_from_row(r), r["snip"]) for r in rows]

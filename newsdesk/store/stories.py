@@ -93,29 +93,40 @@ class Stories(Articles):
         where = " WHERE brief IS NOT NULL" if written else ""
         return [r[0] for r in self.db.execute(f"SELECT id FROM stories{where} ORDER BY id")]
 
-    def _story(self, r: sqlite3.Row, with_details: bool) -> Story:
-        members = self.db.execute(
-            "SELECT id, outlet, title FROM articles WHERE story_id = ? ORDER BY published_utc, id", (r["id"],)
-        ).fetchall()
-        outlets = sorted({m["outlet"] for m in members if m["outlet"]})
-        # A story whose brief is still owed (a build stopped before writing it) goes by its latest article's title.
-        headline = r["headline"] or (members[-1]["title"] if members else "")
-        story = Story(
-            id=r["id"], headline=headline, article_ids=[m["id"] for m in members],
-            first_published=parse_time(r["first_published"]), last_published=parse_time(r["last_published"]),
-            outlets=outlets,
-        )
-        if with_details:
-            story.brief = brief_from_json(r["brief"])
-            story.related = [
-                (x["id"], x["headline"], x["score"])
+    def _stories(self, rows: list[sqlite3.Row], with_details: bool) -> list[Story]:
+        """The Story of each `stories` row, in the rows' order, with three queries in all (not three a story)."""
+        ids = [r["id"] for r in rows]
+        members: dict[int, list[sqlite3.Row]] = {i: [] for i in ids}
+        related: dict[int, list[tuple[int, str, float]]] = {i: [] for i in ids}
+        for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+            marks = ",".join("?" * len(chunk))
+            for m in self.db.execute(
+                f"SELECT story_id, id, outlet, title FROM articles WHERE story_id IN ({marks}) "
+                "ORDER BY story_id, published_utc, id", chunk
+            ):
+                members[m["story_id"]].append(m)
+            if with_details:
                 for x in self.db.execute(
-                    """SELECT s.id, s.headline, r.score FROM story_related r JOIN stories s ON s.id = r.related_id
-                       WHERE r.story_id = ? ORDER BY r.score DESC""",
-                    (r["id"],),
-                )
-            ]
-        return story
+                    f"""SELECT r.story_id, s.id, s.headline, r.score FROM story_related r
+                        JOIN stories s ON s.id = r.related_id WHERE r.story_id IN ({marks})
+                        ORDER BY r.story_id, r.score DESC""", chunk
+                ):
+                    related[x["story_id"]].append((x["id"], x["headline"], x["score"]))
+        stories = []
+        for r in rows:
+            ms = members[r["id"]]
+            # A story whose brief is still owed (a build stopped before writing it) goes by its latest article's title.
+            story = Story(
+                id=r["id"], headline=r["headline"] or (ms[-1]["title"] if ms else ""),
+                article_ids=[m["id"] for m in ms],
+                first_published=parse_time(r["first_published"]), last_published=parse_time(r["last_published"]),
+                outlets=sorted({m["outlet"] for m in ms if m["outlet"]}),
+            )
+            if with_details:
+                story.brief = brief_from_json(r["brief"])
+                story.related = related[r["id"]]
+            stories.append(story)
+        return stories
 
     def get_story(self, story_id: int) -> Story | None:
         """The story, or None when there is none with articles (an id that a build created and never filled, or
@@ -123,23 +134,31 @@ class Stories(Articles):
         r = self.db.execute("SELECT * FROM stories WHERE id = ?", (story_id,)).fetchone()
         if r is None:
             return None
-        story = self._story(r, with_details=True)
+        story = self._stories([r], with_details=True)[0]
         return story if story.article_ids else None
 
-    def list_stories(self, limit: int = 50, offset: int = 0) -> list[Story]:
-        """Newest first, by the latest article in each story; stories without articles are not shown."""
+    def list_stories(self, limit: int = 50, offset: int = 0, with_details: bool = False) -> list[Story]:
+        """Newest first, by the latest article in each story; stories without articles are not shown.
+        `with_details`: with each story's brief and related stories too, as get_story gives them."""
+        # Walks the index stories_latest (migration 0008): the count and latest time are kept by triggers.
         rows = self.db.execute(
-            """SELECT s.* FROM stories s WHERE EXISTS (SELECT 1 FROM articles a WHERE a.story_id = s.id)
-               ORDER BY (SELECT MAX(published_utc) FROM articles a WHERE a.story_id = s.id) DESC, s.id DESC
-               LIMIT ? OFFSET ?""",
+            """SELECT * FROM stories WHERE article_count > 0 ORDER BY latest_utc DESC, id DESC LIMIT ? OFFSET ?""",
             (limit, offset),
         ).fetchall()
-        return [self._story(r, with_details=False) for r in rows]
+        return self._stories(rows, with_details)
+
+    def stories_by_id(self, story_ids: Iterable[int]) -> dict[int, Story]:
+        """Each of the ids that is a story with articles, with its brief and related stories (as get_story)."""
+        ids = list(dict.fromkeys(story_ids))
+        rows = []
+        for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+            rows += self.db.execute(
+                f"SELECT * FROM stories WHERE id IN ({','.join('?' * len(chunk))}) AND article_count > 0", chunk
+            ).fetchall()
+        return {s.id: s for s in self._stories(rows, with_details=True) if s.article_ids}
 
     def story_count(self) -> int:
-        return self.db.execute(
-            "SELECT COUNT(*) FROM stories s WHERE EXISTS (SELECT 1 FROM articles a WHERE a.story_id = s.id)"
-        ).fetchone()[0]
+        return self.db.execute("SELECT COUNT(*) FROM stories WHERE article_count > 0").fetchone()[0]
 
     def iter_all_stories(self) -> Iterator[Story]:
         """Every story with articles, with its brief and related stories, by id."""

@@ -106,7 +106,7 @@ def stories_feed(stories: list[Story], base: str, title: str, self_url: str) -> 
 
 
 def latest_stories(store: Store, limit: int = FEED_SIZE) -> list[Story]:
-    return [store.get_story(s.id) or s for s in store.list_stories(limit=limit)]
+    return store.list_stories(limit=limit, with_details=True)
 
 
 def matching_stories(store: Store, q: str, limit: int = FEED_SIZE) -> list[Story]:
@@ -115,6 +115,7 @@ def matching_stories(store: Store, q: str, limit: int = FEED_SIZE) -> list[Story
     for article, _ in store.search(q, limit=500):
         if article.story_id is not None and article.story_id not in ids:
             ids.append(article.story_id)
-    stories = [s for s in (store.get_story(i) for i in ids) if s is not None and s.article_ids]
+    found = store.stories_by_id(ids)
+    stories = [found[i] for i in ids if i in found]
     stories.sort(key=lambda s: _utc(s.last_published), reverse=True)
     return stories[:limit]

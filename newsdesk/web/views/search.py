@@ -22,11 +22,9 @@ def search_context(store: Store, q: str) -> dict:
     except (SearchRefused, SearchTimedOut) as e:
         said = "Not searched" if isinstance(e, SearchRefused) else "Stopped"
         return {"q": q, "results": [], "headlines": {}, "error": f"{said}: {e}.", "status": e.http_status}
-    headlines: dict[int, str] = {}
-    for a, _ in results:
-        if a.story_id is not None and a.story_id not in headlines:
-            s = store.get_story(a.story_id)
-            headlines[a.story_id] = s.headline if s else ""
+    found = store.stories_by_id(a.story_id for a, _ in results if a.story_id is not None)
+    headlines = {a.story_id: found[a.story_id].headline if a.story_id in found else ""
+                 for a, _ in results if a.story_id is not None}
     return {"q": q, "results": results, "headlines": headlines, "error": None, "status": 200}
 
 

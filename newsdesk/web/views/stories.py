@@ -32,9 +32,8 @@ def index_context(store: Store, page: int = 1) -> dict | None:
     pages = page_count(store)
     if page < 1 or page > pages:
         return None
-    listed = store.list_stories(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-    # list_stories leaves the brief out; the teaser needs its first sentence.
-    stories = [store.get_story(s.id) or s for s in listed]
+    # With details: the teaser needs the brief's first sentence.
+    stories = store.list_stories(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, with_details=True)
     return {"stories": stories, "page": page, "pages": pages, "total": store.story_count()}
 
 
@@ -94,8 +93,7 @@ def story_page(request: Request, story_id: int, store: Store = Depends(get_store
 def api_stories(
     limit: int = Query(PAGE_SIZE, ge=1, le=500), offset: int = Query(0, ge=0), store: Store = Depends(get_store)
 ):
-    listed = store.list_stories(limit=limit, offset=offset)
-    stories = [store.get_story(s.id) or s for s in listed]
+    stories = store.list_stories(limit=limit, offset=offset, with_details=True)
     return StoryList(total=store.story_count(), limit=limit, offset=offset,
                      stories=[story_summary(s) for s in stories])
 

@@ -1,0 +1,133 @@
+"""The stories' kept article count and latest time (migration 0008) and the indexes that serve the reader's pages:
+right after every way articles change stories, backfilled on a store made before, and used by the home page."""
+from __future__ import annotations
+
+import signal
+import sqlite3
+import time
+
+import pytest
+
+from newsdesk.pipeline import build, ingest_sample
+from newsdesk.store import Store
+from newsdesk.web.views.stories import index_context
+from test_build_crash import _build_process, _count, ingested, ingested_once  # noqa: F401 (fixtures)
+from test_cluster_edits import T0, add, built  # noqa: F401 (fixture)
+from conftest import run_cli
+
+# The list as it was queried before migration 0008, from the articles themselves: the reference.
+OLD_LIST = """SELECT s.id FROM stories s WHERE EXISTS (SELECT 1 FROM articles a WHERE a.story_id = s.id)
+              ORDER BY (SELECT MAX(published_utc) FROM articles a WHERE a.story_id = s.id) DESC, s.id DESC"""
+
+
+def drift(db: sqlite3.Connection) -> list[tuple]:
+    """Stories whose kept count or latest time differ from their articles': (id, kept, actual)."""
+    return db.execute(
+        """SELECT s.id, s.article_count, s.latest_utc, count(a.id), max(a.published_utc)
+           FROM stories s LEFT JOIN articles a ON a.story_id = s.id GROUP BY s.id
+           HAVING s.article_count != count(a.id) OR s.latest_utc IS NOT max(a.published_utc)""").fetchall()
+
+
+def listed(store: Store) -> list[int]:
+    return [s.id for s in store.list_stories(limit=10**6)]
+
+
+def test_moves_merges_new_stories_and_later_builds_keep_the_columns_right(built):
+    with Store(built["path"]) as store:
+        assert drift(store.db) == []
+        store.move_article(built["quakes"][0], built["vote_story"])
+        assert drift(store.db) == []
+        _, fresh = store.move_article(built["quakes"][1])  # to a new story
+        assert drift(store.db) == [] and fresh in listed(store)
+        store.merge_stories(built["quake_story"], built["vote_story"])
+        assert drift(store.db) == []
+        add(store, "Bamland aftershock", "A strong aftershock struck Bamland on Tuesday, officials said.",
+            T0.replace(day=9))
+        build(store)
+        assert drift(store.db) == []
+        # a re-dated article moves its story in the list
+        store.db.execute("UPDATE articles SET published_utc = '2030-01-01T00:00:00' WHERE id = ?",
+                         (built["votes"][0],))
+        assert drift(store.db) == []
+        assert listed(store) == [r[0] for r in store.db.execute(OLD_LIST)]
+        assert listed(store)[0] == store.get_article(built["votes"][0]).story_id
+        late = add(store, "Brandt names cabinet", "Brandt named his cabinet in Varna.", T0.replace(year=2031))
+        store.assign(late.id, built["vote_story"])
+        assert drift(store.db) == [] and listed(store)[0] == built["vote_story"]
+        store.db.execute("DELETE FROM articles WHERE id = ?", (late.id,))
+        assert drift(store.db) == []
+
+
+def test_re_clustering_keeps_the_columns_and_the_list_as_before(tmp_path):
+    with Store(str(tmp_path / "news.db")) as store:
+        ingest_sample(store)
+        assert build(store).revised_articles > 0  # the sample has stories the re-clustering splits
+        assert drift(store.db) == []
+        assert listed(store) == [r[0] for r in store.db.execute(OLD_LIST)]
+        assert store.story_count() == len(listed(store))
+
+
+@pytest.mark.slow
+def test_a_killed_build_leaves_the_columns_right_and_the_next_build_too(ingested):  # noqa: F811
+    db = ingested
+    proc = _build_process(db)
+    deadline = time.monotonic() + 120
+    while _count(db, "SELECT count(*) FROM articles WHERE story_id IS NOT NULL") == 0:
+        assert proc.poll() is None, f"the build ended before it could be killed: {proc.stderr.read()}"
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    with Store(db) as store:
+        assert drift(store.db) == []
+    again = run_cli("build", db=db)
+    assert again.returncode == 0, again.stderr
+    with Store(db) as store:
+        assert drift(store.db) == []
+        assert listed(store) == [r[0] for r in store.db.execute(OLD_LIST)]
+
+
+def test_a_store_made_before_the_migration_is_backfilled_and_lists_the_same(tmp_path):
+    path = str(tmp_path / "old.db")
+    with Store(path) as store:
+        ingest_sample(store)
+        build(store)
+        pages = index_context(store, 1), index_context(store, 2)
+    # Take the store back to the schema before 0008, as the code before left it.
+    with sqlite3.connect(path) as db:
+        for trigger in ("articles_story_insert", "articles_story_delete", "articles_story_move"):
+            db.execute(f"DROP TRIGGER {trigger}")
+        for index in ("stories_latest", "articles_story_time", "articles_copies", "articles_origin"):
+            db.execute(f"DROP INDEX {index}")
+        db.execute("ALTER TABLE stories DROP COLUMN article_count")
+        db.execute("ALTER TABLE stories DROP COLUMN latest_utc")
+        db.execute("CREATE INDEX articles_story ON articles(story_id)")
+        db.execute("DELETE FROM schema_migrations WHERE name LIKE '0008_%'")
+    with Store(path) as store:
+        assert drift(store.db) == []
+        assert listed(store) == [r[0] for r in store.db.execute(OLD_LIST)]
+        again = index_context(store, 1), index_context(store, 2)
+    for before, after in zip(pages, again):
+        assert (before is None) == (after is None)
+        if before:
+            assert [(s.id, s.headline, s.article_ids, s.outlets, s.brief, s.related) for s in before["stories"]] == \
+                   [(s.id, s.headline, s.article_ids, s.outlets, s.brief, s.related) for s in after["stories"]]
+            assert before["total"] == after["total"] and before["pages"] == after["pages"]
+
+
+def test_the_home_page_query_walks_the_index_and_scans_no_table(tmp_path):
+    with Store(str(tmp_path / "news.db")) as store:
+        plan = " | ".join(r[3] for r in store.db.execute(
+            "EXPLAIN QUERY PLAN SELECT * FROM stories WHERE article_count > 0 ORDER BY latest_utc DESC, id DESC "
+            "LIMIT 50 OFFSET 0"))
+        assert "USING INDEX stories_latest" in plan, plan
+        assert "TEMP B-TREE" not in plan and "articles" not in plan, plan
+        plan = " | ".join(r[3] for r in store.db.execute(
+            "EXPLAIN QUERY PLAN SELECT * FROM articles WHERE duplicate_of = ?", (1,)))
+        assert "articles_copies" in plan, plan
+        plan = " | ".join(r[3] for r in store.db.execute(
+            "EXPLAIN QUERY PLAN SELECT max(published_utc) FROM articles WHERE story_id = ?", (1,)))
+        assert "articles_story_time" in plan, plan
+        plan = " | ".join(r[3] for r in store.db.execute(
+            "EXPLAIN QUERY PLAN SELECT 1 FROM articles WHERE origin GLOB 'sample:*' LIMIT 1"))
+        assert "articles_origin" in plan, plan
