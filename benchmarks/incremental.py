@@ -11,8 +11,9 @@ facts' spaCy pass over thousands of articles would take most of an hour and is n
 the next `--new` articles and times one real `build`, split into its phases: enforce (users' decisions), resume
 (reading the stream's state), assign, recluster, summarize+facts (briefs and facts of the stories touched, the
 per-article facts read from titles only, so that a touched story does not parse its old articles, which a real
-store holds parsed; the models are loaded beforehand), relate, save (the stream's state). It prints seconds per phase and, per code, the
-ratio of the largest size to the smallest (issue 20's target: at most 1.5 for 10,000 against 1,000).
+store holds parsed; the models are loaded beforehand), relate, save (the stream's state). It prints seconds per
+phase and, per code, the ratio of the largest size to the smallest (issue 20's target: at most 1.5 for 10,000
+against 1,000).
 """
 from __future__ import annotations
 

@@ -241,8 +241,8 @@ class Relate:
 
     `process_batch(records, touched, also)` relates only the stories whose links the change of `touched` can alter:
     the `touched` ones, those with a touched story among their candidates, and `also` (the driver's: those whose
-    stored links name one), each with exactly the links relating every record would give it; the index is still built from every
-    record, whose vectors are needed anyway. Returns the records related, with `related` set."""
+    stored links name one), each with exactly the links relating every record would give it; the index is still
+    built from every record, whose vectors are needed anyway. Returns the records related, with `related` set."""
 
     name = "relate"
 
