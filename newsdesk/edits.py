@@ -37,11 +37,15 @@ def merge_stories(store: Store, source: int, target: int) -> int:
 def enforce(store: Store) -> set[int]:
     """Puts back any article that is not where a user pinned it or sits in a merged-away story; returns the
     stories changed (marked stale by the store). Normally nothing: only assignments made outside these functions
-    can break a decision."""
+    can break a decision. Reads only the articles of users' decisions, never every article."""
     changed: set[int] = set()
     pins = store.pinned_stories()
     redirects = store.redirected_stories()
-    for article in store.articles("story_id IS NOT NULL"):
+    # only the articles a decision can concern: pinned elsewhere than they are, or in a merged-away story (the
+    # pins' and redirects' primary keys make this a lookup per decision, not a scan of every article's text)
+    suspects = store.articles("story_id IS NOT NULL AND (story_id IN (SELECT old_id FROM story_redirects) OR id IN "
+                              "(SELECT p.article_id FROM story_pins p WHERE p.story_id IS NOT articles.story_id))")
+    for article in suspects:
         want = pins.get(article.id, article.story_id)
         if want in redirects:
             want = store.story_redirect(want) or want

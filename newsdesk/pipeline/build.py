@@ -18,7 +18,7 @@ from ..models import Article
 from ..store import Store
 from . import state
 from .declared import PIPELINE
-from .stages import ArticleRecord, StoryRecord, WindowBatch
+from .stages import ArticleRecord, Relate, StoryRecord, WindowBatch
 from .stream import StoryAssigner
 
 ARTICLE_BATCH = 256  # new articles run through the per-article stages at once: memory, not results, depends on it
@@ -142,7 +142,7 @@ def refresh_stories(store: Store, assigner: StoryAssigner | None = None, story_i
     if assigner is not None:
         owed = store.stale_story_ids(written=True)
         if owed:
-            _relate(store, assigner, live)
+            _relate(store, assigner, live, owed)
             store.mark_fresh(owed)
     return done
 
@@ -159,14 +159,19 @@ def _load_story(store: Store, story_id: int) -> tuple[StoryRecord, set[int]]:
     return StoryRecord(story_id, articles, stored.brief if stored else None, extracted), set(extracted)
 
 
-def _relate(store: Store, assigner: StoryAssigner, live: set[int]) -> None:
-    """The stories stages on every `live` story (those with articles), with its vector from the stream's state
-    (`StoryAssigner.related_vectors`)."""
+def _relate(store: Store, assigner: StoryAssigner, live: set[int], touched: set[int] | None = None) -> set[int]:
+    """The stories stages over every `live` story (those with articles), with its vector from the stream's state
+    (`StoryAssigner.related_vectors`), relinking the `touched` stories (None: all), those whose links name one and
+    those that have one as a candidate (`stages.Relate`); returns the stories relinked. The others keep their
+    links, made when they were last in such a set."""
     records = [StoryRecord(sid, vector=vector) for sid, vector in assigner.related_vectors(live).items()]
+    also = set() if touched is None else store.stories_relating_to(touched)
     for stage in PIPELINE.stories:
-        records = stage.process_batch(records)
+        records = (stage.process_batch(records, touched, also) if isinstance(stage, Relate)
+                   else stage.process_batch(records))
     for record in records:
         store.set_related(record.id, record.related or [])
+    return {r.id for r in records}
 
 
 def build_facts(store: Store, story_ids: list[int], progress: bool = False) -> None:

@@ -234,14 +234,20 @@ class Facts:
 
 
 class Relate:
-    """Related stories by similarity of their term vectors; run on all live stories at once. A story with none
-    above RELATED_MIN_SIMILARITY gets none. Only stories sharing one of a story's top terms are compared, at most
-    the POSTING_STORIES newest per term, so the cost follows the number of topically close stories rather than the
-    square of all stories. Records without a vector are left out."""
+    """Related stories by similarity of their term vectors. A story with none above RELATED_MIN_SIMILARITY gets none.
+    Only stories sharing one of a story's top terms are compared, at most the POSTING_STORIES newest per term, so
+    the cost follows the number of topically close stories rather than the square of all stories. Records without
+    a vector are left out.
+
+    `process_batch(records, touched, also)` relates only the stories whose links the change of `touched` can alter:
+    the `touched` ones, those with a touched story among their candidates, and `also` (the driver's: those whose
+    stored links name one), each with exactly the links relating every record would give it; the index is still
+    built from every record, whose vectors are needed anyway. Returns the records related, with `related` set."""
 
     name = "relate"
 
-    def process_batch(self, records: list[StoryRecord]) -> list[StoryRecord]:
+    def process_batch(self, records: list[StoryRecord], touched: set[int] | None = None,
+                      also: set[int] = frozenset()) -> list[StoryRecord]:
         vectors = {r.id: r.vector for r in records if r.vector is not None}
         tops = {sid: list(top_terms(vector, RELATED_TOP_TERMS)) for sid, vector in vectors.items()}
         index: dict[str, list] = {}
@@ -250,9 +256,14 @@ class Relate:
                 stories = index.setdefault(t, [])
                 if len(stories) < POSTING_STORIES:
                     stories.append(sid)
+        if touched is None:
+            scope = set(tops)
+        else:  # a story is a candidate of every story with one of the terms under which it is indexed
+            terms = {t for sid in touched & tops.keys() for t in tops[sid] if sid in index[t]}
+            scope = ((touched | also) & tops.keys()) | {sid for sid, ts in tops.items() if not terms.isdisjoint(ts)}
         by_id = {r.id: r for r in records}
         out = []
-        for sid in sorted(tops):
+        for sid in sorted(scope):
             vector = vectors[sid]
             candidates = set().union(*(index[t] for t in tops[sid])) - {sid}
             scored = [(other, cosine(vector, vectors[other])) for other in candidates]

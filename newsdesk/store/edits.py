@@ -80,6 +80,11 @@ class Edits(Articles):
         # Inside the caller's transaction. Earlier redirects to `old` now point at `new`, so chains stay short.
         self.db.execute("UPDATE story_redirects SET new_id = ? WHERE new_id = ?", (new, old))
         self.db.execute("INSERT OR REPLACE INTO story_redirects VALUES (?, ?, ?)", (old, new, now_text()))
+        # the stories linking to `old` lose that link: they are owed their links again (written = 1: links only),
+        # since a build relates only the stories its changes touch (pipeline/build.py)
+        self.db.execute("INSERT INTO stale_stories (story_id, written, since) SELECT DISTINCT story_id, 1, ? "
+                        "FROM story_related WHERE related_id = ? AND story_id != ? ON CONFLICT(story_id) DO NOTHING",
+                        (now_text(), old, old))
         self.db.execute("DELETE FROM story_related WHERE story_id = ? OR related_id = ?", (old, old))
 
     def retire_story(self, old: int, new: int) -> None:

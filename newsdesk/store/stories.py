@@ -85,6 +85,17 @@ class Stories(Articles):
                 "INSERT INTO story_related VALUES (?, ?, ?)", [(story_id, rid, score) for rid, score in related]
             )
 
+    def stories_relating_to(self, story_ids: Iterable[int]) -> set[int]:
+        """The stories whose related links name one of `story_ids`."""
+        ids = list(story_ids)
+        found: set[int] = set()
+        for start in range(0, len(ids), 500):  # under SQLite's limit on parameters
+            chunk = ids[start:start + 500]
+            found.update(r[0] for r in self.db.execute(
+                f"SELECT DISTINCT story_id FROM story_related WHERE related_id IN ({','.join('?' * len(chunk))})",
+                chunk))
+        return found
+
     def story_articles(self, story_id: int) -> list[Article]:
         return self.articles("story_id = ?", (story_id,))
 
