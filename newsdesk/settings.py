@@ -196,6 +196,9 @@ class SummarizeSettings:
     wire_copy: float = setting(
         0.75, "Cosine at which two sentences are the same sentence (wire copy, light edits).")
     pool: int = setting(250, "Sentences entering the integer program, by concept value.")
+    node_limit: int = setting(
+        1000, "Branch-and-bound nodes the integer program may explore: a count, not a time, so that a brief does not "
+        "depend on the machine's load; past it the best selection found is kept.")
     budget_slack: float = setting(1.0, "The word budget may be overshot by this factor.")
     headline_min_words: int = setting(
         100, "Reports shorter than this (a brief item, a correction) do not name a story.")
