@@ -223,6 +223,15 @@ class FactsSettings:
 
     max_chars: int = setting(
         30_000, "Longer bodies are cut: facts sit in the first screens, and parsing cost grows with length.")
+    processes: int = setting(
+        1, "spaCy processes parsing the articles of a build; 1 parses in the build's own process (on the shared "
+        "2-core machine, 2 processes were slower: benchmarks/throughput.py).")
+    parallel_min_texts: int = setting(
+        200, "Fewer texts than this are parsed in one process: starting the others costs more than they save.")
+    batch_size: int = setting(16, "Texts per spaCy batch.")
+    build_chunk: int = setting(
+        1000, "A build parses its new articles in streams of this many, each stored as it ends: memory and what "
+        "an interrupted build keeps depend on it, not the results.")
 
 
 @dataclass(frozen=True)
