@@ -224,8 +224,8 @@ class FactsSettings:
     max_chars: int = setting(
         30_000, "Longer bodies are cut: facts sit in the first screens, and parsing cost grows with length.")
     processes: int = setting(
-        1, "spaCy processes parsing the articles of a build; 1 parses in the build's own process (on the shared "
-        "2-core machine, 2 processes were slower: benchmarks/throughput.py).")
+        2, "spaCy processes parsing the articles of a build (one per core); 1 parses in the build's own process, "
+        "faster when the cores are busy with other work.")
     parallel_min_texts: int = setting(
         200, "Fewer texts than this are parsed in one process: starting the others costs more than they save.")
     batch_size: int = setting(16, "Texts per spaCy batch.")
