@@ -196,6 +196,9 @@ class SummarizeSettings:
     wire_copy: float = setting(
         0.75, "Cosine at which two sentences are the same sentence (wire copy, light edits).")
     pool: int = setting(250, "Sentences entering the integer program, by concept value.")
+    node_limit: int = setting(
+        1000, "Branch-and-bound nodes the integer program may explore: a count, not a time, so that a brief does not "
+        "depend on the machine's load; past it the best selection found is kept.")
     budget_slack: float = setting(1.0, "The word budget may be overshot by this factor.")
     headline_min_words: int = setting(
         100, "Reports shorter than this (a brief item, a correction) do not name a story.")
@@ -220,6 +223,15 @@ class FactsSettings:
 
     max_chars: int = setting(
         30_000, "Longer bodies are cut: facts sit in the first screens, and parsing cost grows with length.")
+    processes: int = setting(
+        2, "spaCy processes parsing the articles of a build (one per core); 1 parses in the build's own process, "
+        "faster when the cores are busy with other work.")
+    parallel_min_texts: int = setting(
+        200, "Fewer texts than this are parsed in one process: starting the others costs more than they save.")
+    batch_size: int = setting(16, "Texts per spaCy batch.")
+    build_chunk: int = setting(
+        1000, "A build parses its new articles in streams of this many, each stored as it ends: memory and what "
+        "an interrupted build keeps depend on it, not the results.")
 
 
 @dataclass(frozen=True)

@@ -501,3 +501,70 @@ def test_story_page_and_api_say_why_a_card_is_a_disagreement_and_keep_vague_figu
     section = section[:section.index("</section>")]
     assert "Not an update" in section and "the sources disagree" in section and "23 Jan 2010" in section
     assert "1,000" not in page and "310,000" not in section  # no made-up number, no rival to "thousands"
+
+
+# -- the analysis: one stream per build, each distinct text parsed once ------------------------------------------
+class _Counting:
+    """The spaCy model, counting the texts it parses."""
+
+    def __init__(self, nlp):
+        self.nlp, self.texts = nlp, []
+
+    def pipe(self, texts, **kwargs):
+        self.texts += list(texts)
+        return self.nlp.pipe(texts, **kwargs)
+
+    def memory_zone(self):
+        return self.nlp.memory_zone()
+
+
+def test_extract_articles_parses_a_copy_once_and_gives_it_its_own_result(nlp):
+    from newsdesk.stages.facts import extract_article, extract_articles
+
+    day = datetime(2020, 1, 25)
+    arts = [art(AFP_TEXT, "Wire One", day, "a"), art(AFP_TEXT, "Copy Times", day, "copy"),
+            art(RIGHTS_TEXT, "Rights Daily", day, "b")]
+    counting = _Counting(nlp)
+    found = extract_articles(arts, nlp=counting, processes=1)
+    assert len(counting.texts) == 2  # the copy's text is the original's: parsed once
+    assert found == {a.key: extract_article(a, nlp=nlp) for a in arts}  # the same as one parse per article
+    assert found["copy"]["doc_id"] == "copy" and found["copy"]["outlet"] == "Copy Times"
+    assert extract_articles([], nlp=counting) == {}
+
+
+@pytest.mark.slow
+def test_extract_articles_on_two_processes_gives_the_same_results(nlp, monkeypatch):
+    from newsdesk.stages import facts
+
+    monkeypatch.setattr(facts, "SETTINGS", facts.SETTINGS.__class__(parallel_min_texts=1))
+    arts = [art(t, "Wire One", datetime(2020, 1, 25), k) for k, t in (("a", AFP_TEXT), ("b", RIGHTS_TEXT),
+                                                                        ("c", SADR_TEXT))]
+    assert facts.extract_articles(arts, nlp=nlp, processes=2) == facts.extract_articles(arts, nlp=nlp, processes=1)
+
+
+def test_a_build_parses_all_its_new_articles_in_one_stream(tmp_path, nlp, monkeypatch):
+    from newsdesk.pipeline import build
+    from newsdesk.stages import facts
+
+    calls = []
+    real = facts.extract_articles
+
+    def spy(articles, **kwargs):
+        articles = list(articles)
+        calls.append(len(articles))
+        return real(articles, **kwargs)
+
+    monkeypatch.setattr(facts, "extract_articles", spy)
+    with Store(str(tmp_path / "news.db")) as store:
+        texts = (("Iraq protest toll", AFP_TEXT), ("Iraq protest toll", RIGHTS_TEXT), ("Sadr speaks", SADR_TEXT),
+                 ("Markets close higher", "Shares in Tokyo rose 2 percent on Tuesday as exporters gained. " * 5))
+        for title, text in texts:
+            raw = RawInput(body=text.encode(), kind="text", origin=title)
+            store.put_raw(raw)
+            store.add_article(Article(title=title, text=text, outlet="Wire One", published=datetime(2020, 1, 25),
+                                      raw_sha256=raw.sha256))
+        build(store)
+        ids = [a.id for sid in store.live_story_ids() for a in store.story_articles(sid)]
+        assert len(store.live_story_ids()) >= 2 and len(ids) == 4
+        assert calls[0] == 4 and not any(calls[1:])  # one stream over every article; the stories parse nothing
+        assert {f["version"] for f in store.article_facts(ids).values()} == {facts.VERSION}

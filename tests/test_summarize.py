@@ -408,3 +408,30 @@ def test_large_story_keeps_the_limits():
     brief = summarize(_synthetic_story(100, seed=1))
     assert 3 <= len(brief.sentences) <= 7
     assert brief.headline and "Site" not in brief.headline
+
+
+def test_the_program_is_bounded_by_nodes_not_by_time(monkeypatch):
+    # A time limit makes a brief depend on the machine's load; a node count does not.
+    from newsdesk.stages import concepts, summarize as S
+
+    seen = []
+    real = concepts.milp
+
+    def spy(*args, **kwargs):
+        seen.append(dict(kwargs["options"]))  # scipy consumes the dict
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(concepts, "milp", spy)
+    brief = summarize(flood_story())
+    assert seen and brief.sentences
+    assert all("time_limit" not in o and o["node_limit"] == S.NODE_LIMIT for o in seen)
+
+
+def test_greedy_solver_option_skips_the_program(monkeypatch):
+    from newsdesk.stages import concepts
+
+    monkeypatch.setattr(concepts, "milp", lambda *a, **k: pytest.fail("the program ran"))
+    brief = summarize(flood_story(), solver="greedy")
+    assert 3 <= len(brief.sentences) <= 7
+    with pytest.raises(ValueError):
+        summarize(flood_story(), solver="fast")

@@ -15,6 +15,7 @@ from typing import Callable, Iterable
 from tqdm import tqdm
 
 from ..models import Article
+from ..settings import current
 from ..store import Store
 from . import state
 from .declared import PIPELINE
@@ -22,6 +23,7 @@ from .stages import ArticleRecord, Relate, StoryRecord, WindowBatch
 from .stream import StoryAssigner
 
 ARTICLE_BATCH = 256  # new articles run through the per-article stages at once: memory, not results, depends on it
+ANALYSIS_BATCH = current().facts.build_chunk  # articles per spaCy stream of a build, stored as each ends
 FACTS_STAGES = ("article_facts", "facts")  # the story stages `build_facts` runs, briefs left as they are
 
 
@@ -123,6 +125,7 @@ def refresh_stories(store: Store, assigner: StoryAssigner | None = None, story_i
     live = store.live_story_ids()
     todo = store.stale_story_ids(written=False) if story_ids is None else set(story_ids)
     store.drop_stale(todo - live)
+    _analyse(store, sorted(todo & live), progress, log)
     done: set[int] = set()
     for story_id in tqdm(sorted(todo & live), desc="briefs and facts", unit=" stories", disable=not progress,
                          file=sys.stderr):
@@ -145,6 +148,27 @@ def refresh_stories(store: Store, assigner: StoryAssigner | None = None, story_i
             _relate(store, assigner, live, owed)
             store.mark_fresh(owed)
     return done
+
+
+def _analyse(store: Store, story_ids: list[int], progress: bool, log: Callable[[str], None]) -> None:
+    """The per-article facts of the articles of `story_ids` that have none at the current version, stored: one
+    spaCy stream over all of them (stages.facts.extract_articles, on every core) instead of one per story, so the
+    story stages find them stored. A failure here is logged and left to the story stages, story by story."""
+    from ..stages.facts import VERSION, extract_articles
+
+    articles = [a for sid in story_ids for a in store.story_articles(sid)]
+    stored = store.article_facts([a.id for a in articles])
+    todo = [a for a in articles if stored.get(a.id, {}).get("version") != VERSION]
+    bar = tqdm(total=len(todo), desc="analysis", unit=" articles", disable=not progress, file=sys.stderr)
+    for start in range(0, len(todo), ANALYSIS_BATCH):  # stored as it goes: an interrupted build keeps what is done
+        chunk = todo[start:start + ANALYSIS_BATCH]
+        try:
+            store.put_article_facts(extract_articles(chunk))
+        except Exception as e:  # noqa: BLE001 - the story stages parse their own articles and name the one failing
+            log(f"article analysis failed ({type(e).__name__}: {e}); the stories parse their articles themselves")
+            break
+        bar.update(len(chunk))
+    bar.close()
 
 
 def _load_story(store: Store, story_id: int) -> tuple[StoryRecord, set[int]]:

@@ -154,16 +154,12 @@ class ArticleFacts:
     name = "article_facts"
 
     def process_batch(self, records: list[ArticleRecord]) -> list[ArticleRecord]:
-        from ..stages.facts import MAX_CHARS, extract_article, load_nlp
+        from ..stages.facts import extract_articles
 
         todo = [r for r in records if r.facts is None]
-        if not todo:
-            return records
-        nlp = load_nlp()
-        # spaCy's vocabulary keeps every new string it meets: parse in a memory zone, which forgets them after it
-        with nlp.memory_zone():
-            for r, doc in zip(todo, nlp.pipe([r.article.text[:MAX_CHARS] for r in todo], batch_size=16)):
-                r.facts = extract_article(r.article, doc=doc)
+        found = extract_articles([r.article for r in todo])
+        for r in todo:
+            r.facts = found[r.article.key]
         return records
 
 

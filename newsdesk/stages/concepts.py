@@ -70,10 +70,11 @@ def solve(
     hi: int,
     needs: list[tuple[int, list[int]]],
     exclusive: list[tuple[int, int]],
-    time_limit: float = 1.0,
+    node_limit: int = 1000,
     gap: float = 0.01,
 ) -> list[int] | None:
-    """Indexes of the chosen sentences, or None when HiGHS finds no feasible selection in time."""
+    """Indexes of the chosen sentences, or None when HiGHS finds no feasible selection within `node_limit`
+    branch-and-bound nodes. The bound is a count, not a time, so the result is the same on a loaded machine."""
     m, k = len(sent_concepts), len(weights)
     rows, cols, vals = [], [], []
     r = 0
@@ -112,7 +113,7 @@ def solve(
     integrality = np.r_[np.ones(m), np.zeros(k)]  # c_j is 0/1 at the optimum anyway: keep it continuous
     with _stdout_to_stderr():
         res = milp(c, integrality=integrality, bounds=Bounds(0, 1), constraints=LinearConstraint(A, lb, ub),
-                   options={"time_limit": time_limit, "disp": False, "mip_rel_gap": gap})
+                   options={"node_limit": node_limit, "disp": False, "mip_rel_gap": gap})
     if res.x is None:
         return None
     return [i for i in range(m) if res.x[i] > 0.5]

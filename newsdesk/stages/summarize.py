@@ -33,6 +33,7 @@ MAX_SENTENCES_PER_ARTICLE = SETTINGS.max_sentences_per_article  # the cap keeps 
 REDUNDANT = SETTINGS.redundant  # cosine at which two sentences are taken to say the same thing
 WIRE_COPY = SETTINGS.wire_copy  # cosine at which two sentences are the same sentence (wire copy, light edits)
 POOL = SETTINGS.pool  # sentences entering the integer program, by concept value
+NODE_LIMIT = SETTINGS.node_limit  # branch-and-bound nodes of the program: a count, so load cannot change a brief
 BUDGET_SLACK = SETTINGS.budget_slack  # the word budget may be overshot by this factor
 HEADLINE_MIN_WORDS = SETTINGS.headline_min_words
 HEADLINE_RECENT_DAYS = SETTINGS.headline_recent_days
@@ -342,12 +343,15 @@ def _quote_open_after(sent: str, open_before: bool) -> bool:
 
 
 def summarize(articles: list[Article], words: int = 120, min_sentences: int = 3, max_sentences: int = 7,
-              previous: Brief | None = None) -> Brief:
+              previous: Brief | None = None, solver: str = "ilp") -> Brief:
     """Brief of a story: `min_sentences`..`max_sentences` verbatim sentences, about `words` words.
 
     `previous` is the story's earlier brief: its sentences get a bonus so that a growing story keeps them
-    unless new articles bring a clearly better selection.
+    unless new articles bring a clearly better selection. `solver` is "ilp" (the concept program) or "greedy"
+    (the MMR selector alone, which the program falls back to; for comparisons).
     """
+    if solver not in ("ilp", "greedy"):
+        raise ValueError(f"solver must be 'ilp' or 'greedy', not {solver!r}")
     if not articles:
         return Brief(headline="", sentences=[])
     keys = [a.id if a.id is not None else a.external_id for a in articles]
@@ -409,9 +413,11 @@ def summarize(articles: list[Article], words: int = 120, min_sentences: int = 3,
 
     score = _prior(pool, P, XP, SP_all, art_of, pubs)
 
-    chosen_local = _select_ilp(pool, P, sent_bg, weights, value, score, SP, sticky, words, min_sentences,
-                               max_sentences, index, pubs)
-    if chosen_local is None:  # no feasible program (or the solver ran out of time): greedy MMR instead
+    chosen_local = None
+    if solver == "ilp":
+        chosen_local = _select_ilp(pool, P, sent_bg, weights, value, score, SP, sticky, words, min_sentences,
+                                   max_sentences, index, pubs)
+    if chosen_local is None:  # no feasible program within its node limit (or greedy asked for): greedy MMR
         chosen_local = _select([pool[i] for i in P], SP, score, words, min_sentences, max_sentences)
     chosen = _prefer_earliest_copy([int(P[i]) for i in chosen_local], pool, X, pubs)
 
@@ -609,7 +615,7 @@ def _select_ilp(pool, P, sent_bg, weights, value, score, SP, sticky, words, lo, 
     usable = [li for li in range(len(P)) if not (pool[P[li]].dangling or pool[P[li]].anaphor or pool[P[li]].open_end)]
     lo = min(lo, len(usable))
     budget = max(words * BUDGET_SLACK, sum(sorted(lengths[usable])[:lo]))
-    chosen = solve(sent_concepts, w, lengths, bonus, budget, lo, hi, needs, exclusive)
+    chosen = solve(sent_concepts, w, lengths, bonus, budget, lo, hi, needs, exclusive, node_limit=NODE_LIMIT)
     if chosen is not None:
         chosen = [li for li in chosen if li not in set(banned)]
     return chosen

