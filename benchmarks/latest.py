@@ -34,7 +34,7 @@ from newsdesk.models import Article
 from newsdesk.sources.records import article_from_record
 from newsdesk.sources.sample import parse_wikinews_text, sample_path
 from newsdesk.stages.concepts import bigrams, stem_tokens
-from newsdesk.stages.summarize import _candidates, summarize
+from newsdesk.stages.summarize import brief_candidates, summarize
 from newsdesk.text import split_sentences, tokenize
 
 DUC = Path(__file__).resolve().parents[1] / "../shared/data/summarization/duc2003_task2.jsonl"
@@ -86,7 +86,7 @@ def lead_baseline(cluster: list[Article], n: int) -> list[tuple[str, object]]:
     the brief's own filters), so that both systems quote the same kind of sentence."""
     newest = max(_day(a) for a in cluster if _day(a))
     doc = next(a for a in cluster if _day(a) == newest)
-    usable = [c for c in _candidates(0, doc) if not (c.dangling or c.anaphor or c.open_end)]
+    usable = [c for c in brief_candidates(0, doc) if not (c.dangling or c.anaphor or c.open_end)]
     return [(c.text, newest) for c in usable[:n]]
 
 

@@ -76,10 +76,12 @@ def baseline(text: str, doc) -> list[dict]:
 
 
 def story_page(text: str, doc) -> list[dict]:
-    from newsdesk.stages.facts import _mentions
+    from newsdesk.stages import facts
     from newsdesk.stages.facts.entities import clean_name, merge
 
-    entities = merge([{**m, "doc_id": "a"} for m in _mentions(doc, text)])
+    # `--code` may point at a checkout from before the function had its public name
+    name_mentions = getattr(facts, "name_mentions", None) or getattr(facts, "_mentions")
+    entities = merge([{**m, "doc_id": "a"} for m in name_mentions(doc, text)])
     by_variant = {}
     for e in entities:
         if e["kind"] == "place" and e["place"]:

