@@ -58,6 +58,7 @@ def test_moves_merges_new_stories_and_later_builds_keep_the_columns_right(built)
         assert drift(store.db) == []
 
 
+@pytest.mark.slow  # builds the sample twice: about 14 s
 def test_re_clustering_keeps_the_columns_and_the_list_as_before(tmp_path):
     with Store(str(tmp_path / "news.db")) as store:
         ingest_sample(store)
@@ -87,6 +88,7 @@ def test_a_killed_build_leaves_the_columns_right_and_the_next_build_too(ingested
         assert listed(store) == [r[0] for r in store.db.execute(OLD_LIST)]
 
 
+@pytest.mark.slow  # builds the sample: about 13 s
 def test_a_store_made_before_the_migration_is_backfilled_and_lists_the_same(tmp_path):
     path = str(tmp_path / "old.db")
     with Store(path) as store:
