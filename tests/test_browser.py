@@ -2,9 +2,6 @@
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from datetime import datetime
 
 import pytest
@@ -14,7 +11,8 @@ from newsdesk.store import Store
 from newsdesk.text import split_sentences
 from newsdesk.web import create_app
 
-CHROMIUM = "/usr/bin/chromium"
+# One loopback uvicorn for the browser tests and the screenshot benchmarks (benchmarks/ is on pytest's path).
+from _common import CHROMIUM, Server as _Server  # noqa: E402
 pytestmark = [pytest.mark.slow,  # a real browser
               pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Debian chromium not installed at {CHROMIUM}")]
 
@@ -40,31 +38,6 @@ def build_store(path: str) -> tuple[int, BriefSentence]:
                                  outlet="Alpha News", published=article.published)
         store.save_story(sid, Brief(headline="Minister resigns", sentences=[sentence]))
     return sid, sentence
-
-
-class _Server:
-    """uvicorn in a background thread on a free loopback port."""
-
-    def __init__(self, app):
-        import uvicorn
-
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> str:
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            assert self.thread.is_alive() and time.monotonic() < deadline, "server did not start"
-            time.sleep(0.05)
-        return f"http://127.0.0.1:{self.port}"
-
-    def __exit__(self, *exc) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
 
 
 def test_source_link_lands_on_the_quoted_sentence(tmp_path):
