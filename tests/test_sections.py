@@ -167,7 +167,7 @@ def test_section_page_feed_and_api_served(tmp_path):
         assert BY_KEY["sport"].label in feed.feed.title
 
         status, _, home = _get(f"{base}/")  # the front page labels each story with its section
-        assert f'<a class="section-tag" href="/section/politics">{BY_KEY["politics"].label}</a>' in home
+        assert f'<a class="section-tag" href="/section/politics">{BY_KEY["politics"].short}</a>' in home
 
         assert _get(f"{base}/section/nothing")[0] == 404
         assert _get(f"{base}/section/nothing.atom")[0] == 404

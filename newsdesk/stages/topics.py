@@ -31,7 +31,8 @@ LABELS_PATH = Path(__file__).resolve().parents[1] / "data" / "topics" / "iptc.js
 @dataclass(frozen=True)
 class Section:
     key: str  # the URL's name: /section/<key>
-    label: str  # shown to readers
+    label: str  # shown to readers as the section's title
+    short: str  # in the bar of sections and on each story
     topics: tuple[tuple[str, str], ...]  # (IPTC code, IPTC name) of the top-level topics it holds
 
 
@@ -39,7 +40,7 @@ def _load_sections(path: Path = LABELS_PATH) -> tuple[tuple[Section, ...], list[
     data = json.loads(path.read_text(encoding="utf-8"))
     sections, seeds = [], []
     for s in data["sections"]:
-        sections.append(Section(s["key"], s["label"], tuple((t["code"], t["name"]) for t in s["topics"])))
+        sections.append(Section(s["key"], s["label"], s["short"], tuple((t["code"], t["name"]) for t in s["topics"])))
         seeds.append([t["seeds"] for t in s["topics"]])
     return tuple(sections), seeds
 

@@ -75,6 +75,7 @@ class StorySummary(BaseModel):
 class SectionOut(BaseModel):
     key: str = Field(description="The name in `/section/{key}` and in stories' `section`.")
     label: str
+    short: str = Field(description="The label in a few letters, as the pages' bar of sections shows it.")
     iptc: list[dict[str, str]] = Field(description="The IPTC Media Topics top-level topics it holds: code, name.")
     stories: int = Field(description="Stories with articles in it.")
 

@@ -202,7 +202,7 @@ def make_env(static_site: bool = False) -> Environment:
     env.globals.update(
         link_to=link_to, static_site=static_site, date_span=date_span, count=count, outlet_names=outlet_names,
         iso_date=iso_date, version=__version__, has_sample=lambda: False, viewer=current_viewer,
-        sections=SECTIONS, section_label=lambda key: BY_KEY[key].label if key in BY_KEY else key,
+        sections=SECTIONS, section_label=lambda key: BY_KEY[key].short if key in BY_KEY else key,
     )
     env.filters.update(date=fmt_date, snippet=snippet_html, quote=quote_html)
     return env

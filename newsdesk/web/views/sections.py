@@ -60,7 +60,7 @@ def section_page(request: Request, name: str, page_no: int = Query(1, alias="pag
             summary="The sections, each with its IPTC Media Topics and how many stories it holds")
 def api_sections(store: Store = Depends(get_store)):
     counts = store.section_counts()
-    return [SectionOut(key=s.key, label=s.label, iptc=[{"code": c, "name": n} for c, n in s.topics],
+    return [SectionOut(key=s.key, label=s.label, short=s.short, iptc=[{"code": c, "name": n} for c, n in s.topics],
                        stories=counts.get(s.key, 0)) for s in SECTIONS]
 
 
