@@ -61,7 +61,8 @@ ALLSIDES_TOPIC = {
 FUNDUS_TOPIC = {
     ("au/NineNews", "V2"): "politics", ("au/WestAustralian", "V1"): "politics", ("ca/CBCNews", "V1"): "conflict",
     ("ca/FinancialPost", "V1"): "business", ("ca/GlobalNews", "V1"): "conflict", ("ca/NationalPost", "V1"): "politics",
-    ("ca/NationalPost", "V1_1"): "conflict", ("ca/OttawaCitizen", "V1"): "business", ("ca/TheProvince", "V1"): "culture",
+    ("ca/NationalPost", "V1_1"): "conflict", ("ca/OttawaCitizen", "V1"): "business",
+    ("ca/TheProvince", "V1"): "culture",
     ("uk/BBC", "V1"): "business", ("uk/BBC", "V2"): "conflict", ("uk/DailyMail", "V1"): "business",
     ("uk/EuronewsEN", "V1"): "crime", ("uk/EveningStandard", "V1"): "sport", ("uk/Metro", "V1"): "politics",
     ("uk/Metro", "V1_1"): "conflict", ("uk/Nature", "V1_1"): "science", ("uk/TechRadar", "V1"): "science",

@@ -100,6 +100,7 @@ def test_build_stores_a_section_and_fills_in_stories_that_lack_one(tmp_path):
         store.db.commit()
         briefs = {s.id: store.get_story(s.id).brief for s in stories}
         assert store.stories_without_section() == sorted(briefs)
+        assert any("no section" in problem for problem in store.check())  # `newsdesk check` says so
         build(store, log=lambda m: None)
         assert store.stories_without_section() == []
         assert {s.id: s.section for s in store.list_stories(limit=10)} == {s.id: s.section for s in stories}
@@ -165,6 +166,7 @@ def test_section_page_feed_and_api_served(tmp_path):
         assert [e.link for e in feed.entries] == [f"http://127.0.0.1:8000/stories/{sid}"
                                                   for sid in sorted(made["sport"], reverse=True)]
         assert BY_KEY["sport"].label in feed.feed.title
+        assert all([t.term for t in e.tags] == ["sport"] for e in feed.entries)  # each entry's category
 
         status, _, home = _get(f"{base}/")  # the front page labels each story with its section
         assert f'<a class="section-tag" href="/section/politics">{BY_KEY["politics"].short}</a>' in home
