@@ -1,7 +1,8 @@
 """The section classifier (newsdesk/stages/topics.py) on held-back labelled news, against the majority class.
 
-Nothing here was fitted on: the classifier's prototypes are hand-written seed phrases. Three kinds of labels, each
-mapped to newsdesk's sections by a hand table written before any prediction was looked at (below):
+Nothing here was fitted on: the classifier's prototypes are hand-written seed phrases (one design choice among six
+variants was made on these sets, docs/design/sections.md). Three kinds of labels, each mapped to newsdesk's sections
+by a hand table written before any prediction was looked at (below):
 
 - AllSides (../shared/data/clustering/allsides_dev_articles.jsonl): the editors' `story_topic` of each roundup
   ("Coronavirus", "US House", "Middle East"...). Topics that name a person, a place or a meta-subject ("Joe Biden"
