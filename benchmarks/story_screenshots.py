@@ -4,7 +4,8 @@ Starts `newsdesk serve` (read-only, no polling) on a database the way a user doe
 articles' titles over the JSON API, and saves a full-page PNG per story and width with Debian's Chromium.
 
     .venv/bin/python benchmarks/story_screenshots.py --db data/newsdesk.db --out docs/shots \
-        [--story bali=Bali --story haiti=Haiti --story sailors='sailors|Royal Navy'] [--widths 1280,390]
+        [--story bali=Bali --story haiti=Haiti --story sailors='sailors|Royal Navy'] [--widths 1280,390] \
+        [--home] [--page section=/section/crime]
 
 A story is the one with the most article titles matching its regular expression. Each page gives NAME-WIDTH.png
 (whole page), NAME-WIDTH-top.png (the first screen) and NAME-WIDTH-CLASS.png per `--sections`. It prints, per page,
@@ -76,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--story", action="append", metavar="NAME=REGEX", help="a story to shoot (repeatable)")
     ap.add_argument("--widths", default="1280,390")
     ap.add_argument("--home", action="store_true", help="shoot the home page too")
+    ap.add_argument("--page", action="append", default=[], metavar="NAME=PATH",
+                    help="shoot another page of the site too, e.g. section=/section/crime (repeatable)")
     ap.add_argument("--sections", default="", metavar="CLASS,...",
                     help="also shoot each <section class=CLASS> of the page alone (e.g. brief,map,entities)")
     ap.add_argument("--compare", metavar="BEFORE_DIR",
@@ -100,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{name}: no story has an article title matching {stories[name]!r}", file=sys.stderr)
         if args.home:
             urls["home"] = f"{base}/"
+        urls.update({name: base + path for name, path in (p.split("=", 1) for p in args.page)})
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
             for name, url in urls.items():

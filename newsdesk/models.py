@@ -90,3 +90,4 @@ class Story:
     outlets: list[str] = field(default_factory=list)
     brief: Brief | None = None
     related: list[tuple[int, str, float]] = field(default_factory=list)  # (story id, headline, similarity)
+    section: str | None = None  # stages/topics.py's key; None until a build has read the story

@@ -73,6 +73,7 @@ class StoryRecord:
     facts: dict | None = None
     vector: dict[str, float] | None = None  # title and lead terms, for related links
     related: list[tuple[int, float]] | None = None
+    section: str | None = None  # stages/topics.py's key
 
 
 # -- the interface -------------------------------------------------------------------------------------------------
@@ -198,6 +199,20 @@ class Summarize:
 
         for r in records:
             r.brief = summarize(r.articles, previous=r.previous)
+        return records
+
+
+class Section:
+    """Each story's section, one IPTC top-level group (politics, sport, health...), from all its articles
+    (stages/topics.py)."""
+
+    name = "section"
+
+    def process_batch(self, records: list[StoryRecord]) -> list[StoryRecord]:
+        from ..stages.topics import classify
+
+        for r in records:
+            r.section = classify(r.articles)
         return records
 
 

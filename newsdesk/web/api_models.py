@@ -68,6 +68,16 @@ class StorySummary(BaseModel):
     article_count: int
     outlets: list[str]
     teaser: str | None = Field(None, description="The first sentence of `latest`, else of the brief.")
+    section: str | None = Field(None, description="The story's section key (`/api/sections`), read from its "
+                                "articles by an automatic classifier; null until a build has read the story.")
+
+
+class SectionOut(BaseModel):
+    key: str = Field(description="The name in `/section/{key}` and in stories' `section`.")
+    label: str
+    short: str = Field(description="The label in a few letters, as the pages' bar of sections shows it.")
+    iptc: list[dict[str, str]] = Field(description="The IPTC Media Topics top-level topics it holds: code, name.")
+    stories: int = Field(description="Stories with articles in it.")
 
 
 class StoryList(BaseModel):
@@ -89,6 +99,8 @@ class StoryDetail(BaseModel):
                                             "empty when every article has one date.")
     articles: list[ArticleRef]
     related: list[RelatedStory]
+    section: str | None = Field(None, description="The story's section key (`/api/sections`), read from its "
+                                "articles by an automatic classifier; null until a build has read the story.")
 
 
 class SearchHit(BaseModel):
@@ -121,7 +133,7 @@ def story_summary(s: Story) -> StorySummary:
     teaser = s.brief.teaser.text if s.brief and s.brief.teaser else None
     return StorySummary(
         id=s.id, headline=s.headline, first_published=s.first_published, last_published=s.last_published,
-        article_count=len(s.article_ids), outlets=s.outlets, teaser=teaser,
+        article_count=len(s.article_ids), outlets=s.outlets, teaser=teaser, section=s.section,
     )
 
 

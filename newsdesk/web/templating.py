@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 
 from .. import __version__
 from ..models import BriefSentence
+from ..stages.topics import BY_KEY, SECTIONS
 from ..text import split_sentences
 from .auth import current_viewer
 
@@ -132,6 +133,14 @@ def sentence_paragraphs(text: str) -> list[list[tuple[str, int | None]]]:
 
 
 # -- links ------------------------------------------------------------------------------------------------------
+def _section_page(key: object, first: str, other: str) -> str:
+    """A section's page `key` = (section, page number): its first page is the section's own link."""
+    if not isinstance(key, (tuple, list)):
+        return ""
+    name, page = key
+    return first.format(name) if page in (None, 1) else other.format(name, page)
+
+
 def make_link(kind: str, key: object = None, anchor: object = None, *, static_site: bool = False,
               root: str = "") -> str:
     """One place that knows the URL layout: `/stories/3` on the server, `{root}stories/3.html` in the export."""
@@ -141,12 +150,16 @@ def make_link(kind: str, key: object = None, anchor: object = None, *, static_si
             "home": "/", "about": "/about", "search": "/search",
             "page": "/" if key in (None, 1) else f"/?page={key}",
             "story": f"/stories/{key}", "article": f"/articles/{key}", "static": f"/static/{key}",
+            "section": f"/section/{key}", "section-feed": f"/section/{key}.atom",
+            "section-page": _section_page(key, "/section/{}", "/section/{}?page={}"),
         }
     else:
         paths = {
             "home": "index.html", "about": "about.html", "search": "index.html",
             "page": "index.html" if key in (None, 1) else f"index-{key}.html",
             "story": f"stories/{key}.html", "article": f"articles/{key}.html", "static": f"static/{key}",
+            "section": f"section/{key}.html", "section-feed": "",
+            "section-page": _section_page(key, "section/{}.html", "section/{}-{}.html"),
         }
         paths = {k: root + v for k, v in paths.items()}
     return paths[kind] + frag
@@ -189,6 +202,7 @@ def make_env(static_site: bool = False) -> Environment:
     env.globals.update(
         link_to=link_to, static_site=static_site, date_span=date_span, count=count, outlet_names=outlet_names,
         iso_date=iso_date, version=__version__, has_sample=lambda: False, viewer=current_viewer,
+        sections=SECTIONS, section_label=lambda key: BY_KEY[key].short if key in BY_KEY else key,
     )
     env.filters.update(date=fmt_date, snippet=snippet_html, quote=quote_html)
     return env

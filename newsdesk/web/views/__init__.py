@@ -4,8 +4,9 @@
 """
 from __future__ import annotations
 
-from . import about, articles, atom, edits, entities, facts, feeds, login, search, stories
+from . import about, articles, atom, edits, entities, facts, feeds, login, search, sections, stories
 
-ROUTERS = [m.router for m in (stories, articles, search, about, atom, facts, entities, feeds, edits, login)]
+ROUTERS = [m.router for m in (stories, articles, search, about, atom, facts, entities, feeds, edits, login,
+                              sections)]
 
 __all__ = ["ROUTERS"]

@@ -113,5 +113,5 @@ def api_story(story_id: int, store: Store = Depends(get_store)):
         brief=[sentence_out(s) for s in (story.brief.sentences if story.brief else [])],
         latest=[sentence_out(s) for s in (story.brief.latest if story.brief else [])],
         articles=[article_ref(a) for a in store.story_articles(story_id)],
-        related=[RelatedStory(id=i, headline=h, score=sc) for i, h, sc in story.related],
+        related=[RelatedStory(id=i, headline=h, score=sc) for i, h, sc in story.related], section=story.section,
     )
