@@ -28,13 +28,19 @@ def page_count(store: Store) -> int:
     return max(1, -(-store.story_count() // PAGE_SIZE))
 
 
-def index_context(store: Store, page: int = 1) -> dict | None:
+ORDERS = ("top", "latest")
+
+
+def index_context(store: Store, page: int = 1, order: str = "top") -> dict | None:
+    """The home page (`order` "top": by standing, newsdesk/ranking.py) or the Latest page ("latest": newest first)."""
     pages = page_count(store)
     if page < 1 or page > pages:
         return None
     # With details: the teaser needs the brief's first sentence.
-    stories = store.list_stories(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, with_details=True)
-    return {"stories": stories, "page": page, "pages": pages, "total": store.story_count()}
+    listing = store.list_top_stories if order == "top" else store.list_stories
+    stories = listing(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, with_details=True)
+    return {"stories": stories, "page": page, "pages": pages, "total": store.story_count(), "order": order,
+            "pager": "page" if order == "top" else "latest"}
 
 
 def _timeline(articles: list[Article]) -> list[tuple[datetime | None, list[Article]]]:
@@ -78,6 +84,12 @@ def index(request: Request, page_no: int = Query(1, alias="page"), store: Store 
     return render(request, "index.html", ctx) if ctx else not_found_page(request)
 
 
+@router.get("/latest", response_class=HTMLResponse, include_in_schema=False)
+def latest_page(request: Request, page_no: int = Query(1, alias="page"), store: Store = Depends(get_store)):
+    ctx = index_context(store, page_no, order="latest")
+    return render(request, "index.html", ctx) if ctx else not_found_page(request)
+
+
 @router.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
 def story_page(request: Request, story_id: int, store: Store = Depends(get_store)):
     if (moved := store.story_redirect(story_id)) is not None:  # merged: the old URL keeps working
@@ -89,11 +101,16 @@ def story_page(request: Request, story_id: int, store: Store = Depends(get_store
 
 
 # -- API --------------------------------------------------------------------------------------------------------
-@router.get("/api/stories", response_model=StoryList, tags=["stories"], summary="Stories, newest first")
+@router.get("/api/stories", response_model=StoryList, tags=["stories"],
+            summary="Stories, newest first (order=latest) or top stories first (order=top)")
 def api_stories(
-    limit: int = Query(PAGE_SIZE, ge=1, le=500), offset: int = Query(0, ge=0), store: Store = Depends(get_store)
+    limit: int = Query(PAGE_SIZE, ge=1, le=500), offset: int = Query(0, ge=0),
+    order: str = Query("latest", pattern="^(latest|top)$",
+                       description="latest: by latest article; top: by outlets, growth and recency (README)"),
+    store: Store = Depends(get_store),
 ):
-    stories = store.list_stories(limit=limit, offset=offset, with_details=True)
+    listing = store.list_top_stories if order == "top" else store.list_stories
+    stories = listing(limit=limit, offset=offset, with_details=True)
     return StoryList(total=store.story_count(), limit=limit, offset=offset,
                      stories=[story_summary(s) for s in stories])
 
