@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ...models import Article
+from ...outlets import coverage
 from ...store import Store
 from ..api_models import ErrorOut, RelatedStory, StoryDetail, StoryList, article_ref, sentence_out, story_summary
 from ..deps import get_store, not_found_page, render
@@ -72,7 +73,7 @@ def story_context(store: Store, story_id: int) -> dict | None:
     sources.update(by_id)
     return {
         "story": story, "articles": articles, "sources": sources, "timeline": _timeline(articles),
-        "by_outlet": _by_outlet(articles),
+        "by_outlet": _by_outlet(articles), "coverage": coverage(articles),
         "facts": facts_context(store, story_id),
     }
 
