@@ -73,3 +73,25 @@ def test_story_page_shows_coverage_with_the_first_outlet(tmp_path):
     assert '<strong class="first-outlet">Nippon Daily</strong> first' in section
     assert section.index("Nippon Daily") < section.index("Le Monde") < section.index("Somewhere")
     assert "Japan" in section and "France" in section and "unknown" in section
+
+
+def test_one_timeline_merges_dated_events_and_reports_in_time_order():
+    from newsdesk.web.views.stories import merged_timeline
+
+    day = lambda d: datetime(2010, 1, d)  # noqa: E731
+    articles = [Article(id=1, title="First report", text="", published=day(12)),
+                Article(id=2, title="Later report", text="", published=day(20)),
+                Article(id=3, title="Undated report", text="", published=None)]
+    events = [{"day": day(15), "granularity": "day", "text": "Aid arrived."},
+              {"day": day(12), "granularity": "day", "text": "The quake struck."},
+              {"day": day(1), "granularity": "month", "text": "A month of aftershocks."},
+              {"day": datetime(2010, 1, 1), "granularity": "year", "text": "The year of the quake."},
+              {"day": None, "granularity": "day", "text": "no date"}]
+    got = merged_timeline(articles, events)
+    assert [(g["granularity"], g["day"]) for g in got] == [
+        ("year", datetime(2010, 1, 1)), ("month", day(1)), ("day", day(12)), ("day", day(15)), ("day", day(20)),
+        (None, None)]
+    twelfth = got[2]
+    assert [e["text"] for e in twelfth["events"]] == ["The quake struck."]
+    assert [a.id for a in twelfth["articles"]] == [1]
+    assert [a.id for a in got[-1]["articles"]] == [3] and not got[-1]["events"]

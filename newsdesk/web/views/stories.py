@@ -53,6 +53,29 @@ def _timeline(articles: list[Article]) -> list[tuple[datetime | None, list[Artic
     ]
 
 
+def merged_timeline(articles: list[Article], events: list[dict]) -> list[dict]:
+    """The story's one timeline: the dated events the articles tell of (facts, "on Friday" resolved) and the
+    articles themselves, grouped by the day (or month, or year, as precisely as an event is dated) and in time
+    order, a year or month before the days in it; undated articles last. Each group: `day` (a datetime),
+    `granularity` ("day", "month", "year" or None when undated), `events` and `articles`."""
+    groups: dict[tuple, dict] = {}
+
+    def group(day: datetime | None, granularity: str | None) -> dict:
+        if day is None:
+            key: tuple = (1, 0, 0, 0)
+        else:
+            key = (0, day.year, day.month if granularity != "year" else 0, day.day if granularity == "day" else 0)
+        return groups.setdefault(key, {"day": day, "granularity": granularity, "events": [], "articles": []})
+
+    for e in events:
+        if e.get("day") is not None:
+            group(e["day"], e.get("granularity") if e.get("granularity") in ("month", "year") else "day")[
+                "events"].append(e)
+    for a in articles:
+        group(a.published, "day" if a.published else None)["articles"].append(a)
+    return [groups[k] for k in sorted(groups)]
+
+
 def _by_outlet(articles: list[Article]) -> list[tuple[str | None, list[Article]]]:
     groups: dict[str | None, list[Article]] = {}
     for a in articles:
@@ -71,10 +94,12 @@ def story_context(store: Store, story_id: int) -> dict | None:
         if s.article_id not in by_id and isinstance(s.article_id, int) and s.article_id not in sources:
             sources[s.article_id] = store.get_article(s.article_id)
     sources.update(by_id)
+    facts = facts_context(store, story_id)
     return {
         "story": story, "articles": articles, "sources": sources, "timeline": _timeline(articles),
+        "events_timeline": merged_timeline(articles, facts["timeline"] if facts else []),
         "by_outlet": _by_outlet(articles), "coverage": coverage(articles),
-        "facts": facts_context(store, story_id),
+        "facts": facts,
     }
 
 
