@@ -154,3 +154,29 @@ def test_dark_mode_follows_the_system_setting(site, browser):
             context.close()
         light_bg, dark_bg = (sum(map(int, c[0][4:-1].split(",")[:3])) for c in (colours["light"], colours["dark"]))
         assert dark_bg < 150 < light_bg, colours
+
+
+def test_follow_a_story_and_a_search_then_find_them_on_the_following_page(site, browser):
+    with Server(create_app(site["path"])) as base:
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        page = context.new_page()
+        page.goto(base + f"/stories/{site['old']}")
+        button = page.locator("button.follow")
+        assert button.is_visible() and button.inner_text() == "Follow"
+        button.click()
+        assert button.get_attribute("aria-pressed") == "true"
+        page.goto(base + "/search?q=flood%20story")
+        page.locator("button.follow").click()
+        page.click("a.nav-following")
+        page.wait_for_url("**/following")
+        items = page.eval_on_selector_all("li[data-follow-item]", "els => els.map(e => e.dataset.followItem)")
+        assert items == [f"story:{site['old']}", "search:flood story"]
+        assert "Old flood" in page.locator("li.story h2").inner_text()
+        feed = page.locator("li.story a.feed-link").get_attribute("href")
+        assert page.evaluate(f"fetch('{feed}').then(r => r.text())").count("<entry>") == 1
+        assert page.locator("li.search .latest-stories li").count() == 3  # its matching stories
+        page.locator("li.story button.unfollow").click()
+        page.reload()
+        assert page.eval_on_selector_all("li[data-follow-item]", "els => els.map(e => e.dataset.followItem)") == [
+            "search:flood story"]
+        context.close()
