@@ -109,7 +109,7 @@ def test_no_sideways_scroll_on_a_phone_even_with_the_correction_forms(site, brow
         page.fill("input[name=token]", site["token"])
         page.click("form.login button")
         page.wait_for_url(base + "/")
-        for path in ("/", "/latest", f"/stories/{site['wide']}", "/search?q=flood", "/about"):
+        for path in ("/", "/latest", f"/stories/{site['wide']}", "/search?q=flood", "/about", "/following"):
             page.goto(base + path)
             if path.startswith("/stories/"):
                 assert page.locator("form.edit select[name=article_id]").count() == 1  # the Move drop-down is there

@@ -56,7 +56,8 @@ class Ranking(Stories):
             standings.append((current_id, ranking.standing(items, settings)))
         with self.transaction():
             self._write_ranks(standings)
-            self.db.execute("INSERT OR REPLACE INTO story_rank_weights (id, weights) VALUES (1, ?)", (mark,))
+            self.db.execute("INSERT INTO story_rank_weights (id, weights) VALUES (1, ?) "
+                            "ON CONFLICT (id) DO UPDATE SET weights = excluded.weights", (mark,))
         return len(standings)
 
     def list_top_stories(self, limit: int = 50, offset: int = 0, with_details: bool = False) -> list[Story]:
