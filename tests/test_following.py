@@ -72,3 +72,36 @@ def test_a_feed_for_each_followed_kind(site):
     assert c.get(f"/stories/{site['flood']}").status_code == 200 and c.get("/entities/1").status_code == 200
     page = c.get(f"/stories/{site['flood']}").text
     assert f'data-follow="story:{site["flood"]}"' in page and f'href="/stories/{site["flood"]}.atom"' in page
+
+
+def test_json_feeds_mirror_the_atom_ones(site):
+    c = TestClient(create_app(site["path"]), base_url="http://127.0.0.1:8000")
+    for url in (f"/stories/{site['flood']}.json", "/entities/1.json", "/search.json?q=flood", "/feed.json"):
+        r = c.get(url)
+        assert r.status_code == 200 and r.headers["content-type"].startswith("application/feed+json"), url
+        feed = r.json()
+        assert feed["version"] == "https://jsonfeed.org/version/1.1" and feed["feed_url"].endswith(url)
+        titles = [i["title"] for i in feed["items"]]
+        assert "River flood reaches the town" in titles, url
+        assert all(i["id"].startswith("http://127.0.0.1:8000/stories/") for i in feed["items"])
+    assert [i["title"] for i in c.get("/feed.json").json()["items"]] == ["Council votes", "River flood reaches the town"]
+    assert c.get("/stories/999.json").status_code == 404
+
+
+def test_following_marks_stories_rewritten_since_the_last_visit(site):
+    c = TestClient(create_app(site["path"]), base_url="http://127.0.0.1:8000")
+    c.cookies.set("newsdesk_follow", f"story:{site['flood']},story:{site['vote']}")
+    first = c.get("/following")
+    assert 'class="changed"' not in first.text  # a first visit has nothing to compare with
+    seen = first.cookies.get("newsdesk_seen") or c.cookies.get("newsdesk_seen")
+    assert seen
+    with Store(site["path"]) as store:  # the flood story is rewritten after the visit
+        store.db.execute("UPDATE stories SET updated_at = '2999-01-01T00:00:00+00:00' WHERE id = ?", (site["flood"],))
+        store.db.commit()
+    page = c.get("/following").text
+    flood = page[page.index("River flood reaches the town"):]
+    vote = page[page.index("Council votes"):]
+    assert 'class="changed"' in flood[:flood.index("</h2>")]
+    assert 'class="changed"' not in vote[:vote.index("</h2>")]
+    c.cookies.set("newsdesk_seen", "not a time")
+    assert c.get("/following").status_code == 200

@@ -172,7 +172,7 @@ def test_follow_a_story_and_a_search_then_find_them_on_the_following_page(site, 
         items = page.eval_on_selector_all("li[data-follow-item]", "els => els.map(e => e.dataset.followItem)")
         assert items == [f"story:{site['old']}", "search:flood story"]
         assert "Old flood" in page.locator("li.story h2").inner_text()
-        feed = page.locator("li.story a.feed-link").get_attribute("href")
+        feed = page.locator("li.story a.feed-link").first.get_attribute("href")
         assert page.evaluate(f"fetch('{feed}').then(r => r.text())").count("<entry>") == 1
         assert page.locator("li.search .latest-stories li").count() == 3  # its matching stories
         page.locator("li.story button.unfollow").click()
