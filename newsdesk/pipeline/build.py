@@ -47,6 +47,7 @@ def build(store: Store, progress: bool = False, log: Callable[[str], None] | Non
     with store.build_lock(on_wait=log):
         report = BuildReport()
         enforce(store)  # users' moves and merges first, so the clusterer learns from them
+        store.rerank_all()  # only when the top stories' weights changed since the scores were made
         new = store.unassigned_articles()
         unsorted = store.stories_without_section()
         if not new and not store.stale_story_ids() and not unsorted:
@@ -142,6 +143,7 @@ def refresh_stories(store: Store, assigner: StoryAssigner | None = None, story_i
         with store.transaction():
             store.save_story(story_id, record.brief)
             store.set_sections([(story_id, record.section)])
+            store.save_rank(story_id)
             store.put_article_facts({a.id: record.extracted[a.id] for a in record.articles if a.id not in stored})
             store.save_facts(story_id, record.facts)
             store.mark_written(story_id)

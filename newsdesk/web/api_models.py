@@ -114,6 +114,17 @@ class SearchResults(BaseModel):
     results: list[SearchHit]
 
 
+class StoryHits(BaseModel):
+    story: StorySummary | None = Field(None, description="None for an article not yet in a story.")
+    hits: list[SearchHit] = Field(description="The story's matching articles, best first.")
+
+
+class StorySearchResults(BaseModel):
+    query: str
+    sort: str
+    results: list[StoryHits]
+
+
 def article_ref(a: Article) -> ArticleRef:
     return ArticleRef(
         id=a.id, title=a.title, outlet=a.outlet, published=a.published, url=a.url, story_id=a.story_id,

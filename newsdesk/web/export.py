@@ -16,8 +16,8 @@ from .views.stories import index_context, page_count, story_context
 
 
 def export_site(db_path: str, out_dir: str | Path) -> int:
-    """Write index.html (plus index-N.html pages), stories/, articles/, section/ (one page per section, paged),
-    about.html and static/; returns the number of files written."""
+    """Write index.html (plus index-N.html pages), latest.html (latest-N.html), stories/, articles/, section/ (one
+    page per section, paged), about.html and static/; returns the number of files written."""
     out = Path(out_dir)
     env = make_env(static_site=True)
     written = 0
@@ -36,6 +36,8 @@ def export_site(db_path: str, out_dir: str | Path) -> int:
         env.globals["has_sample"] = lambda: sample
         for page in range(1, page_count(store) + 1):
             write("index.html" if page == 1 else f"index-{page}.html", "index.html", index_context(store, page))
+            write("latest.html" if page == 1 else f"latest-{page}.html", "index.html",
+                  index_context(store, page, order="latest"))
         # A merged story's file shows the story it became, so that an old link never dangles; an id that never
         # held an article has no page.
         for sid in store.story_ids():

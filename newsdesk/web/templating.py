@@ -149,6 +149,7 @@ def make_link(kind: str, key: object = None, anchor: object = None, *, static_si
         paths = {
             "home": "/", "about": "/about", "search": "/search",
             "page": "/" if key in (None, 1) else f"/?page={key}",
+            "latest": "/latest" if key in (None, 1) else f"/latest?page={key}",
             "story": f"/stories/{key}", "article": f"/articles/{key}", "static": f"/static/{key}",
             "section": f"/section/{key}", "section-feed": f"/section/{key}.atom",
             "section-page": _section_page(key, "/section/{}", "/section/{}?page={}"),
@@ -157,6 +158,7 @@ def make_link(kind: str, key: object = None, anchor: object = None, *, static_si
         paths = {
             "home": "index.html", "about": "about.html", "search": "index.html",
             "page": "index.html" if key in (None, 1) else f"index-{key}.html",
+            "latest": "latest.html" if key in (None, 1) else f"latest-{key}.html",
             "story": f"stories/{key}.html", "article": f"articles/{key}.html", "static": f"static/{key}",
             "section": f"section/{key}.html", "section-feed": "",
             "section-page": _section_page(key, "section/{}.html", "section/{}-{}.html"),

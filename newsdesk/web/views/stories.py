@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ...models import Article
+from ...outlets import coverage
 from ...store import Store
 from ..api_models import ErrorOut, RelatedStory, StoryDetail, StoryList, article_ref, sentence_out, story_summary
 from ..deps import get_store, not_found_page, render
@@ -28,13 +29,19 @@ def page_count(store: Store) -> int:
     return max(1, -(-store.story_count() // PAGE_SIZE))
 
 
-def index_context(store: Store, page: int = 1) -> dict | None:
+ORDERS = ("top", "latest")
+
+
+def index_context(store: Store, page: int = 1, order: str = "top") -> dict | None:
+    """The home page (`order` "top": by standing, newsdesk/ranking.py) or the Latest page ("latest": newest first)."""
     pages = page_count(store)
     if page < 1 or page > pages:
         return None
     # With details: the teaser needs the brief's first sentence.
-    stories = store.list_stories(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, with_details=True)
-    return {"stories": stories, "page": page, "pages": pages, "total": store.story_count()}
+    listing = store.list_top_stories if order == "top" else store.list_stories
+    stories = listing(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, with_details=True)
+    return {"stories": stories, "page": page, "pages": pages, "total": store.story_count(), "order": order,
+            "pager": "page" if order == "top" else "latest"}
 
 
 def _timeline(articles: list[Article]) -> list[tuple[datetime | None, list[Article]]]:
@@ -44,6 +51,29 @@ def _timeline(articles: list[Article]) -> list[tuple[datetime | None, list[Artic
         for _, group in itertools.groupby(articles, key=lambda a: a.published.date() if a.published else None)
         for items in [list(group)]
     ]
+
+
+def merged_timeline(articles: list[Article], events: list[dict]) -> list[dict]:
+    """The story's one timeline: the dated events the articles tell of (facts, "on Friday" resolved) and the
+    articles themselves, grouped by the day (or month, or year, as precisely as an event is dated) and in time
+    order, a year or month before the days in it; undated articles last. Each group: `day` (a datetime),
+    `granularity` ("day", "month", "year" or None when undated), `events` and `articles`."""
+    groups: dict[tuple, dict] = {}
+
+    def group(day: datetime | None, granularity: str | None) -> dict:
+        if day is None:
+            key: tuple = (1, 0, 0, 0)
+        else:
+            key = (0, day.year, day.month if granularity != "year" else 0, day.day if granularity == "day" else 0)
+        return groups.setdefault(key, {"day": day, "granularity": granularity, "events": [], "articles": []})
+
+    for e in events:
+        if e.get("day") is not None:
+            group(e["day"], e.get("granularity") if e.get("granularity") in ("month", "year") else "day")[
+                "events"].append(e)
+    for a in articles:
+        group(a.published, "day" if a.published else None)["articles"].append(a)
+    return [groups[k] for k in sorted(groups)]
 
 
 def _by_outlet(articles: list[Article]) -> list[tuple[str | None, list[Article]]]:
@@ -64,10 +94,12 @@ def story_context(store: Store, story_id: int) -> dict | None:
         if s.article_id not in by_id and isinstance(s.article_id, int) and s.article_id not in sources:
             sources[s.article_id] = store.get_article(s.article_id)
     sources.update(by_id)
+    facts = facts_context(store, story_id)
     return {
         "story": story, "articles": articles, "sources": sources, "timeline": _timeline(articles),
-        "by_outlet": _by_outlet(articles),
-        "facts": facts_context(store, story_id),
+        "events_timeline": merged_timeline(articles, facts["timeline"] if facts else []),
+        "by_outlet": _by_outlet(articles), "coverage": coverage(articles),
+        "facts": facts,
     }
 
 
@@ -75,6 +107,12 @@ def story_context(store: Store, story_id: int) -> dict | None:
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def index(request: Request, page_no: int = Query(1, alias="page"), store: Store = Depends(get_store)):
     ctx = index_context(store, page_no)
+    return render(request, "index.html", ctx) if ctx else not_found_page(request)
+
+
+@router.get("/latest", response_class=HTMLResponse, include_in_schema=False)
+def latest_page(request: Request, page_no: int = Query(1, alias="page"), store: Store = Depends(get_store)):
+    ctx = index_context(store, page_no, order="latest")
     return render(request, "index.html", ctx) if ctx else not_found_page(request)
 
 
@@ -89,11 +127,16 @@ def story_page(request: Request, story_id: int, store: Store = Depends(get_store
 
 
 # -- API --------------------------------------------------------------------------------------------------------
-@router.get("/api/stories", response_model=StoryList, tags=["stories"], summary="Stories, newest first")
+@router.get("/api/stories", response_model=StoryList, tags=["stories"],
+            summary="Stories, newest first (order=latest) or top stories first (order=top)")
 def api_stories(
-    limit: int = Query(PAGE_SIZE, ge=1, le=500), offset: int = Query(0, ge=0), store: Store = Depends(get_store)
+    limit: int = Query(PAGE_SIZE, ge=1, le=500), offset: int = Query(0, ge=0),
+    order: str = Query("latest", pattern="^(latest|top)$",
+                       description="latest: by latest article; top: by outlets, growth and recency (README)"),
+    store: Store = Depends(get_store),
 ):
-    stories = store.list_stories(limit=limit, offset=offset, with_details=True)
+    listing = store.list_top_stories if order == "top" else store.list_stories
+    stories = listing(limit=limit, offset=offset, with_details=True)
     return StoryList(total=store.story_count(), limit=limit, offset=offset,
                      stories=[story_summary(s) for s in stories])
 
