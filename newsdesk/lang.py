@@ -57,12 +57,14 @@ def _normal(code: str | None) -> str | None:
 def article_language(text: str, declared: str | None = None) -> str | None:
     """The language of an article: the one its page or record declares (an ISO 639 code), unless the text is long
     enough and py3langid is nearly sure it is another one; the detected one when nothing is declared."""
-    declared = _normal(declared)
+    if declared:  # "iw" is Hebrew's old code; "nb" (Bokmål) is kept as declared, and py3langid's "no" agrees with it
+        declared = {"iw": "he", "in": "id", "ji": "yi", "jw": "jv"}.get(declared, declared)
     if len(text.strip()) < MIN_DETECT_CHARS:
         return declared or (detect_language(text)[0] if len(text.strip()) >= 20 else None)
     detected, p = detect_language(text)
     if declared:
-        return detected if detected and detected != declared and p >= OVERRULE_CONFIDENCE else declared
+        overruled = detected and detected != _normal(declared) and p >= OVERRULE_CONFIDENCE
+        return detected if overruled else declared
     return detected if p >= DETECT_CONFIDENCE else None
 
 

@@ -137,3 +137,13 @@ def test_arabic_topic_brief_is_verbatim_arabic():
     texts = {a.external_id: a.text for a in articles}
     assert len(brief.sentences) >= 5
     assert all(s.text in texts[s.article_id] and text_direction(s.text) == "rtl" for s in brief.sentences)
+
+
+def test_story_in_two_languages_briefed_in_the_majority_one():
+    hindi = _hindi_story()
+    english = Article(title="Water policy", external_id="en", language="en",
+                      text="The government announced a new water policy on Tuesday to bring drinking water to villages. "
+                           "The minister said ten lakh families would get drinking water under the new policy.")
+    brief = summarize(hindi + [english], words=60, min_sentences=2, max_sentences=4)
+    assert brief.sentences and all(s.article_id != "en" for s in brief.sentences)
+    assert brief.headline_article_id != "en"

@@ -10,7 +10,8 @@ only together with that predecessor; datelines, bylines, captions and bare quote
 Output order is chronological by article, then by position.
 
 Concepts, stop words and word counts are those of the story's language (the language most of its articles are in;
-newsdesk/lang.py): Snowball stems and stopwords-iso lists, characters in Chinese and Japanese. A story in a script
+newsdesk/lang.py), and a story told in several languages is briefed from its articles in that one: Snowball stems and
+stopwords-iso lists, characters in Chinese and Japanese. A story in a script
 written without spaces that newsdesk cannot segment (Thai) raises lang.UnsupportedLanguage. The sentence filters
 that read English words (captions without a verb, leading pronouns) apply to English only.
 
@@ -378,7 +379,12 @@ def summarize(articles: list[Article], words: int = 120, min_sentences: int = 3,
         raise ValueError(f"solver must be 'ilp' or 'greedy', not {solver!r}")
     if not articles:
         return Brief(headline="", sentences=[])
-    lx = _story_lexicon(articles)
+    language = story_language([a.language for a in articles])
+    if language and any(a.language and a.language != language for a in articles):
+        # a story told in several languages is briefed in the one most of its articles use, from those articles
+        # (and those of unknown language), so that one brief never switches language mid-way
+        articles = [a for a in articles if a.language in (language, None)]
+    lx = lexicon(language)
     stem_tokens, bigrams = lx.stem_tokens, lx.bigrams
     keys = [a.id if a.id is not None else a.external_id for a in articles]
     pubs = [_pub_key(a.published) for a in articles]
