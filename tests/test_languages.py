@@ -147,3 +147,28 @@ def test_story_in_two_languages_briefed_in_the_majority_one():
     brief = summarize(hindi + [english], words=60, min_sentences=2, max_sentences=4)
     assert brief.sentences and all(s.article_id != "en" for s in brief.sentences)
     assert brief.headline_article_id != "en"
+
+
+def test_multilingual_table_scores_participants_beside_lead(tmp_path, capsys):
+    import io
+    import tarfile
+
+    from newsdesk.eval.multilingual import run_multilingual
+
+    docs = [{"doc_id": f"M000{i}", "title": "Grève", "language": "fr", "text": FRENCH} for i in range(2)]
+    ref = "Les syndicats ont appelé à une journée de grève nationale la semaine prochaine."
+    (tmp_path / "multiling2011_fr.jsonl").write_text(
+        json.dumps({"cluster_id": "M000", "language": "fr", "docs": docs, "refs": [ref]}, ensure_ascii=False) + "\n",
+        encoding="utf-8")
+    with tarfile.open(tmp_path / "multiling2011_submissions.tar.gz", "w:gz") as tf:
+        for sid, text in (("ID1", ref), ("ID2", "Rien à voir.")):
+            body = text.encode()
+            info = tarfile.TarInfo(f"correctedSubmissions/{sid}/French/M000")
+            info.size = len(body)
+            tf.addfile(info, io.BytesIO(body))
+    assert run_multilingual(tmp_path, ["lead"], ["fr"]) == 0
+    out = capsys.readouterr().out
+    rows = {line.split()[0]: line.split() for line in out.splitlines() if line.startswith("  ")}
+    assert float(rows["ID1"][2]) == 100.0 and float(rows["ID2"][2]) == 0.0  # R-2 of the reference itself, and none
+    assert 0 < float(rows["lead"][2]) < 100
+    assert rows["fr"][-4] == "ID1"  # the best participant in the summary line

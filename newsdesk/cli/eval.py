@@ -71,7 +71,8 @@ def _summarize_options(f):
         options.append(click.option(f"--{name}", type=PATH, default=None, help=f"path of {fname} (default: in --data)"))
     options += [
         click.option("--multilingual", type=PATH, default=None,
-                     help=f"folder of the MultiLing 2011 files in 7 languages (default {eval_summarize.MULTILINGUAL_DIR})"),
+                     help="folder of the MultiLing 2011 files in 7 languages "
+                          f"(default {eval_summarize.MULTILINGUAL_DIR})"),
         click.option("--sets", default="duc,multiling,multinews",
                      help="comma-separated: duc, multiling, multinews, multilingual (7 languages, with the task's "
                           "participants; not in the default)"),

@@ -12,7 +12,6 @@ vowel signs of Devanagari, which splits Hindi words into syllables and inflates 
 """
 from __future__ import annotations
 
-import json
 import re
 import sys
 import tarfile
@@ -153,12 +152,12 @@ def run_multilingual(folder: Path, systems: list[str], languages: list[str], sho
             print(f"  {label:<15} {100 * r1:6.2f} {100 * r2:6.2f}")
         summary[lang] = rows
     if summary:
-        print(f"\n  ROUGE-2 F1 per language (R-1 in brackets); best participant = best of ID1-ID9 by ROUGE-2")
+        print("\n  ROUGE-2 F1 per language (R-1 in brackets); best participant = best of ID1-ID9 by ROUGE-2")
         print(f"  {'lang':<5} " + " ".join(f"{s:>15}" for s in systems) + f" {'best participant':>22}  newsdesk/best")
         for lang, rows in summary.items():
             parts = {k: v for k, v in rows.items() if k.startswith("ID") and "topline" not in k}
             best = max(parts, key=lambda k: parts[k][1]) if parts else None
-            cells = " ".join(f"{rows[s][1]:6.2f} ({rows[s][0]:5.2f})" for s in systems if s in rows)
+            cells = " ".join(f"{f'{rows[s][1]:6.2f} ({rows[s][0]:5.2f})':>15}" for s in systems if s in rows)
             bcell = f"{best:>5} {parts[best][1]:6.2f} ({parts[best][0]:5.2f})" if best else " " * 22
             ratio = (f"{rows['newsdesk'][1] / parts[best][1]:.2f}" if best and "newsdesk" in rows and parts[best][1]
                      else "-")
