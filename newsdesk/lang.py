@@ -178,8 +178,9 @@ def _stopwords(code: str) -> set[str]:
 
 @lru_cache(maxsize=64)
 def lexicon(language: str | None) -> Lexicon:
-    """The lexicon of `language` (an ISO 639-1 code; None or an unknown code gets English's, the old behaviour
-    for every text). Raises UnsupportedLanguage for scripts written without spaces that newsdesk cannot segment."""
+    """The lexicon of `language` (an ISO 639-1 code; None gets English's, the old behaviour for every text, and a
+    language with neither stemmer nor stop list its plain lowercase words). Raises UnsupportedLanguage for scripts
+    written without spaces that newsdesk cannot segment."""
     import snowballstemmer
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
@@ -190,7 +191,7 @@ def lexicon(language: str | None) -> Lexicon:
         raise UnsupportedLanguage(
             f"no brief for text in {_SPACELESS_REFUSED[code]}: it is written without spaces between words and "
             "newsdesk has no word segmenter for it")
-    if code == "en" or (code not in _SNOWBALL and code not in ("he", "zh", "ja") and not _stopwords(code)):
+    if code == "en":
         porter = snowballstemmer.stemmer("porter")  # the stemmer ROUGE uses, so concepts match how briefs are judged
         stop = frozenset(ENGLISH_STOP_WORDS) | {"said", "say", "says", "mr", "mrs", "ms"}
         return Lexicon("en", porter.stemWord, frozenset(porter.stemWord(w) for w in stop) | stop, tokenize,

@@ -81,7 +81,9 @@ def test_lexicons_stem_and_stop_per_language():
     fr = lexicon("fr")
     assert fr.stem_tokens("gouvernements")[0] == fr.stem_tokens("gouvernement")[0]
     assert ("le", "de") not in fr.bigrams(["le", "de"])
-    assert lexicon(None).english and lexicon("xx").english  # unknown: the English lexicon, as before
+    assert lexicon(None).english  # no language known: the English lexicon, as before
+    sq = lexicon("sq")  # Albanian: no Snowball stemmer, no stop list; its words as written, no English rules
+    assert not sq.english and sq.stem_tokens("Qeveria shqiptare") == ["qeveria", "shqiptare"]
 
 
 def test_thai_refused_with_a_message():
