@@ -90,3 +90,4 @@ class Story:
     outlets: list[str] = field(default_factory=list)
     brief: Brief | None = None
     related: list[tuple[int, str, float]] = field(default_factory=list)  # (story id, headline, similarity)
+    thread_id: int | None = None  # the long-running story it belongs to: the id of that thread's oldest story
