@@ -118,6 +118,17 @@ class Stories(Articles):
         stories = self._stories(rows, with_details=False)
         return sorted(stories, key=lambda s: (utc_text(s.first_published) or "~", s.id))
 
+    def thread_sizes(self, thread_ids: Iterable[int]) -> dict[int, int]:
+        """Thread id -> how many stories with articles it holds, for each of `thread_ids` that has any."""
+        ids = list(dict.fromkeys(t for t in thread_ids if t is not None))
+        out: dict[int, int] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            out.update(self.db.execute(
+                f"SELECT thread_id, count(*) FROM stories WHERE article_count > 0 AND thread_id IN "
+                f"({','.join('?' * len(chunk))}) GROUP BY thread_id", chunk).fetchall())
+        return out
+
     def stories_relating_to(self, story_ids: Iterable[int]) -> set[int]:
         """The stories whose related links name one of `story_ids`."""
         ids = list(story_ids)

@@ -60,6 +60,14 @@ class RelatedStory(BaseModel):
     score: float
 
 
+class ThreadEvent(BaseModel):
+    id: int
+    headline: str
+    first_published: datetime | None = None
+    last_published: datetime | None = None
+    article_count: int
+
+
 class StorySummary(BaseModel):
     id: int
     headline: str
@@ -68,6 +76,8 @@ class StorySummary(BaseModel):
     article_count: int
     outlets: list[str]
     teaser: str | None = Field(None, description="The first sentence of `latest`, else of the brief.")
+    thread_id: int | None = Field(None, description="The long-running story (thread) it belongs to: the id of that "
+                                  "thread's oldest story (its own id when it is alone); null until a build finds it.")
 
 
 class StoryList(BaseModel):
@@ -89,6 +99,9 @@ class StoryDetail(BaseModel):
                                             "empty when every article has one date.")
     articles: list[ArticleRef]
     related: list[RelatedStory]
+    thread_id: int | None = Field(None, description="As in the list: the id of its thread's oldest story.")
+    thread: list[ThreadEvent] = Field([], description="Every story (event) of its thread, this one included, oldest "
+                                      "first; empty when the thread has no other.")
 
 
 class SearchHit(BaseModel):
@@ -121,8 +134,13 @@ def story_summary(s: Story) -> StorySummary:
     teaser = s.brief.teaser.text if s.brief and s.brief.teaser else None
     return StorySummary(
         id=s.id, headline=s.headline, first_published=s.first_published, last_published=s.last_published,
-        article_count=len(s.article_ids), outlets=s.outlets, teaser=teaser,
+        article_count=len(s.article_ids), outlets=s.outlets, teaser=teaser, thread_id=s.thread_id,
     )
+
+
+def thread_event(s: Story) -> ThreadEvent:
+    return ThreadEvent(id=s.id, headline=s.headline, first_published=s.first_published,
+                       last_published=s.last_published, article_count=len(s.article_ids))
 
 
 def search_hit(a: Article, snippet: str) -> SearchHit:
