@@ -225,10 +225,10 @@ class ThreadSettings:
         0.15, "Cosine of two stories' names (weighted by how rare each is among stories) below which they are not "
         "linked: the same kind of event with other people or places stays apart.")
     min_subject: float = setting(
-        0.05, "Cosine of two stories' term vectors below which they are not linked: the same people on another "
+        0.15, "Cosine of two stories' term vectors below which they are not linked: the same people on another "
         "subject stay apart.")
     min_link: float = setting(
-        0.05, "Mean link score (geometric mean of the two cosines, 0 for pairs not linked) over two threads' pairs "
+        0.15, "Mean link score (geometric mean of the two cosines, 0 for pairs not linked) over two threads' pairs "
         "of stories at which they join.")
     names_per_story: int = setting(30, "Names a story keeps for threads (the heaviest).")
     posting_stories: int = setting(200, "Newest stories compared per name: a name in more says little.")

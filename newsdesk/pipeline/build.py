@@ -196,7 +196,9 @@ def _relate(store: Store, assigner: StoryAssigner, live: set[int], touched: set[
     for sid in sorted(sid for sid in live if names.get(sid) is None):
         names[sid] = profile_names(store.story_articles(sid))
         store.set_thread_names(sid, names[sid])
-    records = [StoryRecord(sid, vector=vectors.get(sid), names=names[sid]) for sid in sorted(live)]
+    stored = store.thread_ids(live)
+    records = [StoryRecord(sid, vector=vectors.get(sid), names=names[sid], thread=stored.get(sid))
+               for sid in sorted(live)]
     also = set() if touched is None else store.stories_relating_to(touched)
     relinked: list[StoryRecord] = []
     for stage in PIPELINE.stories:

@@ -74,7 +74,7 @@ class StoryRecord:
     vector: dict[str, float] | None = None  # title and lead terms, for related links and threads
     related: list[tuple[int, float]] | None = None
     names: dict[str, float] | None = None  # its names as threads read them (stages.threads.profile_names)
-    thread: int | None = None
+    thread: int | None = None  # its thread: the stored one going in (kept where the thread is found again)
 
 
 # -- the interface -------------------------------------------------------------------------------------------------
@@ -275,14 +275,15 @@ class Relate:
 class Threads:
     """Each story's thread, the long-running story it belongs to (stages/threads.py), over every record at once:
     linked by shared names and subject however far apart in time; a thread goes by its oldest story's id. Records
-    without names are threads of their own."""
+    without names are threads of their own; a thread found again keeps the id its stories had (`record.thread`)."""
 
     name = "threads"
 
     def process_batch(self, records: list[StoryRecord]) -> list[StoryRecord]:
         from ..stages.threads import StoryProfile, threads
 
-        of = threads([StoryProfile(r.id, r.names or {}, r.vector) for r in records])
+        of = threads([StoryProfile(r.id, r.names or {}, r.vector) for r in records],
+                     previous={r.id: r.thread for r in records if r.thread is not None})
         for r in records:
             r.thread = of[r.id]
         return records

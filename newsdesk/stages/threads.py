@@ -2,7 +2,7 @@
 
 In: every live story's profile (`StoryProfile`): its names (people, places, organisations as the clusterer reads
 them, `profile_names`), its subject (title and lead terms, the vector related stories are found from) and its
-first date. Out: story id -> thread id (`threads`).
+first date; the thread ids of the last time. Out: story id -> thread id (`threads`).
 Guarantees: a story is in exactly one thread; two stories are linked only when they share distinctive names (IDF
 over stories) AND their subjects agree, each above its own bar, so that two events of one kind in different places
 or with different people (two earthquakes, two rehab stays) stay apart, however close their subjects, and two
@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
-from typing import Hashable, Iterable, Sequence
+from typing import Hashable, Iterable, Mapping, Sequence
 
 from ..models import Article
 from ..settings import current
@@ -99,13 +99,14 @@ def link_scores(profiles: Sequence[StoryProfile], min_names: float | None = None
 
 
 def threads(profiles: Sequence[StoryProfile], min_names: float | None = None, min_subject: float | None = None,
-            min_link: float | None = None) -> dict[Hashable, Hashable]:
-    """Story id -> thread id (the smallest story id of its thread) for every profile; see the module's docstring.
-    `min_link`: the average link score over two threads' pairs of stories at which they join."""
+            min_link: float | None = None, previous: Mapping[Hashable, Hashable] | None = None
+            ) -> dict[Hashable, Hashable]:
+    """Story id -> thread id for every profile; see the module's docstring. `min_link`: the average link score over
+    two threads' pairs of stories at which they join. `previous`: story id -> its thread id from the last time
+    (`keep_ids`)."""
     min_link = SETTINGS.min_link if min_link is None else min_link
     links = link_scores(profiles, min_names, min_subject)
     members: dict[int, list[int]] = {i: [i] for i in range(len(profiles))}
-    where = list(range(len(profiles)))
     # between clusters: sum of their pairs' link scores; clusters with no linked pair never join
     sums: dict[int, dict[int, float]] = {i: {} for i in range(len(profiles))}
     for (i, j), s in links.items():
@@ -123,19 +124,40 @@ def threads(profiles: Sequence[StoryProfile], min_names: float | None = None, mi
             break
         a, b = pair
         members[a] += members.pop(b)
-        for i in members[a]:
-            where[i] = a
         for c, s in sums.pop(b).items():
             sums[c].pop(b, None)
             if c != a:
                 sums[a][c] = sums[a].get(c, 0.0) + s
                 sums[c][a] = sums[a][c]
         sums[a].pop(a, None)
+    return keep_ids([[profiles[i].id for i in group] for group in members.values()], previous or {})
+
+
+def keep_ids(groups: list[list[Hashable]], previous: Mapping[Hashable, Hashable]) -> dict[Hashable, Hashable]:
+    """Story id -> thread id for `groups` of story ids, keeping the previous ids (`previous`: story id -> thread id).
+    A thread id is the id of one of its stories (or of one merged away): a previous id goes to the group that holds that story (among
+    several, the one most of the group had, then the older); an id whose story is gone goes to the group holding
+    the most of its stories; a group left without one (a new thread, or the part of one that split off) takes its
+    oldest story's id."""
+    where = {s: g for g, group in enumerate(groups) for s in group}
+    counts = [Counter(previous[s] for s in group if previous.get(s) is not None) for group in groups]
+    named: dict[int, Hashable] = {}
+    for g, had in enumerate(counts):
+        own = [t for t in had if where.get(t) == g]
+        if own:
+            named[g] = min(own, key=lambda t: (-had[t], _order(t)))
+    taken = set(named.values())
+    for _, _, g, t in sorted((-n, _order(t), g, t) for g, had in enumerate(counts) if g not in named
+                             for t, n in had.items() if t not in where):
+        if g not in named and t not in taken:
+            named[g] = t
+            taken.add(t)
     out: dict[Hashable, Hashable] = {}
-    for group in members.values():
-        ids = [profiles[i].id for i in group]
-        thread = min(ids, key=_order)
-        for sid in ids:
+    for g, group in enumerate(groups):
+        thread = named.get(g)
+        if thread is None:  # no member is another group's id: those are their own members or gone stories
+            thread = min(group, key=_order)
+        for sid in group:
             out[sid] = thread
     return out
 

@@ -103,6 +103,16 @@ class Stories(Articles):
                 out[sid] = json.loads(names) if names is not None else None
         return out
 
+    def thread_ids(self, story_ids: Iterable[int]) -> dict[int, int]:
+        """Story id -> its stored thread id, for each of `story_ids` that has one."""
+        ids = list(story_ids)
+        out: dict[int, int] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            out.update(self.db.execute(f"SELECT id, thread_id FROM stories WHERE thread_id IS NOT NULL AND id IN "
+                                       f"({','.join('?' * len(chunk))})", chunk).fetchall())
+        return out
+
     def set_threads(self, thread_of: dict[int, int]) -> int:
         """Stores each story's thread id (story id -> thread id), in one transaction; returns how many changed."""
         current = {r[0]: r[1] for r in self.db.execute("SELECT id, thread_id FROM stories WHERE thread_id IS NOT NULL")}
