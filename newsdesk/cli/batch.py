@@ -13,7 +13,6 @@ from typing import Iterator, TextIO
 import click
 
 from ..models import Article, Brief
-from ..stages.cluster import LEAD_WORDS
 from .base import err, verb
 
 
@@ -84,6 +83,7 @@ def cluster() -> int:
     from ..pipeline import StoryAssigner
     from ..pipeline.threads import stream_profiles
     from ..sources.records import RecordError, article_from_record
+    from ..stages.cluster import LEAD_WORDS
     from ..stages.threads import threads
 
     assigner = StoryAssigner()
