@@ -145,3 +145,54 @@ def test_a_thread_found_again_keeps_its_id_and_the_part_that_splits_off_takes_it
     assert split == {3: 3, 5: 5, 8: 5}
     gone = keep_ids([[5, 8], [12]], previous)  # story 3 is gone (merged away): its id goes where its thread went
     assert gone == {5: 3, 8: 3, 12: 12}
+
+
+# -- the pages and the API ---------------------------------------------------------------------------------------
+@pytest.fixture
+def threaded(tmp_path) -> dict:
+    """Three stories: the quake (2007) and its reconstruction (2008) in one thread, a storm in its own."""
+    from test_web import add
+
+    from newsdesk.models import Brief
+    from newsdesk.store import Store
+
+    path = str(tmp_path / "news.db")
+    with Store(path) as store:
+        quake, storm, rebuild = store.new_story(), store.new_story(), store.new_story()
+        for sid, title, when in ((quake, "Quake hits Pisco", datetime(2007, 8, 16)),
+                                 (storm, "Storm season ends", datetime(2007, 11, 30)),
+                                 (rebuild, "Pisco rebuilds a year on", datetime(2008, 8, 15))):
+            a = add(store, title, f"{title}. Officials in Peru spoke.", "Wire", when)
+            store.assign(a.id, sid)
+            store.save_story(sid, Brief(headline=title, sentences=[]))
+        store.set_threads({quake: quake, storm: storm, rebuild: quake})
+    return {"path": path, "quake": quake, "storm": storm, "rebuild": rebuild}
+
+
+def test_story_page_home_page_and_api_show_the_thread(threaded):
+    from fastapi.testclient import TestClient
+
+    from newsdesk.web import create_app
+
+    client = TestClient(create_app(threaded["path"]), base_url="http://127.0.0.1:8000")
+    quake, storm, rebuild = threaded["quake"], threaded["storm"], threaded["rebuild"]
+    page = client.get(f"/stories/{rebuild}").text
+    assert "Part of a longer story" in page
+    section = page[page.index('class="thread"'):page.index("</section>", page.index('class="thread"'))]
+    # the thread's stories oldest first, the others linked, this one not
+    assert section.index("Quake hits Pisco") < section.index("Pisco rebuilds a year on")
+    assert f'href="/stories/{quake}"' in section and f'href="/stories/{rebuild}"' not in section
+    assert "Storm season ends" not in section
+    assert "Part of a longer story" not in client.get(f"/stories/{storm}").text
+    # home: a note under each story of a longer thread; by thread, each thread once, by its newest story
+    home = client.get("/").text
+    assert home.count("One of 2 stories in a longer story") == 2
+    grouped = client.get("/?by=thread").text
+    assert "Pisco rebuilds a year on" in grouped and "Quake hits Pisco" not in grouped
+    assert "Storm season ends" in grouped and "The latest of 2 stories" in grouped
+    # API: thread_id beside id, and the thread in a story's own object
+    listing = {s["id"]: s["thread_id"] for s in client.get("/api/stories").json()["stories"]}
+    assert listing == {quake: quake, storm: storm, rebuild: quake}
+    detail = client.get(f"/api/stories/{rebuild}").json()
+    assert detail["thread_id"] == quake and [e["id"] for e in detail["thread"]] == [quake, rebuild]
+    assert client.get(f"/api/stories/{storm}").json()["thread"] == []
