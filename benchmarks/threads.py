@@ -127,6 +127,8 @@ def main() -> int:
     parser.add_argument("--sets", default="ecbplus,allsides,duc2003,wikinews")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--fit", action="store_true", help="grid on the development sets first")
+    parser.add_argument("--scale", type=int, default=0, metavar="N",
+                        help="also time threads over every set's stories copied N times (names renamed per copy)")
     args = parser.parse_args()
     from newsdesk.stages.threads import SETTINGS, threads
 
@@ -156,7 +158,23 @@ def main() -> int:
         comp = related_components(profiles)
         row(name, len(items), "baseline: related graph", golds, [comp[s] for s in stories],
             time.perf_counter() - started)
+    if args.scale:
+        scale(prepared, args.scale)
     return 0
+
+
+def scale(prepared, copies: int) -> None:
+    """Time `threads` over all the sets' stories, then over them copied `copies` times, each copy's names and
+    terms renamed so that copies never link: the cost as the number of stories grows, links per story kept."""
+    from newsdesk.stages.threads import StoryProfile, threads
+
+    base = [p for (_, _, profiles, _, _, _) in prepared.values() for p in profiles]
+    for n in (1, copies):
+        profiles = [StoryProfile((k, p.id), {f"{t}#{k}": w for t, w in p.names.items()},
+                                 {f"{t}#{k}": w for t, w in (p.vector or {}).items()}) for k in range(n) for p in base]
+        started = time.perf_counter()
+        threads(profiles)
+        print(f"threads over {len(profiles)} stories: {time.perf_counter() - started:.2f} s", flush=True)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ Settings: [threads] in docs/settings.md. Design and measurements: docs/design/th
 """
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from typing import Hashable, Iterable, Mapping, Sequence
 
 from ..models import Article
 from ..settings import current
-from .cluster import LEAD_WORDS, _names, cosine
+from .cluster import LEAD_WORDS, _dot, _names
 
 SETTINGS = current().threads
 # Words the name finder takes for names that tell no story from another: dates and titles.
@@ -74,7 +75,9 @@ def link_scores(profiles: Sequence[StoryProfile], min_names: float | None = None
         df.update(p.names.keys())
     n = len(profiles)
     idf = {t: math.log((n + 1) / (c + 1)) + 1.0 for t, c in df.items()}
+    # unit vectors once, so that each pair costs two dot products over shared terms only
     names = [_unit({t: w * idf[t] for t, w in p.names.items()}) for p in profiles]
+    subjects = [_unit(p.vector) if p.vector else None for p in profiles]
     index: dict[str, list[int]] = {}
     for i, p in enumerate(profiles):
         for t in p.names:
@@ -88,12 +91,12 @@ def link_scores(profiles: Sequence[StoryProfile], min_names: float | None = None
                 i, j = members[a], members[b]
                 if (i, j) in out or (j, i) in out:
                     continue
-                name_sim = cosine(names[i], names[j])
+                name_sim = _dot(names[i], names[j])
                 if name_sim < min_names:
                     out[(min(i, j), max(i, j))] = 0.0
                     continue
-                vi, vj = profiles[i].vector, profiles[j].vector
-                subject = cosine(vi, vj) if vi and vj else 0.0
+                vi, vj = subjects[i], subjects[j]
+                subject = _dot(vi, vj) if vi and vj else 0.0
                 out[(min(i, j), max(i, j))] = math.sqrt(name_sim * subject) if subject >= min_subject else 0.0
     return {k: v for k, v in out.items() if v > 0}
 
@@ -107,29 +110,34 @@ def threads(profiles: Sequence[StoryProfile], min_names: float | None = None, mi
     min_link = SETTINGS.min_link if min_link is None else min_link
     links = link_scores(profiles, min_names, min_subject)
     members: dict[int, list[int]] = {i: [i] for i in range(len(profiles))}
-    # between clusters: sum of their pairs' link scores; clusters with no linked pair never join
+    # between clusters: the sum of their pairs' link scores; clusters with no linked pair never join
     sums: dict[int, dict[int, float]] = {i: {} for i in range(len(profiles))}
     for (i, j), s in links.items():
         sums[i][j] = sums[i].get(j, 0.0) + s
         sums[j][i] = sums[j].get(i, 0.0) + s
-    while True:
-        best, pair = min_link, None
-        for a, row in sums.items():
-            for b, s in row.items():
-                if a < b:
-                    mean = s / (len(members[a]) * len(members[b]))
-                    if mean >= best and (pair is None or mean > best):
-                        best, pair = mean, (a, b)
-        if pair is None:
-            break
-        a, b = pair
+    # the best mean first, from a heap whose entries go stale when either cluster changes (its version moves)
+    version = [0] * len(profiles)
+    heap = [(-s, i, j, 0, 0) for (i, j), s in links.items() if s >= min_link]
+    heapq.heapify(heap)
+    while heap:
+        _, a, b, va, vb = heapq.heappop(heap)
+        if a not in members or b not in members or version[a] != va or version[b] != vb:
+            continue
+        if len(members[b]) > len(members[a]):
+            a, b = b, a
         members[a] += members.pop(b)
+        version[a] += 1
         for c, s in sums.pop(b).items():
             sums[c].pop(b, None)
             if c != a:
                 sums[a][c] = sums[a].get(c, 0.0) + s
                 sums[c][a] = sums[a][c]
         sums[a].pop(a, None)
+        size = len(members[a])
+        for c, s in sums[a].items():
+            mean = s / (size * len(members[c]))
+            if mean >= min_link:
+                heapq.heappush(heap, (-mean, a, c, version[a], version[c]))
     return keep_ids([[profiles[i].id for i in group] for group in members.values()], previous or {})
 
 
