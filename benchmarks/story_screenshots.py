@@ -4,7 +4,8 @@ Starts `newsdesk serve` (read-only, no polling) on a database the way a user doe
 articles' titles over the JSON API, and saves a full-page PNG per story and width with Debian's Chromium.
 
     .venv/bin/python benchmarks/story_screenshots.py --db data/newsdesk.db --out docs/shots \
-        [--story bali=Bali --story haiti=Haiti --story sailors='sailors|Royal Navy'] [--widths 1280,390]
+        [--story bali=Bali --story haiti=Haiti --story sailors='sailors|Royal Navy'] [--widths 1280,390] \
+        [--home] [--page section=/section/crime] [--page search='/search?q=haiti'] [--color-scheme dark]
 
 A story is the one with the most article titles matching its regular expression. Each page gives NAME-WIDTH.png
 (whole page), NAME-WIDTH-top.png (the first screen) and NAME-WIDTH-CLASS.png per `--sections`. It prints, per page,
@@ -76,6 +77,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--story", action="append", metavar="NAME=REGEX", help="a story to shoot (repeatable)")
     ap.add_argument("--widths", default="1280,390")
     ap.add_argument("--home", action="store_true", help="shoot the home page too")
+    ap.add_argument("--page", action="append", default=[], metavar="NAME=PATH",
+                    help="another page to shoot, e.g. search='/search?q=haiti' (repeatable)")
+    ap.add_argument("--color-scheme", choices=("light", "dark"), default="light",
+                    help="the system setting the pages see (prefers-color-scheme); dark adds -dark to the names")
     ap.add_argument("--sections", default="", metavar="CLASS,...",
                     help="also shoot each <section class=CLASS> of the page alone (e.g. brief,map,entities)")
     ap.add_argument("--compare", metavar="BEFORE_DIR",
@@ -100,19 +105,23 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{name}: no story has an article title matching {stories[name]!r}", file=sys.stderr)
         if args.home:
             urls["home"] = f"{base}/"
+        for extra in args.page:
+            name, path = extra.split("=", 1)
+            urls[name] = base + path
+        suffix = "-dark" if args.color_scheme == "dark" else ""
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
             for name, url in urls.items():
                 for width in widths:
-                    page = browser.new_page(viewport={"width": width, "height": 900})
+                    page = browser.new_page(viewport={"width": width, "height": 900}, color_scheme=args.color_scheme)
                     page.goto(url)
-                    path = out / f"{name}-{width}.png"
+                    path = out / f"{name}-{width}{suffix}.png"
                     page.screenshot(path=str(path), full_page=True)
-                    page.screenshot(path=str(out / f"{name}-{width}-top.png"))
+                    page.screenshot(path=str(out / f"{name}-{width}{suffix}-top.png"))
                     for cls in filter(None, args.sections.split(",")):
                         section = page.locator(f"section.{cls}")
                         if section.count():
-                            section.first.screenshot(path=str(out / f"{name}-{width}-{cls}.png"))
+                            section.first.screenshot(path=str(out / f"{name}-{width}{suffix}-{cls}.png"))
                     height, scroll_width = page.evaluate(
                         "[document.documentElement.scrollHeight, document.documentElement.scrollWidth]")
                     sideways = "scrolls sideways" if scroll_width > width else "no sideways scroll"

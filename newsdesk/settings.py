@@ -218,6 +218,26 @@ class RelatedSettings:
 
 
 @dataclass(frozen=True)
+class RankSettings:
+    """How the home page's top stories are ordered (newsdesk/ranking.py; the formula is in README). A story's score
+    is `outlet_weight * log2(outlets) + growth_weight * log2(1 + recent) + hours / half_life_hours`, where `recent`
+    counts its articles in the `growth_hours` up to its latest one and `hours` is that latest article's time:
+    every `half_life_hours` of age costs as much as halving the outlets (at weight 1)."""
+
+    outlet_weight: float = setting(
+        1.0, "Weight of log2 of the number of distinct outlets covering the story.")
+    growth_weight: float = setting(
+        0.5, "Weight of log2(1 + articles in the growth window): how fast the story is growing.")
+    growth_hours: float = setting(24, "The window, ending at a story's latest article, whose articles count as growth.")
+    half_life_hours: float = setting(
+        24, "Hours of age that halve a story's standing; a larger value lets wide coverage outweigh recency longer.")
+
+    def __post_init__(self) -> None:
+        if self.half_life_hours <= 0 or self.growth_hours <= 0:
+            raise ValueError("half_life_hours and growth_hours must be above 0")
+
+
+@dataclass(frozen=True)
 class ThreadSettings:
     """Which stories make one thread, the long-running story they belong to (stages/threads.py)."""
 
@@ -395,6 +415,7 @@ class Settings:
     recluster: ReclusterSettings = field(default_factory=ReclusterSettings)
     summarize: SummarizeSettings = field(default_factory=SummarizeSettings)
     related: RelatedSettings = field(default_factory=RelatedSettings)
+    ranking: RankSettings = field(default_factory=RankSettings)
     threads: ThreadSettings = field(default_factory=ThreadSettings)
     facts: FactsSettings = field(default_factory=FactsSettings)
     places: PlaceResolution = field(default_factory=PlaceResolution)

@@ -38,7 +38,11 @@ _CLOSERS = "\"'’”»)]"
 # then whitespace: every sentence boundary is one of these. The run is only tried from its first character, and
 # the closers are taken possessively: what follows either part is never one of its own characters, so giving any
 # back could not make a match, and trying it made a text of dots quadratic and a run of quotes exponential.
-_BOUNDARY = re.compile(r"(?P<punct>(?<![.!?])(?:\.{3}|[.!?]+)|…)(?P<close>(?:''|[\"'’”»)\]])*+)\s+")
+# Besides Latin punctuation: the danda of Devanagari (and the double danda), the Arabic and Urdu question mark and
+# full stop, and the ideographic full stop, exclamation and question marks, which need no space after them.
+_STOPS = "।॥؟۔。！？"
+_BOUNDARY = re.compile(r"(?P<punct>(?<![.!?])(?:\.{3}|[.!?]+)|…|[।॥؟۔]+|[。！？]+)(?P<close>(?:''|[\"'’”»)\]」』])*+)"
+                       r"(?:\s+|(?<=[。！？」』])(?=\S))")
 _NEXT_WORD = re.compile(r"(?:``|[\"'‘“«(\[])*([^\s\"'’”»)\]]*)")
 _DOTTED = re.compile(r"^(?:[^\W\d_]\.)+[^\W\d_]$")  # U.S / a.m / D.C (final period excluded)
 _TERMINAL_LINE = re.compile(r"[.!?…:;](?:''|[\"'’”»)\]])*+\s*$")
@@ -52,6 +56,8 @@ def _is_boundary(seg: str, m: re.Match) -> bool:
     first = seg[m.end():m.end() + 1]
     if not first:
         return True
+    if punct[0] in _STOPS:  # scripts without case: a stop ends the sentence unless a Latin lowercase word goes on
+        return not first.islower()
     if punct in ("!", "?") or len(punct) > 1 and punct[0] != ".":
         # '?" he asked' keeps going; anything else that is not lowercase starts anew.
         return not first.islower()
@@ -168,7 +174,27 @@ def strip_controls(text: str) -> str:
     return _UNWANTED.sub(lambda m: "\ufffd" if "\ud800" <= m[0] <= "\udfff" else _REPLACEMENT.get(m[0], ""), text)
 
 
-_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|\d+(?:[.,:]\d+)+|[^\W_]+(?:['’\-][^\W_]+)*")
+
+def _combining_marks() -> str:
+    """A character class body of every combining mark of the Basic Multilingual Plane (categories Mn, Mc, Me):
+    Python's \\w leaves them out, which cut Devanagari words at every vowel sign and Hebrew words at every point."""
+    import unicodedata
+
+    ranges: list[list[int]] = []
+    for c in range(0x300, 0x10000):
+        if unicodedata.category(chr(c)) in ("Mn", "Mc", "Me"):
+            if ranges and ranges[-1][1] == c - 1:
+                ranges[-1][1] = c
+            else:
+                ranges.append([c, c])
+    return "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges)
+
+
+_MARKS = _combining_marks()
+# A word starts with a letter or digit and goes on with letters, digits and combining marks; "_" never joins a word
+# (the text's underscores are made spaces first, so that \w can stand for the letters here).
+_WORD = rf"[^\W_][\w{_MARKS}]*"
+_TOKEN = re.compile(rf"(?:[^\W\d_]\.){{2,}}|\d+(?:[.,:]\d+)+|{_WORD}(?:['’\-]{_WORD})*")
 
 
 def tokenize(text: str) -> list[str]:
@@ -184,7 +210,7 @@ CACHED_TEXT_CHARS = 2_000
 
 def _tokens(text: str) -> tuple[str, ...]:
     out = []
-    for tok in _TOKEN.findall(text.lower()):
+    for tok in _TOKEN.findall(text.lower().replace("_", " ")):
         tok = tok.rstrip(".").replace("’", "'")
         if tok.endswith("'s"):
             tok = tok[:-2]

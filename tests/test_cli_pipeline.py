@@ -61,12 +61,13 @@ def test_demo_pipeline_builds_stories_with_attributed_briefs(tmp_path, db_path):
     result = run_cli("demo", "--no-serve", db=db_path)
     assert result.returncode == 0, result.stderr
     with Store(db_path) as store:
-        assert store.article_count() == 100
+        assert store.article_count() == 200  # the sample in English and in French
         stories = list(store.iter_all_stories())
         # 10 topics that each run for months or years; the clusterer (issue 4) makes event-level stories and splits
         # a topic when weeks pass between its articles, so a topic can become several stories.
-        assert 10 <= len(stories) <= 60
-        assert sum(len(s.article_ids) for s in stories) == 100
+        assert 10 <= len(stories) <= 120
+        assert sum(len(s.article_ids) for s in stories) == 200
+        assert {a.language for a in store.articles()} == {"en", "fr"}
         texts = {a.id: a.text for a in store.articles()}
         for story in stories:
             brief = story.brief

@@ -184,12 +184,12 @@ def test_story_page_home_page_and_api_show_the_thread(threaded):
     assert f'href="/stories/{quake}"' in section and f'href="/stories/{rebuild}"' not in section
     assert "Storm season ends" not in section
     assert "Part of a longer story" not in client.get(f"/stories/{storm}").text
-    # home: a note under each story of a longer thread; by thread, each thread once, by its newest story
+    # home: a note under each story of a longer thread; by thread, each thread once, by its first story shown
     home = client.get("/").text
     assert home.count("One of 2 stories in a longer story") == 2
     grouped = client.get("/?by=thread").text
     assert "Pisco rebuilds a year on" in grouped and "Quake hits Pisco" not in grouped
-    assert "Storm season ends" in grouped and "The latest of 2 stories" in grouped
+    assert "Storm season ends" in grouped and "2 stories in a longer story, shown once" in grouped
     # API: thread_id beside id, and the thread in a story's own object
     listing = {s["id"]: s["thread_id"] for s in client.get("/api/stories").json()["stories"]}
     assert listing == {quake: quake, storm: storm, rebuild: quake}

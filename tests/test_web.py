@@ -169,7 +169,8 @@ def test_story_page_has_one_headline_and_a_source_link_per_sentence(client, db):
     assert links[0][3] == "Alpha News, 12 Mar 2007"
     assert "also reported by Gamma Wire" in page
     # Timeline in time order, and the full list of articles.
-    tl = page[page.index('id="timeline-h"'):page.index('id="coverage-h"')]
+    tl = page[page.index('id="timeline-h"'):]
+    tl = tl[:tl.index("</section>")]
     assert tl.index("Quake hits coast") < tl.index("Rescuers search rubble") < tl.index("(wire)")
     assert "same text as Beta Times" in page
 

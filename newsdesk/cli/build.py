@@ -53,7 +53,8 @@ def run_build(state: State) -> int:
 @verb("ingest", "store articles from JSON lines, HTML files and folders",
       "PATHS: .jsonl, .html(.gz), .warc(.gz) files, folders of them, http(s) URLs")
 @click.argument("paths", nargs=-1)
-@click.option("--sample", is_flag=True, help="the bundled Wikinews sample corpus (100 articles)")
+@click.option("--sample", is_flag=True,
+              help="the bundled Wikinews sample corpus (100 articles in English and their 100 French translations)")
 @click.option("--allow-private", is_flag=True, help="allow URLs on private and loopback addresses")
 @click.pass_obj
 def ingest(state: State, paths: tuple[str, ...], sample: bool, allow_private: bool) -> int:

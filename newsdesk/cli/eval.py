@@ -70,7 +70,14 @@ def _summarize_options(f):
     for name, (fname, _, _) in eval_summarize.SETS.items():
         options.append(click.option(f"--{name}", type=PATH, default=None, help=f"path of {fname} (default: in --data)"))
     options += [
-        click.option("--sets", default="duc,multiling,multinews", help="comma-separated: duc, multiling, multinews"),
+        click.option("--multilingual", type=PATH, default=None,
+                     help="folder of the MultiLing 2011 files in 7 languages "
+                          f"(default {eval_summarize.MULTILINGUAL_DIR})"),
+        click.option("--sets", default="duc,multiling,multinews",
+                     help="comma-separated: duc, multiling, multinews, multilingual (7 languages, with the task's "
+                          "participants; not in the default)"),
+        click.option("--languages", default=None, help="with --sets multilingual: comma-separated codes (default all: "
+                                                       "en,fr,cs,el,ar,he,hi)"),
         click.option("--systems", default=",".join(eval_summarize.SYSTEMS),
                      help=f"comma-separated from {', '.join(eval_summarize.SYSTEMS)}"),
         click.option("--limit", type=int, default=100,

@@ -6,6 +6,7 @@ average, first N words). DUC reports recall (the published convention); MultiLin
 F1 of ROUGE-1, ROUGE-2 and ROUGE-L, where ROUGE-L is ROUGE-1.5.5's summary-level union-LCS.
 
 Every system gets the same articles and the same sentence splitter; only selection differs.
+`--sets multilingual` scores MultiLing 2011 in seven languages with the task's participants (eval/multilingual.py).
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from newsdesk.models import Article
 from newsdesk.text import split_sentences, tokenize
 
 DEFAULT_DIR = Path("../shared/data/summarization")
+MULTILINGUAL_DIR = Path("../shared/data/multilingual")  # `--sets multilingual`: newsdesk/eval/multilingual.py
 # (option name, file name, words, metric) ; "recall" for DUC as published, F1 elsewhere.
 SETS = {
     "duc": ("duc2003_task2.jsonl", 100, "r"),
@@ -208,7 +210,7 @@ def run(args) -> int:
         return 2
     sets = [s.strip() for s in args.sets.split(",") if s.strip()]
     systems = [s.strip() for s in args.systems.split(",") if s.strip()]
-    bad = [s for s in sets if s not in SETS] + [s for s in systems if s not in SYSTEM_FUNCS]
+    bad = [s for s in sets if s not in SETS and s != "multilingual"] + [s for s in systems if s not in SYSTEM_FUNCS]
     if bad:
         print(f"newsdesk eval summarize: unknown set or system: {', '.join(bad)}", file=sys.stderr)
         return 2
@@ -221,6 +223,13 @@ def run(args) -> int:
             return 2
     status = 0
     for name in sets:
+        if name == "multilingual":  # its own scorer: ROUGE-1.5.5 reads only Latin letters
+            from newsdesk.eval.multilingual import LANGUAGES, run_multilingual
+
+            langs = [x.strip() for x in (getattr(args, "languages", None) or ",".join(LANGUAGES)).split(",")]
+            status |= run_multilingual(getattr(args, "multilingual", None) or MULTILINGUAL_DIR, systems, langs,
+                                       show=args.show)
+            continue
         fname, words, metric = SETS[name]
         path = getattr(args, name) or args.data / fname
         if not path.exists():

@@ -26,6 +26,7 @@ from .stream import StoryAssigner
 ARTICLE_BATCH = 256  # new articles run through the per-article stages at once: memory, not results, depends on it
 ANALYSIS_BATCH = current().facts.build_chunk  # articles per spaCy stream of a build, stored as each ends
 FACTS_STAGES = ("article_facts", "facts")  # the story stages `build_facts` runs, briefs left as they are
+SECTION_STAGE = "section"  # the story stage `build_sections` runs
 
 
 @dataclass
@@ -47,8 +48,10 @@ def build(store: Store, progress: bool = False, log: Callable[[str], None] | Non
     with store.build_lock(on_wait=log):
         report = BuildReport()
         enforce(store)  # users' moves and merges first, so the clusterer learns from them
+        store.rerank_all()  # only when the top stories' weights changed since the scores were made
         new = store.unassigned_articles()
-        if not new and not store.stale_story_ids():
+        unsorted = store.stories_without_section()
+        if not new and not store.stale_story_ids() and not unsorted:
             report.resumed = True
             report.total_stories = store.story_count()
             return report
@@ -58,6 +61,7 @@ def build(store: Store, progress: bool = False, log: Callable[[str], None] | Non
         if report.new_articles:
             report.revised_articles = _recluster(store, assigner)
         refreshed = refresh_stories(store, assigner, progress=progress, log=log)
+        build_sections(store, [sid for sid in unsorted if sid not in refreshed], progress)
         report.new_stories = len(refreshed - existing)
         report.updated_stories = len(refreshed & existing)
         if report.new_articles or not report.resumed:
@@ -139,6 +143,8 @@ def refresh_stories(store: Store, assigner: StoryAssigner | None = None, story_i
             continue
         with store.transaction():
             store.save_story(story_id, record.brief)
+            store.set_sections([(story_id, record.section)])
+            store.save_rank(story_id)
             store.set_thread_names(story_id, profile_names(record.articles))
             store.put_article_facts({a.id: record.extracted[a.id] for a in record.articles if a.id not in stored})
             store.save_facts(story_id, record.facts)
@@ -222,3 +228,14 @@ def build_facts(store: Store, story_ids: list[int], progress: bool = False) -> N
         with store.transaction():
             store.put_article_facts({a.id: record.extracted[a.id] for a in record.articles if a.id not in stored})
             store.save_facts(story_id, record.facts)
+
+
+def build_sections(store: Store, story_ids: list[int], progress: bool = False) -> None:
+    """The section stage alone on each of `story_ids` (stories a build wrote before sections existed; briefs and
+    facts untouched), stored as each is read."""
+    stages = [s for s in PIPELINE.story if s.name == SECTION_STAGE]
+    for story_id in tqdm(story_ids, desc="sections", unit=" stories", disable=not progress, file=sys.stderr):
+        record = StoryRecord(story_id, store.story_articles(story_id))
+        for stage in stages:
+            (record,) = stage.process_batch([record])
+        store.set_sections([(story_id, record.section)])

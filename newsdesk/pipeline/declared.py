@@ -4,7 +4,7 @@
     article  fingerprint, embed                   each new article, in batches
     stream   assign                               each new article, in arrival order, on the stream's state
     window   recluster                            the newest articles, once per build
-    story    brief, article_facts, facts          each story whose articles changed
+    story    brief, section, article_facts, facts each story whose articles changed
     stories  relate, threads                      every live story at once
 
 `build.py` runs them: lock the store, load what is new, run the stages, write what they return. The stages
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .stages import (ArticleStage, Assign, DedupFingerprint, Embed, Facts, Parse, Recluster, Relate, StoryArticleFacts,
-                     StoryStage, Summarize, Threads, WindowStage)
+from .stages import (ArticleStage, Assign, DedupFingerprint, Embed, Facts, Parse, Recluster, Relate, Section,
+                     StoryArticleFacts, StoryStage, Summarize, Threads, WindowStage)
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ PIPELINE = Pipeline(
     article=(DedupFingerprint(), Embed()),
     stream=(Assign(),),
     window=(Recluster(),),
-    story=(Summarize(), StoryArticleFacts(), Facts()),
+    story=(Summarize(), Section(), StoryArticleFacts(), Facts()),
     stories=(Relate(), Threads()),
 )
 

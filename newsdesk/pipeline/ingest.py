@@ -90,6 +90,6 @@ def ingest_paths(store: Store, paths: Iterable[Path | str], fetcher=None, **kwar
 
 
 def ingest_sample(store: Store, **kwargs) -> IngestReport:
-    from ..sources.sample import sample_articles_jsonl
+    from ..sources.sample import DEMO_LANGUAGES, sample_articles_jsonl
 
-    return ingest_inputs(store, read_jsonl_bytes(sample_articles_jsonl(), "sample:wikinews"), **kwargs)
+    return ingest_inputs(store, read_jsonl_bytes(sample_articles_jsonl(DEMO_LANGUAGES), "sample:wikinews"), **kwargs)

@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Hashable, Protocol, Sequence
 
+import logging
+
 import numpy as np
 
 from ..models import Article, Brief, RawInput
@@ -26,6 +28,8 @@ from ..sources.records import RecordError, article_from_json_bytes
 from ..stages.cluster import POSTING_STORIES, cosine, top_terms
 from ..stages.dedup import Fingerprint, fingerprint
 from .stream import StoryAssigner
+
+LOG = logging.getLogger("newsdesk.pipeline")
 
 RELATED = current().related  # [related] in newsdesk.toml, docs/settings.md
 RELATED_MIN_SIMILARITY = RELATED.min_similarity
@@ -73,6 +77,7 @@ class StoryRecord:
     facts: dict | None = None
     vector: dict[str, float] | None = None  # title and lead terms, for related links and threads
     related: list[tuple[int, float]] | None = None
+    section: str | None = None  # stages/topics.py's key
     names: dict[str, float] | None = None  # its names as threads read them (stages.threads.profile_names)
     thread: int | None = None  # its thread: the stored one going in (kept where the thread is found again)
 
@@ -196,10 +201,31 @@ class Summarize:
     name = "brief"
 
     def process_batch(self, records: list[StoryRecord]) -> list[StoryRecord]:
-        from ..stages.summarize import summarize
+        from ..lang import UnsupportedLanguage
+        from ..stages.summarize import clean_headline, summarize
 
         for r in records:
-            r.brief = summarize(r.articles, previous=r.previous)
+            try:
+                r.brief = summarize(r.articles, previous=r.previous)
+            except UnsupportedLanguage as e:  # a story in Thai: its headline, no brief, and the reason in the log
+                LOG.warning("story of %d articles: %s", len(r.articles), e)
+                first = r.articles[0]
+                r.brief = Brief(headline=clean_headline(first.title, first.outlet), sentences=[],
+                                headline_article_id=first.id if first.id is not None else first.external_id)
+        return records
+
+
+class Section:
+    """Each story's section, one IPTC top-level group (politics, sport, health...), from all its articles
+    (stages/topics.py)."""
+
+    name = "section"
+
+    def process_batch(self, records: list[StoryRecord]) -> list[StoryRecord]:
+        from ..stages.topics import classify
+
+        for r in records:
+            r.section = classify(r.articles)
         return records
 
 

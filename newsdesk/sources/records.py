@@ -7,7 +7,9 @@ from email.utils import parsedate_to_datetime
 
 from dateutil import parser as dateutil_parser
 
+from ..lang import article_language
 from ..models import Article, RawInput
+from ..stages.extract.fields import language_code
 from ..settings import LIMITS
 from ..text import strip_controls
 from ..errors import InputError
@@ -72,7 +74,7 @@ def article_from_record(record: dict, raw: RawInput | None = None) -> Article:
         outlet=_text_field(record, "outlet"),
         published=parse_date(record.get("date", record.get("published"))),
         authors=[strip_controls(str(a)) for a in authors],
-        language=_text_field(record, "language"),
+        language=article_language(text, language_code(_text_field(record, "language"))),
         raw_sha256=raw.sha256 if raw else None,
         origin=raw.origin if raw else None,
         external_id=strip_controls(str(ext_id)) if ext_id is not None else None,

@@ -1,6 +1,7 @@
 """Concept-coverage selection for briefs (Gillick & Favre 2009, "A Scalable Global Model for Summarization").
 
-Concepts are stemmed word bigrams (not both stop words); a concept is worth the number of articles that
+Concepts are stemmed word bigrams (not both stop words; stems and stop words of the story's language,
+newsdesk/lang.py); a concept is worth the number of articles that
 carry it, so what many outlets report counts most, and a sentence repeating covered concepts adds nothing
 (redundancy is handled by the objective itself, not by a similarity threshold). Selection is one integer
 program solved exactly by HiGHS through scipy.optimize.milp:
@@ -14,36 +15,26 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import contextmanager
-from functools import lru_cache
 
 import numpy as np
-import snowballstemmer
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from newsdesk.text import tokenize
+from newsdesk.lang import Lexicon, lexicon
 
-__all__ = ["stem_tokens", "bigrams", "concept_weights", "solve"]
+__all__ = ["stem_tokens", "bigrams", "concept_weights", "solve", "lexicon", "Lexicon"]
 
-_STOP = frozenset(ENGLISH_STOP_WORDS) | {"said", "say", "says", "mr", "mrs", "ms"}
-_stemmer = snowballstemmer.stemmer("porter")  # the stemmer ROUGE uses, so concepts match how briefs are judged
-
-
-@lru_cache(maxsize=200_000)
-def _stem(word: str) -> str:
-    return _stemmer.stemWord(word)
+# Concepts in English (Porter stems, the stemmer ROUGE uses, and scikit-learn's stop words); a brief in another
+# language takes its own from newsdesk.lang.lexicon.
+_EN = lexicon("en")
 
 
 def stem_tokens(text: str) -> list[str]:
-    return [_stem(t) for t in tokenize(text)]
+    return _EN.stem_tokens(text)
 
 
 def bigrams(tokens: list[str]) -> set[tuple[str, str]]:
-    return {(a, b) for a, b in zip(tokens, tokens[1:]) if not (a in _STOP_STEMS and b in _STOP_STEMS)}
-
-
-_STOP_STEMS = frozenset(_stem(w) for w in _STOP) | _STOP
+    return _EN.bigrams(tokens)
 
 
 def concept_weights(doc_bigrams: list[set], min_df: int, lead_bigrams: list[set] | None = None,

@@ -9,6 +9,12 @@ Sentences that only make sense after their predecessor (leading pronouns, connec
 only together with that predecessor; datelines, bylines, captions and bare quotes are never candidates.
 Output order is chronological by article, then by position.
 
+Concepts, stop words and word counts are those of the story's language (the language most of its articles are in;
+newsdesk/lang.py), and a story told in several languages is briefed from its articles in that one: Snowball stems and
+stopwords-iso lists, characters in Chinese and Japanese. A story in a script
+written without spaces that newsdesk cannot segment (Thai) raises lang.UnsupportedLanguage. The sentence filters
+that read English words (captions without a verb, leading pronouns) apply to English only.
+
 Settings: [summarize] in docs/settings.md; the "Latest" section and the headline rule: docs/design/latest.md.
 """
 from __future__ import annotations
@@ -22,7 +28,8 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from newsdesk.models import Article, Brief, BriefSentence
 from newsdesk.settings import current
-from newsdesk.stages.concepts import bigrams, concept_weights, solve, stem_tokens
+from newsdesk.lang import Lexicon, lexicon, story_language
+from newsdesk.stages.concepts import concept_weights, solve
 from newsdesk.text import split_sentences, tokenize
 
 __all__ = ["summarize", "clean_headline", "brief_candidates"]
@@ -100,8 +107,8 @@ _DATE_ONLY = re.compile(
     r"(?:,?\s+\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?(?:\s+[a-z]{2,4})?)?\W*$",
     re.I,
 )
-_FINAL = re.compile(r"[.!](?:''|[\"'’”»)\]])*$")
-_QUESTION = re.compile(r"\?(?:''|[\"'’”»)\]])*$")
+_FINAL = re.compile(r"[.!।॥۔。！](?:''|[\"'’”»)\]」』])*$")  # the danda, Urdu and ideographic stops end sentences too
+_QUESTION = re.compile(r"[?؟？](?:''|[\"'’”»)\]」』])*$")
 _SAYING = re.compile(
     r"\b(?:said|says|say|saying|told|tells|added|adds|asked|asks|stated|states|according|wrote|writes|"
     r"explained|noted|notes|commented|declared|announced|insisted|warned|claimed|argued|continued|"
@@ -181,12 +188,13 @@ def _verbless(s: str) -> bool:
     return True
 
 
-def _unusable(s: str, n_words: int, continues_quote: bool = False) -> bool:
+def _unusable(s: str, n_words: int, continues_quote: bool = False, english: bool = True) -> bool:
     """`continues_quote`: the sentence goes on with a quotation an earlier one opened; it may still be used right
-    after that sentence (the selection sees to that), so running into or out of the quotation is no fault."""
+    after that sentence (the selection sees to that), so running into or out of the quotation is no fault.
+    `english`: the verb test reads English words, so it applies to English only."""
     if n_words < MIN_WORDS or n_words > MAX_WORDS:
         return True
-    if n_words <= 20 and _verbless(s):
+    if english and n_words <= 20 and _verbless(s):
         return True
     if _QUESTION.search(s) or not _FINAL.search(s):
         return True  # questions, and headings/fragments without final punctuation
@@ -276,9 +284,24 @@ def _analyzer(text: str) -> list[str]:
     return [t for t in tokenize(text) if t not in _STOP and (len(t) > 1 or t.isdigit())]
 
 
-def brief_candidates(ai: int, art: Article) -> list[_Sent]:
+def _analyzer_for(lx: Lexicon):
+    """The TF-IDF analyzer of the story's language: English's as it always was, the lexicon's tokens and stop
+    words otherwise (a single character is a word in Chinese and Japanese)."""
+    if lx.english:
+        return _analyzer
+    stop, single = lx.stop, lx.language in ("zh", "ja")
+    return lambda text: [t for t in lx.tokens(text) if t not in stop and (single or len(t) > 1 or t.isdigit())]
+
+
+def _story_lexicon(articles: list[Article]) -> Lexicon:
+    return lexicon(story_language([a.language for a in articles]))
+
+
+def brief_candidates(ai: int, art: Article, lx: Lexicon | None = None) -> list[_Sent]:
     """The sentences of article number `ai` a brief may quote, each with the readability flags the program reads
-    (`dangling`, `anaphor`, `open_end`...), in text order."""
+    (`dangling`, `anaphor`, `open_end`...), in text order. `lx`: the story's lexicon (default: the article's)."""
+    lx = lx or _story_lexicon([art])
+    stem_tokens = lx.stem_tokens
     text = art.text or ""
     spans = split_sentences(text)
     lines = [ln for ln in text.splitlines() if ln.strip()]
@@ -300,8 +323,8 @@ def brief_candidates(ai: int, art: Article) -> list[_Sent]:
         line_start = text.rfind("\n", 0, s) + 1
         if indent_means_list and (text[line_start:line_start + 2].isspace() or text[line_start:line_start + 1] == "\t"):
             continue
-        n = len(tokenize(sent))
-        if _unusable(sent, n, continues_quote=starts_quoted):
+        n = len(lx.tokens(sent))
+        if _unusable(sent, n, continues_quote=starts_quoted, english=lx.english):
             continue
         m = _DEFINITE.match(sent)
         anaphor = None
@@ -312,7 +335,7 @@ def brief_candidates(ai: int, art: Article) -> list[_Sent]:
             # written in lower case elsewhere in the article, the head is a common noun standing for a longer name
             stem = stem_tokens(short.group(1))
             anaphor = stem[0] if stem and stem[0] in earlier else None
-        out.append(_Sent(ai, pos, s, e, sent, n, _is_dangling(sent) or starts_quoted, anaphor,
+        out.append(_Sent(ai, pos, s, e, sent, n, (lx.english and _is_dangling(sent)) or starts_quoted, anaphor,
                          frozenset(stem_tokens(sent)), in_quote))
     return out
 
@@ -356,15 +379,22 @@ def summarize(articles: list[Article], words: int = 120, min_sentences: int = 3,
         raise ValueError(f"solver must be 'ilp' or 'greedy', not {solver!r}")
     if not articles:
         return Brief(headline="", sentences=[])
+    language = story_language([a.language for a in articles])
+    if language and any(a.language and a.language != language for a in articles):
+        # a story told in several languages is briefed in the one most of its articles use, from those articles
+        # (and those of unknown language), so that one brief never switches language mid-way
+        articles = [a for a in articles if a.language in (language, None)]
+    lx = lexicon(language)
+    stem_tokens, bigrams = lx.stem_tokens, lx.bigrams
     keys = [a.id if a.id is not None else a.external_id for a in articles]
     pubs = [_pub_key(a.published) for a in articles]
 
     pool: list[_Sent] = []
     for ai, art in enumerate(articles):
-        pool.extend(brief_candidates(ai, art))
+        pool.extend(brief_candidates(ai, art, lx))
     titles = [clean_headline(a.title, a.outlet) for a in articles]
 
-    vec = TfidfVectorizer(analyzer=_analyzer, sublinear_tf=True, dtype=np.float32)
+    vec = TfidfVectorizer(analyzer=_analyzer_for(lx), sublinear_tf=True, dtype=np.float32)
     try:
         X = vec.fit_transform([p.text for p in pool] + titles)
     except ValueError:  # nothing but stop words (or nothing at all)
@@ -438,9 +468,9 @@ def summarize(articles: list[Article], words: int = 120, min_sentences: int = 3,
 
     brief_order = sorted(chosen, key=lambda i: (pubs[pool[i].art], pool[i].art, pool[i].pos))
     sentences = [credited(i) for i in brief_order]
-    latest = [credited(i) for i in _latest(articles, pool, X, brief_order)]
+    latest = [credited(i) for i in _latest(articles, pool, X, brief_order, lx)]
 
-    hi = _headline(titles, articles, weights, pubs, previous, keys)
+    hi = _headline(titles, articles, weights, pubs, previous, keys, lx)
     return Brief(headline=titles[hi], sentences=sentences, headline_article_id=keys[hi] if titles[hi] else None,
                  latest=latest)
 
@@ -466,12 +496,13 @@ _ONE_OF = re.compile(r"^(?:After\s+|During\s+)?the\s+(?:first|second|third|fourt
                      r"remaining)\s+[a-z]", re.I)
 
 
-def _latest(articles: list[Article], pool: list[_Sent], X, brief: list[int]) -> list[int]:
+def _latest(articles: list[Article], pool: list[_Sent], X, brief: list[int], lx: Lexicon) -> list[int]:
     """Indexes into `pool` of the sentences the newest reports add to what the story said before them (its earlier
     articles and their sentences in the brief), newest day first, in reading order within a day; [] when the dated
     articles share one day. A sentence qualifies when it stands alone (no pronoun or reference back, no open
     quotation) and at most LATEST_MAX_OVERLAP of its bigrams were in any one earlier sentence; among those, a
     report's first sentences come first, then those closest to the story as a whole."""
+    stem_tokens, bigrams = lx.stem_tokens, lx.bigrams
     days = sorted({d for a in articles if (d := _day(a)) is not None}, reverse=True)
     if len(days) < 2:
         return []
@@ -626,13 +657,14 @@ def _select_ilp(pool, P, sent_bg, weights, value, score, SP, sticky, words, lo, 
 _NOT_A_HEADLINE = re.compile(r"^\W*(?:corrections?|clarifications?|editor'?s note|in brief|briefly|brief)\b", re.I)
 
 
-def _headline(titles, articles, weights, pubs, previous, keys) -> int:
+def _headline(titles, articles, weights, pubs, previous, keys, lx: Lexicon) -> int:
     """The title of one of the newest substantial reports (HEADLINE_MIN_WORDS or more, not a correction): among
     those within HEADLINE_RECENT_DAYS of the newest, the one that covers most of what the articles share (concept
     weight per word, so a long title is not favoured for length). A story is named by what it has become, not by
     its first report; without dates every substantial report is a candidate."""
+    stem_tokens, bigrams = lx.stem_tokens, lx.bigrams
     substantial = [i for i, (t, a) in enumerate(zip(titles, articles))
-                   if t and len(tokenize(a.text or "")) >= HEADLINE_MIN_WORDS and not _NOT_A_HEADLINE.match(t)]
+                   if t and len(lx.tokens(a.text or "")) >= HEADLINE_MIN_WORDS and not _NOT_A_HEADLINE.match(t)]
     candidates = substantial or [i for i, t in enumerate(titles) if t]
     dated = [_day(articles[i]) for i in candidates if _day(articles[i]) is not None]
     if dated:

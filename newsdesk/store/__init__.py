@@ -9,6 +9,9 @@ Stages never import it; the pipeline reads records from here, hands them to stag
     raw.py          raw inputs, the bytes as received
     articles.py     articles, in arrival order, with their duplicates
     stories.py      stories: membership, briefs, related stories, the lists shown
+    sections.py     each story's section, a section's stories
+    ranking.py      top stories: each story's standing, and the list by it
+    reading.py      when each story was last rewritten (the Following page's marks)
     stale.py        the rewrite each story is owed after its membership changed
     edits.py        users' moves and merges, with the redirects and pins they leave
     search.py       full-text search, bounded in length, words and time
@@ -27,15 +30,18 @@ from .credentials import Credentials
 from .edits import Edits
 from .facts import Facts
 from .feeds import Feeds
+from .ranking import Ranking
 from .raw import RawInputs
+from .reading import Reading
 from .records import Entity, EntityStory
 from .schema import MIGRATIONS_DIR, migrations
 from .search import Search, SearchRefused, SearchTimedOut
+from .sections import Sections
 from .stale import StaleStories
 from .stories import Stories
 
 
-class Store(RawInputs, Stories, StaleStories, Edits, Search, Feeds, Facts, Credentials):
+class Store(RawInputs, Ranking, Stories, Sections, Reading, StaleStories, Edits, Search, Feeds, Facts, Credentials):
     """A newsdesk database: `Store(path)` opens (or creates) it and applies the migrations it lacks; use it as a
     context manager to close it. Raises StoreError for a file that is not a usable newsdesk database."""
 

@@ -52,6 +52,8 @@ def check(db: sqlite3.Connection) -> list[str]:
         problems.append(f"{n} articles wait for a story: `newsdesk build` assigns them")
     if n := q("SELECT count(*) FROM stale_stories"):
         problems.append(f"{n} stories are owed their brief, facts or links: `newsdesk build` writes them")
+    if n := q("SELECT count(*) FROM stories WHERE article_count > 0 AND section IS NULL"):
+        problems.append(f"{n} stories have no section yet: `newsdesk build` gives them one")
     if n := q("""SELECT count(DISTINCT a.story_id) FROM articles a JOIN stories s ON s.id = a.story_id
                  WHERE (s.brief IS NULL OR NOT EXISTS (SELECT 1 FROM story_facts f WHERE f.story_id = s.id))
                  AND a.story_id NOT IN (SELECT story_id FROM stale_stories)"""):

@@ -185,7 +185,8 @@ class Stories(Articles):
                 id=r["id"], headline=r["headline"] or (ms[-1]["title"] if ms else ""),
                 article_ids=[m["id"] for m in ms],
                 first_published=parse_time(r["first_published"]), last_published=parse_time(r["last_published"]),
-                outlets=sorted({m["outlet"] for m in ms if m["outlet"]}), thread_id=r["thread_id"],
+                outlets=sorted({m["outlet"] for m in ms if m["outlet"]}), section=r["section"],
+                thread_id=r["thread_id"],
             )
             if with_details:
                 story.brief = brief_from_json(r["brief"])

@@ -76,8 +76,18 @@ class StorySummary(BaseModel):
     article_count: int
     outlets: list[str]
     teaser: str | None = Field(None, description="The first sentence of `latest`, else of the brief.")
+    section: str | None = Field(None, description="The story's section key (`/api/sections`), read from its "
+                                "articles by an automatic classifier; null until a build has read the story.")
     thread_id: int | None = Field(None, description="The long-running story (thread) it belongs to: the id of that "
                                   "thread's oldest story (its own id when it is alone); null until a build finds it.")
+
+
+class SectionOut(BaseModel):
+    key: str = Field(description="The name in `/section/{key}` and in stories' `section`.")
+    label: str
+    short: str = Field(description="The label in a few letters, as the pages' bar of sections shows it.")
+    iptc: list[dict[str, str]] = Field(description="The IPTC Media Topics top-level topics it holds: code, name.")
+    stories: int = Field(description="Stories with articles in it.")
 
 
 class StoryList(BaseModel):
@@ -99,6 +109,8 @@ class StoryDetail(BaseModel):
                                             "empty when every article has one date.")
     articles: list[ArticleRef]
     related: list[RelatedStory]
+    section: str | None = Field(None, description="The story's section key (`/api/sections`), read from its "
+                                "articles by an automatic classifier; null until a build has read the story.")
     thread_id: int | None = Field(None, description="As in the list: the id of its thread's oldest story.")
     thread: list[ThreadEvent] = Field([], description="Every story (event) of its thread, this one included, oldest "
                                       "first; empty when the thread has no other.")
@@ -113,6 +125,17 @@ class SearchHit(BaseModel):
 class SearchResults(BaseModel):
     query: str
     results: list[SearchHit]
+
+
+class StoryHits(BaseModel):
+    story: StorySummary | None = Field(None, description="None for an article not yet in a story.")
+    hits: list[SearchHit] = Field(description="The story's matching articles, best first.")
+
+
+class StorySearchResults(BaseModel):
+    query: str
+    sort: str
+    results: list[StoryHits]
 
 
 def article_ref(a: Article) -> ArticleRef:
@@ -134,7 +157,8 @@ def story_summary(s: Story) -> StorySummary:
     teaser = s.brief.teaser.text if s.brief and s.brief.teaser else None
     return StorySummary(
         id=s.id, headline=s.headline, first_published=s.first_published, last_published=s.last_published,
-        article_count=len(s.article_ids), outlets=s.outlets, teaser=teaser, thread_id=s.thread_id,
+        article_count=len(s.article_ids), outlets=s.outlets, teaser=teaser, section=s.section,
+        thread_id=s.thread_id,
     )
 
 

@@ -16,6 +16,7 @@ from feedgen.feed import FeedGenerator
 
 from .. import __version__
 from ..models import BriefSentence, Story
+from ..stages.topics import BY_KEY
 from ..store import Store
 
 FEED_SIZE = 50
@@ -76,6 +77,10 @@ def _brief_html(story: Story, base: str) -> str:
     return "".join(parts)
 
 
+def section_label(key: str) -> str:
+    return BY_KEY[key].label if key in BY_KEY else key
+
+
 def stories_feed(stories: list[Story], base: str, title: str, self_url: str) -> bytes:
     """`base`: the site's public URL without a trailing slash; entry ids are story URLs, stable as stories grow.
 
@@ -101,6 +106,8 @@ def stories_feed(stories: list[Story], base: str, title: str, self_url: str) -> 
             e.published(_utc(story.first_published))
         for outlet in story.outlets[:20]:
             e.author({"name": xml_text(outlet) or "unnamed outlet"})
+        if story.section:  # feed readers file entries by category
+            e.category(term=story.section, scheme=f"{base}/section/", label=section_label(story.section))
         e.content(xml_text(_brief_html(story, base)), type="html")
     return fg.atom_str(pretty=True)
 

@@ -7,15 +7,17 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from ..stages.topics import SECTIONS
 from ..store import Store
 from .templating import STATIC_DIR, make_env
 from .views.articles import article_context
+from .views.sections import section_context, section_page_count
 from .views.stories import index_context, page_count, story_context
 
 
 def export_site(db_path: str, out_dir: str | Path) -> int:
-    """Write index.html (plus index-N.html pages), stories/, articles/, about.html and static/; returns the number
-    of files written."""
+    """Write index.html (plus index-N.html pages), latest.html (latest-N.html), stories/, articles/, section/ (one
+    page per section, paged), about.html and static/; returns the number of files written."""
     out = Path(out_dir)
     env = make_env(static_site=True)
     written = 0
@@ -34,6 +36,8 @@ def export_site(db_path: str, out_dir: str | Path) -> int:
         env.globals["has_sample"] = lambda: sample
         for page in range(1, page_count(store) + 1):
             write("index.html" if page == 1 else f"index-{page}.html", "index.html", index_context(store, page))
+            write("latest.html" if page == 1 else f"latest-{page}.html", "index.html",
+                  index_context(store, page, order="latest"))
         # A merged story's file shows the story it became, so that an old link never dangles; an id that never
         # held an article has no page.
         for sid in store.story_ids():
@@ -43,6 +47,10 @@ def export_site(db_path: str, out_dir: str | Path) -> int:
         for article in store.articles():
             write(f"articles/{article.id}.html", "article.html", article_context(store, article.id))
         write("about.html", "about.html", {})
+        for section in SECTIONS:
+            for page in range(1, section_page_count(store, section.key) + 1):
+                write(f"section/{section.key}.html" if page == 1 else f"section/{section.key}-{page}.html",
+                      "section.html", section_context(store, section.key, page))
 
     for src in sorted(STATIC_DIR.iterdir()):
         if src.is_file():

@@ -14,7 +14,9 @@ from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescap
 from markupsafe import Markup, escape
 
 from .. import __version__
-from ..models import BriefSentence
+from ..lang import text_direction
+from ..models import Article, BriefSentence
+from ..stages.topics import BY_KEY, SECTIONS
 from ..text import split_sentences
 from .auth import current_viewer
 
@@ -132,6 +134,14 @@ def sentence_paragraphs(text: str) -> list[list[tuple[str, int | None]]]:
 
 
 # -- links ------------------------------------------------------------------------------------------------------
+def _section_page(key: object, first: str, other: str) -> str:
+    """A section's page `key` = (section, page number): its first page is the section's own link."""
+    if not isinstance(key, (tuple, list)):
+        return ""
+    name, page = key
+    return first.format(name) if page in (None, 1) else other.format(name, page)
+
+
 def make_link(kind: str, key: object = None, anchor: object = None, *, static_site: bool = False,
               root: str = "") -> str:
     """One place that knows the URL layout: `/stories/3` on the server, `{root}stories/3.html` in the export."""
@@ -140,13 +150,19 @@ def make_link(kind: str, key: object = None, anchor: object = None, *, static_si
         paths = {
             "home": "/", "about": "/about", "search": "/search",
             "page": "/" if key in (None, 1) else f"/?page={key}",
+            "latest": "/latest" if key in (None, 1) else f"/latest?page={key}",
             "story": f"/stories/{key}", "article": f"/articles/{key}", "static": f"/static/{key}",
+            "section": f"/section/{key}", "section-feed": f"/section/{key}.atom",
+            "section-page": _section_page(key, "/section/{}", "/section/{}?page={}"),
         }
     else:
         paths = {
             "home": "index.html", "about": "about.html", "search": "index.html",
             "page": "index.html" if key in (None, 1) else f"index-{key}.html",
+            "latest": "latest.html" if key in (None, 1) else f"latest-{key}.html",
             "story": f"stories/{key}.html", "article": f"articles/{key}.html", "static": f"static/{key}",
+            "section": f"section/{key}.html", "section-feed": "",
+            "section-page": _section_page(key, "section/{}.html", "section/{}-{}.html"),
         }
         paths = {k: root + v for k, v in paths.items()}
     return paths[kind] + frag
@@ -173,6 +189,37 @@ def quote_html(s: BriefSentence) -> Markup:
     return Markup("").join(parts)
 
 
+# English names of the languages newsdesk is likeliest to meet; any other is shown by its ISO 639 code.
+LANGUAGE_NAMES = {
+    "ar": "Arabic", "bg": "Bulgarian", "bn": "Bengali", "ca": "Catalan", "cs": "Czech", "da": "Danish",
+    "de": "German", "el": "Greek", "en": "English", "es": "Spanish", "et": "Estonian", "fa": "Persian",
+    "fi": "Finnish", "fr": "French", "he": "Hebrew", "hi": "Hindi", "hr": "Croatian", "hu": "Hungarian",
+    "id": "Indonesian", "it": "Italian", "ja": "Japanese", "ko": "Korean", "lt": "Lithuanian", "lv": "Latvian",
+    "nl": "Dutch", "no": "Norwegian", "pl": "Polish", "pt": "Portuguese", "ro": "Romanian", "ru": "Russian",
+    "sk": "Slovak", "sl": "Slovenian", "sr": "Serbian", "sv": "Swedish", "sw": "Swahili", "ta": "Tamil",
+    "th": "Thai", "tr": "Turkish", "uk": "Ukrainian", "ur": "Urdu", "vi": "Vietnamese", "zh": "Chinese",
+}
+
+
+def language_name(code: str | None) -> str:
+    return LANGUAGE_NAMES.get(code or "", code or "unknown language")
+
+
+def story_languages(articles: list[Article]) -> list[str]:
+    """The names of the languages of a story's articles, the most used first."""
+    counts: dict[str, int] = {}
+    for a in articles:
+        if a.language:
+            counts[a.language] = counts.get(a.language, 0) + 1
+    return [language_name(c) for c in sorted(counts, key=lambda c: -counts[c])]
+
+
+def text_dir(text: str | None, language: str | None = None) -> str:
+    """The `dir` attribute of an element holding `text`: "rtl" for Arabic, Hebrew and other right-to-left
+    scripts (from the first strong letter, as dir="auto" reads it), else "ltr"."""
+    return text_direction(text, language)
+
+
 def make_env(static_site: bool = False) -> Environment:
     """The pages' environment; `has_sample` answers False until the server or the export sets its own."""
     env = Environment(
@@ -189,6 +236,8 @@ def make_env(static_site: bool = False) -> Environment:
     env.globals.update(
         link_to=link_to, static_site=static_site, date_span=date_span, count=count, outlet_names=outlet_names,
         iso_date=iso_date, version=__version__, has_sample=lambda: False, viewer=current_viewer,
+        sections=SECTIONS, section_label=lambda key: BY_KEY[key].short if key in BY_KEY else key,
+        language_name=language_name, story_languages=story_languages, text_dir=text_dir,
     )
     env.filters.update(date=fmt_date, snippet=snippet_html, quote=quote_html)
     return env

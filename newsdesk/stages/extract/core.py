@@ -15,6 +15,7 @@ from newsdesk.settings import LIMITS, current
 from .body import clean_body
 from .decoding import decode_utf8, parse
 from .errors import ExtractionError
+from ...lang import article_language
 from .fields import clean_authors, guess_language, language_code, parse_date
 from .main_text import long_paragraphs, misses_paragraphs, slim, trafilatura_text
 from .metadata import TrafMeta, page_meta
@@ -94,7 +95,10 @@ def extract_html(raw: RawInput) -> Article:
         outlet=outlet,
         published=published,
         authors=authors,
-        language=next((c for c in map(language_code, pm["langs"]) if c), None) or guess_language(text),
+        # the declared language, checked against the text (newsdesk/lang.py); the script or function words as the
+        # last resort for a short text that declares none
+        language=article_language(text, next((c for c in map(language_code, pm["langs"]) if c), None))
+        or guess_language(text),
         raw_sha256=raw.sha256,
         origin=raw.origin,
     )

@@ -4,8 +4,10 @@
 """
 from __future__ import annotations
 
-from . import about, articles, atom, edits, entities, facts, feeds, login, search, stories
+from . import about, articles, atom, edits, entities, facts, feeds, following, login, search, sections, stories
 
-ROUTERS = [m.router for m in (stories, articles, search, about, atom, facts, entities, feeds, edits, login)]
+# following first: its /stories/{id}.atom and /entities/{id}.atom would otherwise match the pages' {id}
+ROUTERS = [m.router for m in (following, stories, articles, search, about, atom, facts, entities, feeds, edits,
+                              login, sections)]
 
 __all__ = ["ROUTERS"]

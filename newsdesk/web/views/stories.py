@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ...models import Article
+from ...outlets import coverage
 from ...store import Store
 from ..api_models import (ErrorOut, RelatedStory, StoryDetail, StoryList, article_ref, sentence_out, story_summary,
                           thread_event)
@@ -29,26 +30,33 @@ def page_count(store: Store) -> int:
     return max(1, -(-store.story_count() // PAGE_SIZE))
 
 
-def index_context(store: Store, page: int = 1, by_thread: bool = False) -> dict | None:
+ORDERS = ("top", "latest")
+
+
+def index_context(store: Store, page: int = 1, order: str = "top", by_thread: bool = False) -> dict | None:
+    """The home page (`order` "top": by standing, newsdesk/ranking.py) or the Latest page ("latest": newest first);
+    `by_thread`: each thread once (`thread_groups`)."""
     pages = page_count(store)
     if page < 1 or page > pages:
         return None
     # With details: the teaser needs the brief's first sentence.
-    stories = store.list_stories(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, with_details=True)
-    ctx = {"stories": stories, "page": page, "pages": pages, "total": store.story_count()}
+    listing = store.list_top_stories if order == "top" else store.list_stories
+    stories = listing(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, with_details=True)
+    ctx = {"stories": stories, "page": page, "pages": pages, "total": store.story_count(), "order": order,
+           "pager": "page" if order == "top" else "latest", "thread_path": "/" if order == "top" else "/latest"}
     ctx.update(thread_groups(store, stories, by_thread))
     return ctx
 
 
 def thread_groups(store: Store, stories: list, by_thread: bool) -> dict:
     """The home page's thread notes: `thread_sizes` (thread id -> its stories, for those of more than one) and,
-    `by_thread`, the page's stories with each thread shown once, by its newest story on the page."""
+    `by_thread`, the page's stories with each thread shown once, by its first story on the page."""
     sizes = {t: n for t, n in store.thread_sizes(s.thread_id for s in stories).items() if n > 1}
     out: dict = {"thread_sizes": sizes, "by_thread": by_thread}
     if by_thread:
         seen: set = set()
         out["stories"] = []
-        for s in stories:  # newest first: the first of a thread on the page stands for it
+        for s in stories:  # in the page's order: the first of a thread on the page stands for it
             if s.thread_id is None or s.thread_id not in seen:
                 out["stories"].append(s)
                 seen.add(s.thread_id)
@@ -72,6 +80,29 @@ def _timeline(articles: list[Article]) -> list[tuple[datetime | None, list[Artic
     ]
 
 
+def merged_timeline(articles: list[Article], events: list[dict]) -> list[dict]:
+    """The story's one timeline: the dated events the articles tell of (facts, "on Friday" resolved) and the
+    articles themselves, grouped by the day (or month, or year, as precisely as an event is dated) and in time
+    order, a year or month before the days in it; undated articles last. Each group: `day` (a datetime),
+    `granularity` ("day", "month", "year" or None when undated), `events` and `articles`."""
+    groups: dict[tuple, dict] = {}
+
+    def group(day: datetime | None, granularity: str | None) -> dict:
+        if day is None:
+            key: tuple = (1, 0, 0, 0)
+        else:
+            key = (0, day.year, day.month if granularity != "year" else 0, day.day if granularity == "day" else 0)
+        return groups.setdefault(key, {"day": day, "granularity": granularity, "events": [], "articles": []})
+
+    for e in events:
+        if e.get("day") is not None:
+            group(e["day"], e.get("granularity") if e.get("granularity") in ("month", "year") else "day")[
+                "events"].append(e)
+    for a in articles:
+        group(a.published, "day" if a.published else None)["articles"].append(a)
+    return [groups[k] for k in sorted(groups)]
+
+
 def _by_outlet(articles: list[Article]) -> list[tuple[str | None, list[Article]]]:
     groups: dict[str | None, list[Article]] = {}
     for a in articles:
@@ -90,10 +121,12 @@ def story_context(store: Store, story_id: int) -> dict | None:
         if s.article_id not in by_id and isinstance(s.article_id, int) and s.article_id not in sources:
             sources[s.article_id] = store.get_article(s.article_id)
     sources.update(by_id)
+    facts = facts_context(store, story_id)
     return {
         "story": story, "articles": articles, "sources": sources, "timeline": _timeline(articles),
-        "by_outlet": _by_outlet(articles),
-        "facts": facts_context(store, story_id), "thread": thread_context(store, story),
+        "events_timeline": merged_timeline(articles, facts["timeline"] if facts else []),
+        "by_outlet": _by_outlet(articles), "coverage": coverage(articles),
+        "facts": facts, "thread": thread_context(store, story),
     }
 
 
@@ -102,6 +135,13 @@ def story_context(store: Store, story_id: int) -> dict | None:
 def index(request: Request, page_no: int = Query(1, alias="page"), by: str | None = Query(None),
           store: Store = Depends(get_store)):
     ctx = index_context(store, page_no, by_thread=by == "thread")
+    return render(request, "index.html", ctx) if ctx else not_found_page(request)
+
+
+@router.get("/latest", response_class=HTMLResponse, include_in_schema=False)
+def latest_page(request: Request, page_no: int = Query(1, alias="page"), by: str | None = Query(None),
+                store: Store = Depends(get_store)):
+    ctx = index_context(store, page_no, order="latest", by_thread=by == "thread")
     return render(request, "index.html", ctx) if ctx else not_found_page(request)
 
 
@@ -116,11 +156,16 @@ def story_page(request: Request, story_id: int, store: Store = Depends(get_store
 
 
 # -- API --------------------------------------------------------------------------------------------------------
-@router.get("/api/stories", response_model=StoryList, tags=["stories"], summary="Stories, newest first")
+@router.get("/api/stories", response_model=StoryList, tags=["stories"],
+            summary="Stories, newest first (order=latest) or top stories first (order=top)")
 def api_stories(
-    limit: int = Query(PAGE_SIZE, ge=1, le=500), offset: int = Query(0, ge=0), store: Store = Depends(get_store)
+    limit: int = Query(PAGE_SIZE, ge=1, le=500), offset: int = Query(0, ge=0),
+    order: str = Query("latest", pattern="^(latest|top)$",
+                       description="latest: by latest article; top: by outlets, growth and recency (README)"),
+    store: Store = Depends(get_store),
 ):
-    stories = store.list_stories(limit=limit, offset=offset, with_details=True)
+    listing = store.list_top_stories if order == "top" else store.list_stories
+    stories = listing(limit=limit, offset=offset, with_details=True)
     return StoryList(total=store.story_count(), limit=limit, offset=offset,
                      stories=[story_summary(s) for s in stories])
 
@@ -140,6 +185,6 @@ def api_story(story_id: int, store: Store = Depends(get_store)):
         brief=[sentence_out(s) for s in (story.brief.sentences if story.brief else [])],
         latest=[sentence_out(s) for s in (story.brief.latest if story.brief else [])],
         articles=[article_ref(a) for a in store.story_articles(story_id)],
-        related=[RelatedStory(id=i, headline=h, score=sc) for i, h, sc in story.related],
+        related=[RelatedStory(id=i, headline=h, score=sc) for i, h, sc in story.related], section=story.section,
         thread_id=story.thread_id, thread=[thread_event(s) for s in thread_context(store, story)],
     )

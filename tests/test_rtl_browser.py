@@ -1,0 +1,80 @@
+"""A real browser lays an Arabic article out right to left, on its own page and quoted in a story beside an English
+one, while the page's English interface stays left to right."""
+from __future__ import annotations
+
+import os
+from datetime import datetime
+
+import pytest
+from _common import CHROMIUM, Server
+
+from newsdesk.models import Brief, BriefSentence, RawInput
+from newsdesk.sources.records import article_from_record
+from newsdesk.store import Store
+from newsdesk.text import split_sentences
+from newsdesk.web import create_app
+
+pytestmark = [pytest.mark.slow,  # a real browser
+              pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Debian chromium not installed at {CHROMIUM}")]
+
+ARABIC = ("أعلنت الحكومة يوم الثلاثاء عن خطة جديدة لإعادة بناء المدارس التي دمرها الزلزال في شمال البلاد. "
+          "وقال وزير التعليم إن العمل سيبدأ الشهر المقبل وسيستمر عامين على الأقل.\n\n"
+          "وأضاف الوزير أن الخطة تشمل مئة وعشرين مدرسة في ثلاث محافظات.")
+ENGLISH = ("The government announced on Tuesday a new plan to rebuild the schools the earthquake destroyed in the "
+           "north of the country. The education minister said work would begin next month.")
+
+
+def _store(path: str) -> tuple[int, int]:
+    with Store(path) as store:
+        sid = store.new_story()
+        ids = []
+        for n, (text, title) in enumerate(((ARABIC, "خطة لإعادة بناء المدارس"), (ENGLISH, "Schools to be rebuilt"))):
+            raw = RawInput(body=text.encode(), kind="text", origin=f"test-{n}")
+            store.put_raw(raw)
+            # no language given: found from the text
+            article = article_from_record({"title": title, "text": text, "outlet": "Wire", "date": "2010-03-02"},
+                                          raw)
+            store.add_article(article)
+            store.assign(article.id, sid)
+            ids.append(article.id)
+        start, end = split_sentences(ARABIC)[0]
+        store.save_story(sid, Brief(headline="Schools to be rebuilt", sentences=[BriefSentence(
+            text=ARABIC[start:end], article_id=ids[0], position=0, outlet="Wire", published=datetime(2010, 3, 2))]))
+    return sid, ids[0]
+
+
+def test_arabic_laid_out_right_to_left(tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    path = str(tmp_path / "news.db")
+    sid, aid = _store(path)
+    with Store(path) as store:
+        assert store.get_article(aid).language == "ar"
+    with Server(create_app(path)) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run",
+        ])
+        try:
+            page = browser.new_page(viewport={"width": 1000, "height": 900})
+            page.goto(f"{base}/articles/{aid}")
+            style = "(el) => getComputedStyle(el).direction"
+            assert page.locator("div.text").evaluate(style) == "rtl"
+            assert page.locator("h1").evaluate(style) == "rtl"
+            assert page.locator("p.meta").evaluate(style) == "ltr"  # the interface stays English
+            # laid out from the right: the first sentence's first line ends at the text block's right edge
+            block = page.locator("div.text").bounding_box()
+            first = page.locator("div.text span.s").first.evaluate(
+                "(el) => { const r = el.getClientRects()[0]; return {left: r.left, right: r.right}; }")
+            assert abs(block["x"] + block["width"] - first["right"]) < 2
+            assert "Arabic" in page.locator("p.meta").inner_text()
+
+            page.goto(f"{base}/stories/{sid}")
+            assert page.locator("p.languages").inner_text() == "Languages: Arabic, English"
+            quote = page.locator("section.brief span.quote").first
+            assert quote.evaluate(style) == "rtl"
+            titles = {t: page.locator("section.coverage a", has_text=t).first.evaluate(style)
+                      for t in ("خطة لإعادة بناء المدارس", "Schools to be rebuilt")}
+            assert titles == {"خطة لإعادة بناء المدارس": "rtl", "Schools to be rebuilt": "ltr"}
+        finally:
+            browser.close()
