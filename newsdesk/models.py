@@ -91,3 +91,4 @@ class Story:
     brief: Brief | None = None
     related: list[tuple[int, str, float]] = field(default_factory=list)  # (story id, headline, similarity)
     section: str | None = None  # stages/topics.py's key; None until a build has read the story
+    thread_id: int | None = None  # the long-running story it belongs to: the id of that thread's oldest story

@@ -238,6 +238,23 @@ class RankSettings:
 
 
 @dataclass(frozen=True)
+class ThreadSettings:
+    """Which stories make one thread, the long-running story they belong to (stages/threads.py)."""
+
+    min_names: float = setting(
+        0.15, "Cosine of two stories' names (weighted by how rare each is among stories) below which they are not "
+        "linked: the same kind of event with other people or places stays apart.")
+    min_subject: float = setting(
+        0.15, "Cosine of two stories' term vectors below which they are not linked: the same people on another "
+        "subject stay apart.")
+    min_link: float = setting(
+        0.15, "Mean link score (geometric mean of the two cosines, 0 for pairs not linked) over two threads' pairs "
+        "of stories at which they join.")
+    names_per_story: int = setting(30, "Names a story keeps for threads (the heaviest).")
+    posting_stories: int = setting(200, "Newest stories compared per name: a name in more says little.")
+
+
+@dataclass(frozen=True)
 class FactsSettings:
     """What the facts' parse reads (stages/facts/)."""
 
@@ -399,6 +416,7 @@ class Settings:
     summarize: SummarizeSettings = field(default_factory=SummarizeSettings)
     related: RelatedSettings = field(default_factory=RelatedSettings)
     ranking: RankSettings = field(default_factory=RankSettings)
+    threads: ThreadSettings = field(default_factory=ThreadSettings)
     facts: FactsSettings = field(default_factory=FactsSettings)
     places: PlaceResolution = field(default_factory=PlaceResolution)
     server: ServerSettings = field(default_factory=ServerSettings)

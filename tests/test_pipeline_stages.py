@@ -13,7 +13,7 @@ from newsdesk.sources.sample import sample_records
 def test_the_stages_a_build_runs_are_declared_in_order():
     assert PIPELINE.names() == {
         "ingest": ["parse"], "article": ["fingerprint", "embed"], "stream": ["assign"], "window": ["recluster"],
-        "story": ["brief", "section", "article_facts", "facts"], "stories": ["relate"],
+        "story": ["brief", "section", "article_facts", "facts"], "stories": ["relate", "threads"],
     }
 
 
@@ -43,7 +43,7 @@ def test_the_parse_stage_gives_each_input_its_article_or_its_error():
 def test_relate_links_stories_that_share_terms_and_leaves_the_others_alone():
     records = [StoryRecord(1, vector={"quake": 0.9, "chile": 0.4}), StoryRecord(2, vector={"quake": 0.8, "peru": 0.5}),
                StoryRecord(3, vector={"budget": 1.0}), StoryRecord(4)]
-    (relate,) = PIPELINE.stories
+    relate = PIPELINE.stories[0]
     out = {r.id: r.related for r in relate.process_batch(records)}
     assert [sid for sid, _ in out[1]] == [2] and [sid for sid, _ in out[2]] == [1] and out[3] == []
     assert 4 not in out  # no vector: nothing to compare

@@ -125,15 +125,28 @@ def test_newsdesk_cluster_revises_at_the_end_of_input_and_the_last_line_for_an_i
     result = run_cli("cluster", stdin=stdin)
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
-    streamed, revised = lines[:len(items)], lines[len(items):]
+    streamed, ending = lines[:len(items)], lines[len(items):]
     assert [x["id"] for x in streamed] == [r["id"] for r, _ in items]
-    assert all(x.get("revised") is True for x in revised) and not any("revised" in x for x in streamed)
+    assert not any("revised" in x or "thread_id" in x for x in streamed)
+    # at the end, one line per article with its final story and its thread; those whose story moved say so
+    assert [x["id"] for x in ending] == [r["id"] for r, _ in items]
+    assert all("thread_id" in x for x in ending)
     first = {x["id"]: x["story_id"] for x in streamed}
-    assert all(first[x["id"]] != x["story_id"] for x in revised)
-    final = dict(first, **{x["id"]: x["story_id"] for x in revised})
+    revised = [x for x in ending if x.get("revised")]
+    assert revised and all(first[x["id"]] != x["story_id"] for x in revised)
+    assert all(first[x["id"]] == x["story_id"] for x in ending if not x.get("revised"))
+    final = {x["id"]: x["story_id"] for x in ending}
     assert [final[r["id"]] for r, _ in items] == run_newsdesk(items)  # the eval scores exactly this path
     gold = [g for _, g in items]
     assert scores([final[r["id"]] for r, _ in items], gold)["bcubed_f1"] > 0.5
+    # a thread holds whole stories and goes by one of its stories' ids, its oldest
+    thread_of_story = {}
+    for x in ending:
+        assert thread_of_story.setdefault(x["story_id"], x["thread_id"]) == x["thread_id"]
+    for thread in set(thread_of_story.values()):
+        assert thread == min(s for s, t in thread_of_story.items() if t == thread)
+    threads = [next(x["thread_id"] for x in ending if x["id"] == r["id"]) for r, _ in items]
+    assert scores(threads, gold)["bcubed_f1"] > scores([final[r["id"]] for r, _ in items], gold)["bcubed_f1"]
 
 
 def test_articles_without_words_or_names_are_paired_without_error():

@@ -77,15 +77,19 @@ def summarize(words: int) -> int:
     return 1 if failed else 0
 
 
-@verb("cluster", "batch: articles as JSON lines on stdin in arrival order, story ids out (at the end of the input, "
-      "re-clustering the window revises some: the last line for an id holds)")
+@verb("cluster", "batch: articles as JSON lines on stdin in arrival order, story ids out; at the end of the input, "
+      "after re-clustering the window, each article's final story and thread (the last line for an id holds)")
 def cluster() -> int:
     from ..pipeline import StoryAssigner
+    from ..pipeline.threads import stream_profiles
     from ..sources.records import RecordError, article_from_record
+    from ..stages.cluster import LEAD_WORDS
+    from ..stages.threads import threads
 
     assigner = StoryAssigner()
     next_story = iter(range(1, 1 << 62))
     given_id: dict = {}
+    articles: dict = {}
     failed = False
     for number, record in json_lines(sys.stdin, "stdin"):
         if record is None:
@@ -101,11 +105,18 @@ def cluster() -> int:
             continue
         story, _ = assigner.assign(article, lambda: next(next_story))
         given_id[article.key] = record["id"]
+        # the text is not kept: what threads read of it (stages.threads.profile_names) is title and lead
+        articles[article.key] = Article(title=article.title, text=" ".join(article.text.split()[:LEAD_WORDS]))
         print(json.dumps({"id": record["id"], "story_id": story}), flush=True)
-    # the window's stories redone all at once (stages/recluster.py): the articles that moved, once more
+    # the window's stories redone all at once (stages/recluster.py), then the threads over the stories
     revised, _ = assigner.recluster(lambda: next(next_story))
-    for key, story in revised.items():
-        print(json.dumps({"id": given_id[key], "story_id": story, "revised": True}))
+    thread_of = threads(stream_profiles(assigner, articles)) if articles else {}
+    for key, ext in given_id.items():
+        story = assigner.story_of[key]
+        line = {"id": ext, "story_id": story, "thread_id": thread_of.get(story, story)}
+        if key in revised:
+            line["revised"] = True
+        print(json.dumps(line))
     return 1 if failed else 0
 
 

@@ -19,6 +19,7 @@ from ..settings import current
 from ..store import Store
 from . import state
 from .declared import PIPELINE
+from ..stages.threads import profile_names
 from .stages import ArticleRecord, Relate, StoryRecord, WindowBatch
 from .stream import StoryAssigner
 
@@ -144,6 +145,7 @@ def refresh_stories(store: Store, assigner: StoryAssigner | None = None, story_i
             store.save_story(story_id, record.brief)
             store.set_sections([(story_id, record.section)])
             store.save_rank(story_id)
+            store.set_thread_names(story_id, profile_names(record.articles))
             store.put_article_facts({a.id: record.extracted[a.id] for a in record.articles if a.id not in stored})
             store.save_facts(story_id, record.facts)
             store.mark_written(story_id)
@@ -191,17 +193,29 @@ def _load_story(store: Store, story_id: int) -> tuple[StoryRecord, set[int]]:
 
 def _relate(store: Store, assigner: StoryAssigner, live: set[int], touched: set[int] | None = None) -> set[int]:
     """The stories stages over every `live` story (those with articles), with its vector from the stream's state
-    (`StoryAssigner.related_vectors`), relinking the `touched` stories (None: all), those whose links name one and
-    those that have one as a candidate (`stages.Relate`); returns the stories relinked. The others keep their
-    links, made when they were last in such a set."""
-    records = [StoryRecord(sid, vector=vector) for sid, vector in assigner.related_vectors(live).items()]
+    (`StoryAssigner.related_vectors`): related links for the `touched` stories (None: all), those whose links name
+    one and those that have one as a candidate (`stages.Relate`), the others keeping theirs, made when they were
+    last in such a set; and every story's thread (`stages.Threads`), from the names stored with its brief (read
+    from its articles where none are stored: a store made before threads). Returns the stories relinked."""
+    vectors = assigner.related_vectors(live)
+    names = store.thread_names(live)
+    for sid in sorted(sid for sid in live if names.get(sid) is None):
+        names[sid] = profile_names(store.story_articles(sid))
+        store.set_thread_names(sid, names[sid])
+    stored = store.thread_ids(live)
+    records = [StoryRecord(sid, vector=vectors.get(sid), names=names[sid], thread=stored.get(sid))
+               for sid in sorted(live)]
     also = set() if touched is None else store.stories_relating_to(touched)
+    relinked: list[StoryRecord] = []
     for stage in PIPELINE.stories:
-        records = (stage.process_batch(records, touched, also) if isinstance(stage, Relate)
-                   else stage.process_batch(records))
-    for record in records:
+        if isinstance(stage, Relate):
+            relinked = stage.process_batch([r for r in records if r.vector is not None], touched, also)
+        else:
+            records = stage.process_batch(records)
+    for record in relinked:
         store.set_related(record.id, record.related or [])
-    return {r.id for r in records}
+    store.set_threads({r.id: r.thread for r in records if r.thread is not None})
+    return {r.id for r in relinked}
 
 
 def build_facts(store: Store, story_ids: list[int], progress: bool = False) -> None:

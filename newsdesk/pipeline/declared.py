@@ -5,7 +5,7 @@
     stream   assign                               each new article, in arrival order, on the stream's state
     window   recluster                            the newest articles, once per build
     story    brief, section, article_facts, facts each story whose articles changed
-    stories  relate                               every live story at once
+    stories  relate, threads                      every live story at once
 
 `build.py` runs them: lock the store, load what is new, run the stages, write what they return. The stages
 themselves are in stages.py; the work each one wraps is in `newsdesk/stages/`.
@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .stages import (ArticleStage, Assign, DedupFingerprint, Embed, Facts, Parse, Recluster, Relate, Section,
-                     StoryArticleFacts, StoryStage, Summarize, WindowStage)
+                     StoryArticleFacts, StoryStage, Summarize, Threads, WindowStage)
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,6 @@ PIPELINE = Pipeline(
     stream=(Assign(),),
     window=(Recluster(),),
     story=(Summarize(), Section(), StoryArticleFacts(), Facts()),
-    stories=(Relate(),),
+    stories=(Relate(), Threads()),
 )
 

@@ -75,9 +75,11 @@ class StoryRecord:
     extracted: dict[Hashable, dict] = field(default_factory=dict)
     brief: Brief | None = None
     facts: dict | None = None
-    vector: dict[str, float] | None = None  # title and lead terms, for related links
+    vector: dict[str, float] | None = None  # title and lead terms, for related links and threads
     related: list[tuple[int, float]] | None = None
     section: str | None = None  # stages/topics.py's key
+    names: dict[str, float] | None = None  # its names as threads read them (stages.threads.profile_names)
+    thread: int | None = None  # its thread: the stored one going in (kept where the thread is found again)
 
 
 # -- the interface -------------------------------------------------------------------------------------------------
@@ -294,3 +296,20 @@ class Relate:
                 :RELATED_MAX]
             out.append(record)
         return out
+
+
+class Threads:
+    """Each story's thread, the long-running story it belongs to (stages/threads.py), over every record at once:
+    linked by shared names and subject however far apart in time; a thread goes by its oldest story's id. Records
+    without names are threads of their own; a thread found again keeps the id its stories had (`record.thread`)."""
+
+    name = "threads"
+
+    def process_batch(self, records: list[StoryRecord]) -> list[StoryRecord]:
+        from ..stages.threads import StoryProfile, threads
+
+        of = threads([StoryProfile(r.id, r.names or {}, r.vector) for r in records],
+                     previous={r.id: r.thread for r in records if r.thread is not None})
+        for r in records:
+            r.thread = of[r.id]
+        return records

@@ -5,6 +5,7 @@ A story is shown only while it has articles; one emptied by an edit or by re-clu
 """
 from __future__ import annotations
 
+import json
 import sqlite3
 from typing import Iterable, Iterator
 
@@ -85,6 +86,59 @@ class Stories(Articles):
                 "INSERT INTO story_related VALUES (?, ?, ?)", [(story_id, rid, score) for rid, score in related]
             )
 
+    # -- threads (stages/threads.py)
+    def set_thread_names(self, story_id: int, names: dict[str, float]) -> None:
+        """The story's names as threads read them (stages.threads.profile_names)."""
+        with self.transaction():
+            self.db.execute("UPDATE stories SET thread_names = ? WHERE id = ?", (json.dumps(names), story_id))
+
+    def thread_names(self, story_ids: Iterable[int]) -> dict[int, dict[str, float] | None]:
+        """Story id -> its stored names (None where none are stored yet), for each of `story_ids`."""
+        ids = list(story_ids)
+        out: dict[int, dict[str, float] | None] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            for sid, names in self.db.execute(
+                    f"SELECT id, thread_names FROM stories WHERE id IN ({','.join('?' * len(chunk))})", chunk):
+                out[sid] = json.loads(names) if names is not None else None
+        return out
+
+    def thread_ids(self, story_ids: Iterable[int]) -> dict[int, int]:
+        """Story id -> its stored thread id, for each of `story_ids` that has one."""
+        ids = list(story_ids)
+        out: dict[int, int] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            out.update(self.db.execute(f"SELECT id, thread_id FROM stories WHERE thread_id IS NOT NULL AND id IN "
+                                       f"({','.join('?' * len(chunk))})", chunk).fetchall())
+        return out
+
+    def set_threads(self, thread_of: dict[int, int]) -> int:
+        """Stores each story's thread id (story id -> thread id), in one transaction; returns how many changed."""
+        current = {r[0]: r[1] for r in self.db.execute("SELECT id, thread_id FROM stories WHERE thread_id IS NOT NULL")}
+        changed = [(t, s) for s, t in thread_of.items() if current.get(s) != t]
+        with self.transaction():
+            self.db.executemany("UPDATE stories SET thread_id = ? WHERE id = ?", changed)
+        return len(changed)
+
+    def thread_stories(self, thread_id: int) -> list[Story]:
+        """The stories (with articles) of a thread, oldest first by their first article."""
+        rows = self.db.execute(
+            "SELECT * FROM stories WHERE thread_id = ? AND article_count > 0", (thread_id,)).fetchall()
+        stories = self._stories(rows, with_details=False)
+        return sorted(stories, key=lambda s: (utc_text(s.first_published) or "~", s.id))
+
+    def thread_sizes(self, thread_ids: Iterable[int]) -> dict[int, int]:
+        """Thread id -> how many stories with articles it holds, for each of `thread_ids` that has any."""
+        ids = list(dict.fromkeys(t for t in thread_ids if t is not None))
+        out: dict[int, int] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            out.update(self.db.execute(
+                f"SELECT thread_id, count(*) FROM stories WHERE article_count > 0 AND thread_id IN "
+                f"({','.join('?' * len(chunk))}) GROUP BY thread_id", chunk).fetchall())
+        return out
+
     def stories_relating_to(self, story_ids: Iterable[int]) -> set[int]:
         """The stories whose related links name one of `story_ids`."""
         ids = list(story_ids)
@@ -132,6 +186,7 @@ class Stories(Articles):
                 article_ids=[m["id"] for m in ms],
                 first_published=parse_time(r["first_published"]), last_published=parse_time(r["last_published"]),
                 outlets=sorted({m["outlet"] for m in ms if m["outlet"]}), section=r["section"],
+                thread_id=r["thread_id"],
             )
             if with_details:
                 story.brief = brief_from_json(r["brief"])

@@ -60,6 +60,14 @@ class RelatedStory(BaseModel):
     score: float
 
 
+class ThreadEvent(BaseModel):
+    id: int
+    headline: str
+    first_published: datetime | None = None
+    last_published: datetime | None = None
+    article_count: int
+
+
 class StorySummary(BaseModel):
     id: int
     headline: str
@@ -70,6 +78,8 @@ class StorySummary(BaseModel):
     teaser: str | None = Field(None, description="The first sentence of `latest`, else of the brief.")
     section: str | None = Field(None, description="The story's section key (`/api/sections`), read from its "
                                 "articles by an automatic classifier; null until a build has read the story.")
+    thread_id: int | None = Field(None, description="The long-running story (thread) it belongs to: the id of that "
+                                  "thread's oldest story (its own id when it is alone); null until a build finds it.")
 
 
 class SectionOut(BaseModel):
@@ -101,6 +111,9 @@ class StoryDetail(BaseModel):
     related: list[RelatedStory]
     section: str | None = Field(None, description="The story's section key (`/api/sections`), read from its "
                                 "articles by an automatic classifier; null until a build has read the story.")
+    thread_id: int | None = Field(None, description="As in the list: the id of its thread's oldest story.")
+    thread: list[ThreadEvent] = Field([], description="Every story (event) of its thread, this one included, oldest "
+                                      "first; empty when the thread has no other.")
 
 
 class SearchHit(BaseModel):
@@ -145,7 +158,13 @@ def story_summary(s: Story) -> StorySummary:
     return StorySummary(
         id=s.id, headline=s.headline, first_published=s.first_published, last_published=s.last_published,
         article_count=len(s.article_ids), outlets=s.outlets, teaser=teaser, section=s.section,
+        thread_id=s.thread_id,
     )
+
+
+def thread_event(s: Story) -> ThreadEvent:
+    return ThreadEvent(id=s.id, headline=s.headline, first_published=s.first_published,
+                       last_published=s.last_published, article_count=len(s.article_ids))
 
 
 def search_hit(a: Article, snippet: str) -> SearchHit:

@@ -14,7 +14,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from ...models import Article
 from ...outlets import coverage
 from ...store import Store
-from ..api_models import ErrorOut, RelatedStory, StoryDetail, StoryList, article_ref, sentence_out, story_summary
+from ..api_models import (ErrorOut, RelatedStory, StoryDetail, StoryList, article_ref, sentence_out, story_summary,
+                          thread_event)
 from ..deps import get_store, not_found_page, render
 from ..handlers import Missing
 from .facts import facts_context
@@ -32,16 +33,42 @@ def page_count(store: Store) -> int:
 ORDERS = ("top", "latest")
 
 
-def index_context(store: Store, page: int = 1, order: str = "top") -> dict | None:
-    """The home page (`order` "top": by standing, newsdesk/ranking.py) or the Latest page ("latest": newest first)."""
+def index_context(store: Store, page: int = 1, order: str = "top", by_thread: bool = False) -> dict | None:
+    """The home page (`order` "top": by standing, newsdesk/ranking.py) or the Latest page ("latest": newest first);
+    `by_thread`: each thread once (`thread_groups`)."""
     pages = page_count(store)
     if page < 1 or page > pages:
         return None
     # With details: the teaser needs the brief's first sentence.
     listing = store.list_top_stories if order == "top" else store.list_stories
     stories = listing(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, with_details=True)
-    return {"stories": stories, "page": page, "pages": pages, "total": store.story_count(), "order": order,
-            "pager": "page" if order == "top" else "latest"}
+    ctx = {"stories": stories, "page": page, "pages": pages, "total": store.story_count(), "order": order,
+           "pager": "page" if order == "top" else "latest", "thread_path": "/" if order == "top" else "/latest"}
+    ctx.update(thread_groups(store, stories, by_thread))
+    return ctx
+
+
+def thread_groups(store: Store, stories: list, by_thread: bool) -> dict:
+    """The home page's thread notes: `thread_sizes` (thread id -> its stories, for those of more than one) and,
+    `by_thread`, the page's stories with each thread shown once, by its first story on the page."""
+    sizes = {t: n for t, n in store.thread_sizes(s.thread_id for s in stories).items() if n > 1}
+    out: dict = {"thread_sizes": sizes, "by_thread": by_thread}
+    if by_thread:
+        seen: set = set()
+        out["stories"] = []
+        for s in stories:  # in the page's order: the first of a thread on the page stands for it
+            if s.thread_id is None or s.thread_id not in seen:
+                out["stories"].append(s)
+                seen.add(s.thread_id)
+    return out
+
+
+def thread_context(store: Store, story) -> list:
+    """The stories of `story`'s thread, itself included, oldest first; empty when it is alone in it."""
+    if story.thread_id is None:
+        return []
+    events = store.thread_stories(story.thread_id)
+    return events if len(events) > 1 else []
 
 
 def _timeline(articles: list[Article]) -> list[tuple[datetime | None, list[Article]]]:
@@ -99,20 +126,22 @@ def story_context(store: Store, story_id: int) -> dict | None:
         "story": story, "articles": articles, "sources": sources, "timeline": _timeline(articles),
         "events_timeline": merged_timeline(articles, facts["timeline"] if facts else []),
         "by_outlet": _by_outlet(articles), "coverage": coverage(articles),
-        "facts": facts,
+        "facts": facts, "thread": thread_context(store, story),
     }
 
 
 # -- pages ------------------------------------------------------------------------------------------------------
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def index(request: Request, page_no: int = Query(1, alias="page"), store: Store = Depends(get_store)):
-    ctx = index_context(store, page_no)
+def index(request: Request, page_no: int = Query(1, alias="page"), by: str | None = Query(None),
+          store: Store = Depends(get_store)):
+    ctx = index_context(store, page_no, by_thread=by == "thread")
     return render(request, "index.html", ctx) if ctx else not_found_page(request)
 
 
 @router.get("/latest", response_class=HTMLResponse, include_in_schema=False)
-def latest_page(request: Request, page_no: int = Query(1, alias="page"), store: Store = Depends(get_store)):
-    ctx = index_context(store, page_no, order="latest")
+def latest_page(request: Request, page_no: int = Query(1, alias="page"), by: str | None = Query(None),
+                store: Store = Depends(get_store)):
+    ctx = index_context(store, page_no, order="latest", by_thread=by == "thread")
     return render(request, "index.html", ctx) if ctx else not_found_page(request)
 
 
@@ -157,4 +186,5 @@ def api_story(story_id: int, store: Store = Depends(get_store)):
         latest=[sentence_out(s) for s in (story.brief.latest if story.brief else [])],
         articles=[article_ref(a) for a in store.story_articles(story_id)],
         related=[RelatedStory(id=i, headline=h, score=sc) for i, h, sc in story.related], section=story.section,
+        thread_id=story.thread_id, thread=[thread_event(s) for s in thread_context(store, story)],
     )

@@ -1,0 +1,174 @@
+"""Threads: the long-running story that stories (events) belong to.
+
+In: every live story's profile (`StoryProfile`): its names (people, places, organisations as the clusterer reads
+them, `profile_names`), its subject (title and lead terms, the vector related stories are found from) and its
+first date; the thread ids of the last time. Out: story id -> thread id (`threads`).
+Guarantees: a story is in exactly one thread; two stories are linked only when they share distinctive names (IDF
+over stories) AND their subjects agree, each above its own bar, so that two events of one kind in different places
+or with different people (two earthquakes, two rehab stays) stay apart, however close their subjects, and two
+stories about the same people on unrelated subjects do too; no time limit, so a thread spans years. A thread's id
+is the id of its oldest story (the smallest id: ids grow), so it stays put as the thread grows, and changes only
+when two threads join (to the older one's).
+How: candidates are stories sharing one of a story's names (the newest `posting_stories` per name); linked pairs
+are joined by average link: two threads join when the mean link score over all their pairs of
+stories reaches the bar, pairs not linked counting 0, so that one bridging pair cannot chain two big threads.
+Settings: [threads] in docs/settings.md. Design and measurements: docs/design/threads.md.
+"""
+from __future__ import annotations
+
+import heapq
+import math
+from collections import Counter
+from dataclasses import dataclass
+from typing import Hashable, Iterable, Mapping, Sequence
+
+from ..models import Article
+from ..settings import current
+from .cluster import LEAD_WORDS, _dot, _names
+
+SETTINGS = current().threads
+# Words the name finder takes for names that tell no story from another: dates and titles.
+_NOT_NAMES = frozenset({
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+    "december", "president", "minister", "prime_minister", "government", "police", "officials", "english",
+})
+
+
+@dataclass
+class StoryProfile:
+    """What threads are found from, per story: `names` name -> weight (`profile_names`), `vector` subject terms."""
+
+    id: Hashable
+    names: dict[str, float]
+    vector: dict[str, float] | None = None
+
+
+def profile_names(articles: Iterable[Article], keep: int | None = None) -> dict[str, float]:
+    """The story's `keep` (default: the setting) heaviest names: per article 1 + log(mentions) in its title and
+    lead, averaged over its articles, so that what most of its reports name weighs most."""
+    keep = SETTINGS.names_per_story if keep is None else keep
+    total: Counter = Counter()
+    n = 0
+    for a in articles:
+        n += 1
+        lead = " ".join((a.text or "").split()[:LEAD_WORDS])
+        for name, c in _names(f"{a.title or ''}\n{lead}").items():
+            if name not in _NOT_NAMES:
+                total[name] += 1.0 + math.log(c)
+    return {name: round(w / n, 4) for name, w in total.most_common(keep)} if n else {}
+
+
+def _unit(vec: dict[str, float]) -> dict[str, float]:
+    length = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+    return {k: v / length for k, v in vec.items()}
+
+
+def link_scores(profiles: Sequence[StoryProfile], min_names: float | None = None,
+                min_subject: float | None = None) -> dict[tuple[int, int], float]:
+    """(i, j) -> link score, i < j indexes into `profiles`, for the pairs over both bars: the name cosine (names
+    weighted by IDF over these stories) at least `min_names` and the subject cosine at least `min_subject`. The
+    score is the geometric mean of the two."""
+    min_names = SETTINGS.min_names if min_names is None else min_names
+    min_subject = SETTINGS.min_subject if min_subject is None else min_subject
+    df: Counter = Counter()
+    for p in profiles:
+        df.update(p.names.keys())
+    n = len(profiles)
+    idf = {t: math.log((n + 1) / (c + 1)) + 1.0 for t, c in df.items()}
+    # unit vectors once, so that each pair costs two dot products over shared terms only
+    names = [_unit({t: w * idf[t] for t, w in p.names.items()}) for p in profiles]
+    subjects = [_unit(p.vector) if p.vector else None for p in profiles]
+    index: dict[str, list[int]] = {}
+    for i, p in enumerate(profiles):
+        for t in p.names:
+            index.setdefault(t, []).append(i)
+    out: dict[tuple[int, int], float] = {}
+    for t, members in index.items():
+        if len(members) > SETTINGS.posting_stories:  # a name in so many stories says little: its newest only
+            members = members[-SETTINGS.posting_stories:]
+        for a in range(len(members)):
+            for b in range(a + 1, len(members)):
+                i, j = members[a], members[b]
+                if (i, j) in out or (j, i) in out:
+                    continue
+                name_sim = _dot(names[i], names[j])
+                if name_sim < min_names:
+                    out[(min(i, j), max(i, j))] = 0.0
+                    continue
+                vi, vj = subjects[i], subjects[j]
+                subject = _dot(vi, vj) if vi and vj else 0.0
+                out[(min(i, j), max(i, j))] = math.sqrt(name_sim * subject) if subject >= min_subject else 0.0
+    return {k: v for k, v in out.items() if v > 0}
+
+
+def threads(profiles: Sequence[StoryProfile], min_names: float | None = None, min_subject: float | None = None,
+            min_link: float | None = None, previous: Mapping[Hashable, Hashable] | None = None
+            ) -> dict[Hashable, Hashable]:
+    """Story id -> thread id for every profile; see the module's docstring. `min_link`: the average link score over
+    two threads' pairs of stories at which they join. `previous`: story id -> its thread id from the last time
+    (`keep_ids`)."""
+    min_link = SETTINGS.min_link if min_link is None else min_link
+    links = link_scores(profiles, min_names, min_subject)
+    members: dict[int, list[int]] = {i: [i] for i in range(len(profiles))}
+    # between clusters: the sum of their pairs' link scores; clusters with no linked pair never join
+    sums: dict[int, dict[int, float]] = {i: {} for i in range(len(profiles))}
+    for (i, j), s in links.items():
+        sums[i][j] = sums[i].get(j, 0.0) + s
+        sums[j][i] = sums[j].get(i, 0.0) + s
+    # the best mean first, from a heap whose entries go stale when either cluster changes (its version moves)
+    version = [0] * len(profiles)
+    heap = [(-s, i, j, 0, 0) for (i, j), s in links.items() if s >= min_link]
+    heapq.heapify(heap)
+    while heap:
+        _, a, b, va, vb = heapq.heappop(heap)
+        if a not in members or b not in members or version[a] != va or version[b] != vb:
+            continue
+        if len(members[b]) > len(members[a]):
+            a, b = b, a
+        members[a] += members.pop(b)
+        version[a] += 1
+        for c, s in sums.pop(b).items():
+            sums[c].pop(b, None)
+            if c != a:
+                sums[a][c] = sums[a].get(c, 0.0) + s
+                sums[c][a] = sums[a][c]
+        sums[a].pop(a, None)
+        size = len(members[a])
+        for c, s in sums[a].items():
+            mean = s / (size * len(members[c]))
+            if mean >= min_link:
+                heapq.heappush(heap, (-mean, a, c, version[a], version[c]))
+    return keep_ids([[profiles[i].id for i in group] for group in members.values()], previous or {})
+
+
+def keep_ids(groups: list[list[Hashable]], previous: Mapping[Hashable, Hashable]) -> dict[Hashable, Hashable]:
+    """Story id -> thread id for `groups` of story ids, keeping the previous ids (`previous`: story id -> thread id).
+    A thread id is the id of one of its stories (or of one merged away): a previous id goes to the group that holds that story (among
+    several, the one most of the group had, then the older); an id whose story is gone goes to the group holding
+    the most of its stories; a group left without one (a new thread, or the part of one that split off) takes its
+    oldest story's id."""
+    where = {s: g for g, group in enumerate(groups) for s in group}
+    counts = [Counter(previous[s] for s in group if previous.get(s) is not None) for group in groups]
+    named: dict[int, Hashable] = {}
+    for g, had in enumerate(counts):
+        own = [t for t in had if where.get(t) == g]
+        if own:
+            named[g] = min(own, key=lambda t: (-had[t], _order(t)))
+    taken = set(named.values())
+    for _, _, g, t in sorted((-n, _order(t), g, t) for g, had in enumerate(counts) if g not in named
+                             for t, n in had.items() if t not in where):
+        if g not in named and t not in taken:
+            named[g] = t
+            taken.add(t)
+    out: dict[Hashable, Hashable] = {}
+    for g, group in enumerate(groups):
+        thread = named.get(g)
+        if thread is None:  # no member is another group's id: those are their own members or gone stories
+            thread = min(group, key=_order)
+        for sid in group:
+            out[sid] = thread
+    return out
+
+
+def _order(story: Hashable) -> tuple:
+    return (0, story, "") if isinstance(story, int) else (1, 0, str(story))
