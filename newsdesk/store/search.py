@@ -41,7 +41,9 @@ def fts_query(terms: list[str]) -> str:
 
 class Search(Connection):
     def search(self, query: str, limit: int = 50) -> list[tuple[Article, str]]:
-        """Full-text search; returns (article, snippet) with the snippet's matches between \\x02 and \\x03.
+        """Full-text search; returns (article, snippet) with the snippet's matches between \\x02 and \\x03: the
+        `limit` best by relevance (bm25) among the LIMITS.search_ranked newest matching articles (all of them when
+        fewer match), best first.
 
         The markers are control characters so that the web layer can escape the snippet first and only then
         turn them into <mark> tags: article text is untrusted. Raises SearchRefused for a query over
@@ -66,12 +68,19 @@ class Search(Connection):
         timer = threading.Timer(seconds, self.db.interrupt)
         timer.daemon = True
         timer.start()
+        match = fts_query(terms)
         try:
+            # Ranked among the newest matches only (LIMITS.search_ranked, by article id: arrival order): the rowid
+            # of the last of them is a walk down the term's doclist, and FTS5 then reads only the rowids above it.
+            # Fewer matches than that: the same results as ranking them all, as bm25's statistics are the index's.
+            floor = self.db.execute(
+                "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+                (match, max(LIMITS.search_ranked, limit) - 1)).fetchone()
             rows = self.db.execute(
                 """SELECT a.*, snippet(articles_fts, 1, char(2), char(3), ' … ', 24) AS snip
                    FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
-                   WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?""",
-                (fts_query(terms), limit),
+                   WHERE articles_fts MATCH ? AND articles_fts.rowid >= ? ORDER BY rank LIMIT ?""",
+                (match, floor[0] if floor else 0, limit),
             ).fetchall()
         except sqlite3.OperationalError as e:
             if "interrupt" in str(e) and time.monotonic() >= deadline:

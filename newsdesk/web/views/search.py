@@ -22,9 +22,8 @@ def search_context(store: Store, q: str) -> dict:
     except (SearchRefused, SearchTimedOut) as e:
         said = "Not searched" if isinstance(e, SearchRefused) else "Stopped"
         return {"q": q, "results": [], "headlines": {}, "error": f"{said}: {e}.", "status": e.http_status}
-    found = store.stories_by_id(a.story_id for a, _ in results if a.story_id is not None)
-    headlines = {a.story_id: found[a.story_id].headline if a.story_id in found else ""
-                 for a, _ in results if a.story_id is not None}
+    found = store.story_headlines(a.story_id for a, _ in results if a.story_id is not None)
+    headlines = {a.story_id: found.get(a.story_id, "") for a, _ in results if a.story_id is not None}
     return {"q": q, "results": results, "headlines": headlines, "error": None, "status": 200}
 
 

@@ -24,17 +24,19 @@ router = APIRouter()
 
 
 # -- page contexts (shared by server and export) ---------------------------------------------------------------
-def page_count(store: Store) -> int:
-    return max(1, -(-store.story_count() // PAGE_SIZE))
+def page_count(store: Store, total: int | None = None) -> int:
+    """The number of pages of the front page; `total`: the story count, when already known."""
+    return max(1, -(-(store.story_count() if total is None else total) // PAGE_SIZE))
 
 
 def index_context(store: Store, page: int = 1) -> dict | None:
-    pages = page_count(store)
+    total = store.story_count()  # once: counting the live stories is the page's costliest query
+    pages = page_count(store, total)
     if page < 1 or page > pages:
         return None
     # With details: the teaser needs the brief's first sentence.
     stories = store.list_stories(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, with_details=True)
-    return {"stories": stories, "page": page, "pages": pages, "total": store.story_count()}
+    return {"stories": stories, "page": page, "pages": pages, "total": total}
 
 
 def _timeline(articles: list[Article]) -> list[tuple[datetime | None, list[Article]]]:
