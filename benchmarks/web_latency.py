@@ -15,6 +15,10 @@ articles a story groups, so a real clustering is not needed to measure them; sea
 With --code, the store is made by that checkout (the code before), served by it, then copied and served by this
 checkout (which migrates its copy on opening, before the timing starts), in one run: the figures side by side,
 as ratios. --store reuses a store made before (made there when missing).
+
+Each URL is measured twice: asked again and again, as readers ask for the front page (a server that keeps its
+pages answers from them), and under a URL of its own for every request (an ignored `fresh=` parameter: "new
+URL"), which is what a page costs the server to build, as after every write to the store.
 """
 from __future__ import annotations
 
@@ -125,8 +129,15 @@ def targets(db: str) -> dict[str, str]:
             "search common": "/search?q=government", "search rare": "/search?q=earthquake"}
 
 
-def drive(base: str, urls: dict[str, str], clients: int, requests: int) -> dict[str, tuple[float, float, float]]:
-    """Each URL in turn: `clients` threads, each `requests` requests one after another; (p50 ms, p99 ms, req/s)."""
+def fresh_url(url: str, key: str) -> str:
+    """The same page under a URL not asked for before: an extra query parameter that every view ignores."""
+    return f"{url}{'&' if '?' in url else '?'}fresh={key}"
+
+
+def drive(base: str, urls: dict[str, str], clients: int, requests: int,
+          fresh: bool = False) -> dict[str, tuple[float, float, float]]:
+    """Each URL in turn: `clients` threads, each `requests` requests one after another; (p50 ms, p99 ms, req/s).
+    `fresh`: every request under a URL of its own (fresh_url), so that no page kept by the server answers it."""
     import httpx
 
     out = {}
@@ -135,18 +146,18 @@ def drive(base: str, urls: dict[str, str], clients: int, requests: int) -> dict[
         lock = threading.Lock()
         ready = threading.Barrier(clients + 1)
 
-        def client():
+        def client(no: int):
             with httpx.Client(base_url=base, timeout=60) as c:
-                c.get(url).raise_for_status()  # warm: connection, caches
+                c.get(fresh_url(url, f"warm{no}") if fresh else url).raise_for_status()  # warm: connection, caches
                 ready.wait()
-                for _ in range(requests):
+                for i in range(requests):
                     t = time.perf_counter()
-                    r = c.get(url)
+                    r = c.get(fresh_url(url, f"{no}-{i}") if fresh else url)
                     dt = time.perf_counter() - t
                     r.raise_for_status()
                     with lock:
                         times.append(dt)
-        threads = [threading.Thread(target=client) for _ in range(clients)]
+        threads = [threading.Thread(target=client, args=(no,)) for no in range(clients)]
         for th in threads:
             th.start()
         ready.wait()
@@ -161,9 +172,14 @@ def drive(base: str, urls: dict[str, str], clients: int, requests: int) -> dict[
 
 
 def measure(code: Path, db: str, clients: int, requests: int) -> dict:
+    """The URLs as readers ask for them (the same URL again and again), then each under URLs never asked for
+    before ("new URL": what a page costs when the server has to build it, after every write for instance)."""
     proc, base = serve(code, db)
     try:
-        return drive(base, targets(db), clients, requests)
+        urls = targets(db)
+        same = drive(base, urls, clients, requests)
+        new = drive(base, urls, clients, requests, fresh=True)
+        return {**same, **{f"{name}, new URL": v for name, v in new.items()}}
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -199,10 +215,10 @@ def main() -> None:
         db = after_db
     runs["after"] = measure(ROOT, db, args.clients, args.requests)
     print(f"\n{args.articles:,} articles, {args.clients} clients, {args.requests} requests each per URL")
-    print(f"{'URL':<16}" + "".join(f"{k + ' p50':>13}{k + ' p99':>13}{k + ' req/s':>14}" for k in runs)
+    print(f"{'URL':<26}" + "".join(f"{k + ' p50':>13}{k + ' p99':>13}{k + ' req/s':>14}" for k in runs)
           + ("    p99 ratio" if len(runs) == 2 else ""))
     for name in runs["after"]:
-        row = f"{name:<16}" + "".join(f"{r[name][0]:>10.1f} ms{r[name][1]:>10.1f} ms{r[name][2]:>14.1f}"
+        row = f"{name:<26}" + "".join(f"{r[name][0]:>10.1f} ms{r[name][1]:>10.1f} ms{r[name][2]:>14.1f}"
                                       for r in runs.values())
         if len(runs) == 2:
             row += f"{runs['before'][name][1] / runs['after'][name][1]:>12.1f}x"
