@@ -196,3 +196,29 @@ def test_story_headlines_are_get_storys(db):  # noqa: F811
         assert heads[owed] == "Later wire copy"
         store.save_story(owed, Brief(headline="", sentences=[quote(later, 0)]))
         assert store.story_headlines([owed]) == {owed: store.get_story(owed).headline}
+
+
+def test_a_search_deadline_that_lands_between_statements_still_stops_the_next_one():
+    """The watchdog's interrupt is a no-op on a connection running nothing (a search runs two statements): it is
+    repeated until the search releases its connection, and never comes after."""
+    import threading
+    import time
+
+    from newsdesk.store.search import _WATCHDOG
+
+    endless = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT ?) SELECT count(*) FROM c"
+    con = sqlite3.connect(":memory:", check_same_thread=False)
+    failsafe = threading.Timer(10, con.interrupt)  # were the watchdog broken: the test fails rather than hangs
+    failsafe.start()
+    try:
+        token = _WATCHDOG.watch(con, time.monotonic())  # due at once, while no statement runs
+        time.sleep(0.2)
+        started = time.monotonic()
+        with pytest.raises(sqlite3.OperationalError, match="interrupt"):
+            con.execute(endless, (10**10,)).fetchone()
+        assert time.monotonic() - started < 2
+        _WATCHDOG.release(token)
+        time.sleep(0.2)
+        assert con.execute(endless, (3 * 10**5,)).fetchone() == (3 * 10**5,)  # released: left alone
+    finally:
+        failsafe.cancel()

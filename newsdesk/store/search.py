@@ -44,9 +44,9 @@ class _Watchdog:
     """One thread for the searches of the whole process, which interrupts each one's connection at its deadline.
 
     A thread per search (threading.Timer) had to be started and joined by every search, and under ten concurrent
-    searches the join waited for the timer's thread to get the GIL back: more than the search itself. Once
-    `release` returns, the search's connection is never interrupted on its account (both hold the lock), so the
-    connection's next statement is safe.
+    searches the join waited for the timer's thread to get the GIL back: more than the search itself. Past its
+    deadline a connection is interrupted again every 50 ms until released; once `release` returns, it is never
+    interrupted on the search's account (both hold the lock), so the connection's next statement is safe.
     """
 
     def __init__(self):
@@ -78,8 +78,13 @@ class _Watchdog:
                 now = time.monotonic()
                 for token, (deadline, db) in list(self._due.items()):
                     if deadline <= now:
-                        db.interrupt()
-                        del self._due[token]
+                        # Again every 50 ms until released: an interrupt that lands between two statements of
+                        # a search is a no-op (SQLite clears it when the next one starts).
+                        try:
+                            db.interrupt()
+                            self._due[token] = (now + 0.05, db)
+                        except sqlite3.ProgrammingError:  # closed: nothing runs on it any more
+                            del self._due[token]
                 self._wake = min((d for d, _ in self._due.values()), default=float("inf"))
                 self._cond.wait(None if self._wake == float("inf") else self._wake - now)
 
