@@ -1,6 +1,6 @@
 """Web pages and API at a large store: p50/p99 and requests/s of the real `newsdesk serve` under concurrent clients.
 
-    .venv/bin/python benchmarks/web_latency.py [--articles 100000] [--clients 10] [--requests 20]
+    .venv/bin/python benchmarks/web_latency.py [--articles 100000] [--clients 10] [--requests 20] [--rounds 2]
         [--store PATH] [--code OLDER_CHECKOUT] [--data ../shared/data]
 
 The store: N real articles (the clustering sets of ../shared/data, replayed with new ids and dates as
@@ -12,9 +12,14 @@ made of its articles' own first sentences (up to 6 for the background, the newes
 pages cost depends on the number of stories and articles, their sizes and the full-text index, not on which
 articles a story groups, so a real clustering is not needed to measure them; search runs over the real texts.
 
-With --code, the store is made by that checkout (the code before), served by it, then copied and served by this
-checkout (which migrates its copy on opening, before the timing starts), in one run: the figures side by side,
-as ratios. --store reuses a store made before (made there when missing).
+With --code, the store is made by that checkout (the code before) and served by it, and a copy is served by this
+checkout (which migrates its copy on opening, before the timing starts), both at once: each URL is asked of one
+server then the other, the order swapped every round (--rounds), so that the other work of a shared host weighs
+on both alike; the figures side by side, as ratios. --store reuses a store made before (made there when missing).
+
+Each URL is measured twice: asked again and again, as readers ask for the front page (a server that keeps its
+pages answers from them), and under a URL of its own for every request (an ignored `fresh=` parameter: "new
+URL"), which is what a page costs the server to build, as after every write to the store.
 """
 from __future__ import annotations
 
@@ -125,55 +130,73 @@ def targets(db: str) -> dict[str, str]:
             "search common": "/search?q=government", "search rare": "/search?q=earthquake"}
 
 
-def drive(base: str, urls: dict[str, str], clients: int, requests: int) -> dict[str, tuple[float, float, float]]:
-    """Each URL in turn: `clients` threads, each `requests` requests one after another; (p50 ms, p99 ms, req/s)."""
+def fresh_url(url: str, key: str) -> str:
+    """The same page under a URL not asked for before: an extra query parameter that every view ignores."""
+    return f"{url}{'&' if '?' in url else '?'}fresh={key}"
+
+
+def drive(base: str, url: str, clients: int, requests: int, fresh: bool = False) -> tuple[list[float], float]:
+    """One URL: `clients` threads, each `requests` requests one after another; (the seconds of each, wall seconds).
+    `fresh`: every request under a URL of its own (fresh_url), so that no page kept by the server answers it."""
     import httpx
 
+    times: list[float] = []
+    lock = threading.Lock()
+    ready = threading.Barrier(clients + 1)
+
+    def client(no: int):
+        with httpx.Client(base_url=base, timeout=60) as c:
+            c.get(fresh_url(url, f"warm{no}") if fresh else url).raise_for_status()  # warm: connection, caches
+            ready.wait()
+            for i in range(requests):
+                t = time.perf_counter()
+                r = c.get(fresh_url(url, f"{no}-{i}") if fresh else url)
+                dt = time.perf_counter() - t
+                r.raise_for_status()
+                with lock:
+                    times.append(dt)
+    threads = [threading.Thread(target=client, args=(no,)) for no in range(clients)]
+    for th in threads:
+        th.start()
+    ready.wait()
+    t0 = time.perf_counter()
+    for th in threads:
+        th.join()
+    return times, time.perf_counter() - t0
+
+
+def measure(servers: dict[str, str], urls: dict[str, str], clients: int, requests: int,
+            rounds: int) -> dict[str, dict[str, tuple[float, float, float]]]:
+    """Every URL as readers ask for it (the same URL again and again), then under URLs never asked for before
+    ("new URL": what a page costs when the server has to build it, after every write for instance). Each URL on
+    each server in turn, the order of the servers swapped every round, so that the other work of a shared host
+    falls on both alike; (p50 ms, p99 ms, req/s) over all rounds, per server and URL."""
+    samples = {label: {} for label in servers}
+    for r in range(rounds):
+        for fresh in (False, True):
+            for name, url in urls.items():
+                key = f"{name}, new URL" if fresh else name
+                for label in (list(servers) if r % 2 == 0 else list(reversed(servers))):
+                    times, wall = drive(servers[label], url, clients, requests, fresh)
+                    got = samples[label].setdefault(key, ([], [0.0]))
+                    got[0].extend(times)
+                    got[1][0] += wall
     out = {}
-    for name, url in urls.items():
-        times: list[float] = []
-        lock = threading.Lock()
-        ready = threading.Barrier(clients + 1)
-
-        def client():
-            with httpx.Client(base_url=base, timeout=60) as c:
-                c.get(url).raise_for_status()  # warm: connection, caches
-                ready.wait()
-                for _ in range(requests):
-                    t = time.perf_counter()
-                    r = c.get(url)
-                    dt = time.perf_counter() - t
-                    r.raise_for_status()
-                    with lock:
-                        times.append(dt)
-        threads = [threading.Thread(target=client) for _ in range(clients)]
-        for th in threads:
-            th.start()
-        ready.wait()
-        t0 = time.perf_counter()
-        for th in threads:
-            th.join()
-        wall = time.perf_counter() - t0
-        times.sort()
-        out[name] = (statistics.median(times) * 1000, times[min(len(times) - 1, int(0.99 * len(times)))] * 1000,
-                     len(times) / wall)
+    for label, by_url in samples.items():
+        out[label] = {}
+        for key, (times, wall) in by_url.items():
+            times.sort()
+            out[label][key] = (statistics.median(times) * 1000,
+                               times[min(len(times) - 1, int(0.99 * len(times)))] * 1000, len(times) / wall[0])
     return out
-
-
-def measure(code: Path, db: str, clients: int, requests: int) -> dict:
-    proc, base = serve(code, db)
-    try:
-        return drive(base, targets(db), clients, requests)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--articles", type=int, default=100_000)
     ap.add_argument("--clients", type=int, default=10)
-    ap.add_argument("--requests", type=int, default=20, help="per client and URL")
+    ap.add_argument("--requests", type=int, default=20, help="per client, URL and round")
+    ap.add_argument("--rounds", type=int, default=2, help="each URL on each server, the order swapped each round")
     ap.add_argument("--store", help="a store to reuse (made there when missing)")
     ap.add_argument("--code", help="an older checkout to measure first, on a store it made itself")
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
@@ -189,20 +212,28 @@ def main() -> None:
     if not Path(db).exists():
         subprocess.run([sys.executable, __file__, "--make-only", "--store", db, "--articles", str(args.articles),
                         "--data", args.data], env={**os.environ, "PYTHONPATH": str(made_by)}, check=True)
-    runs = {}
-    if args.code:
-        runs["before"] = measure(made_by, db, args.clients, args.requests)
-        after_db = db + ".after.db"
+    dbs = {"after": db}
+    if args.code:  # the code before serves the store as it made it, this checkout a copy that it migrates
+        dbs = {"before": db, "after": db + ".after.db"}
         for suffix in ("", "-wal", "-shm"):
             if Path(db + suffix).exists():
-                shutil.copy2(db + suffix, after_db + suffix)
-        db = after_db
-    runs["after"] = measure(ROOT, db, args.clients, args.requests)
-    print(f"\n{args.articles:,} articles, {args.clients} clients, {args.requests} requests each per URL")
-    print(f"{'URL':<16}" + "".join(f"{k + ' p50':>13}{k + ' p99':>13}{k + ' req/s':>14}" for k in runs)
+                shutil.copy2(db + suffix, dbs["after"] + suffix)
+    procs, servers = [], {}
+    try:
+        for label, path in dbs.items():
+            proc, servers[label] = serve(made_by if label == "before" else ROOT, path)
+            procs.append(proc)
+        runs = measure(servers, targets(db), args.clients, args.requests, args.rounds)
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(timeout=30)
+    print(f"\n{args.articles:,} articles, {args.clients} clients, {args.requests} requests each per URL and round, "
+          f"{args.rounds} rounds")
+    print(f"{'URL':<26}" + "".join(f"{k + ' p50':>13}{k + ' p99':>13}{k + ' req/s':>14}" for k in runs)
           + ("    p99 ratio" if len(runs) == 2 else ""))
     for name in runs["after"]:
-        row = f"{name:<16}" + "".join(f"{r[name][0]:>10.1f} ms{r[name][1]:>10.1f} ms{r[name][2]:>14.1f}"
+        row = f"{name:<26}" + "".join(f"{r[name][0]:>10.1f} ms{r[name][1]:>10.1f} ms{r[name][2]:>14.1f}"
                                       for r in runs.values())
         if len(runs) == 2:
             row += f"{runs['before'][name][1] / runs['after'][name][1]:>12.1f}x"

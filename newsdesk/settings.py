@@ -70,6 +70,10 @@ class Limits:
     search_seconds: float = setting(
         1.0, "Search: how long the database may work on one query (Datasette stops a query at 1 s).",
         env="NEWSDESK_SEARCH_SECONDS")
+    search_ranked: int = setting(
+        2000, "Search: the results are the best by relevance (bm25) among at most this many of the newest matching "
+        "articles: ranking costs a few microseconds a match, and a common word matches most of a large store.",
+        env="NEWSDESK_SEARCH_RANKED")
     login_failures: int = setting(
         10, "Wrong access tokens one client address may give in a minute, at login or to the API, before it must "
         "wait.", env="NEWSDESK_LOGIN_FAILURES")

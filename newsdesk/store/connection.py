@@ -1,7 +1,7 @@
 """Opening the database, and what every kind of record shares: the connection, transactions, the build lock.
 
 `Connection` opens SQLite with WAL, foreign keys and a busy timeout, applies the migrations not yet applied
-(`schema.py`), and offers `transaction()` (all or nothing, nesting) and `build_lock()` (one build per database).
+(`schema.py`; unless told not to), and offers `transaction()` (all or nothing, nesting) and `build_lock()` (one build per database).
 Every record module's class derives from it, and `Store` combines them.
 """
 from __future__ import annotations
@@ -27,7 +27,9 @@ class Connection:
     db: sqlite3.Connection
     path: str
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, migrate: bool = True):
+        """`migrate=False`: the schema is taken as it is (a server that migrated once at its start opens one
+        connection per request, and checking every migration costs more than the rest of opening)."""
         self.path = str(path)
         self._depth = 0  # nesting of transaction()
         try:
@@ -40,7 +42,8 @@ class Connection:
             self.db.execute("PRAGMA foreign_keys = ON")
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")
-            self.migrate()
+            if migrate:
+                self.migrate()
         except (sqlite3.DatabaseError, OSError) as e:
             if getattr(self, "db", None) is not None:
                 self.db.close()

@@ -223,8 +223,23 @@ class Stories(Articles):
             ).fetchall()
         return {s.id: s for s in self._stories(rows, with_details=True) if s.article_ids}
 
+    def story_headlines(self, story_ids: Iterable[int]) -> dict[int, str]:
+        """The headline of each of the ids that is a story with articles, as get_story gives it (the latest
+        article's title while its brief is owed), in one query and without loading the stories."""
+        ids = list(dict.fromkeys(story_ids))
+        found: dict[int, str] = {}
+        for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+            # The latest article: the last in story_articles' order (published_utc, id; undated first), a seek
+            # down articles_story_time.
+            found.update((r[0], r[1] or "") for r in self.db.execute(
+                f"""SELECT s.id, coalesce(nullif(s.headline, ''), (SELECT a.title FROM articles a
+                    WHERE a.story_id = s.id ORDER BY a.published_utc DESC, a.id DESC LIMIT 1)) FROM stories s
+                    WHERE s.id IN ({','.join('?' * len(chunk))}) AND s.article_count > 0""", chunk))
+        return found
+
     def story_count(self) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM stories WHERE article_count > 0").fetchone()[0]
+        # Kept by triggers (migration 0010): one row, not a count over every story.
+        return self.db.execute("SELECT live FROM story_tally").fetchone()[0]
 
     def iter_all_stories(self) -> Iterator[Story]:
         """Every story with articles, with its brief and related stories, by id."""

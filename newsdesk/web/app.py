@@ -12,7 +12,9 @@ from fastapi_offline import FastAPIOffline  # serves the Swagger UI assets itsel
 
 from .. import __version__
 from ..settings import ServerSettings
+from ..store import Store
 from .auth import Auth, WriteGuard
+from .cache import Generation, PageCache
 from .deps import Desk
 from .handlers import install_error_handlers
 from .templating import STATIC_DIR, make_env
@@ -31,11 +33,17 @@ def create_app(db_path: str, settings: ServerSettings | None = None) -> FastAPI:
 
     `app.state.stop_requests()` makes the running database work of every request stop at once (SQLite's
     interrupt) and new requests answer 503: `serve` calls it on SIGTERM so that no request holds the shutdown.
+
+    The database's migrations are applied here, once; requests take the schema as it is. The reader's pages are
+    kept per state of the database (cache.py).
     """
     settings = settings or ServerSettings()
+    with Store(db_path):  # creates the database, or brings a store made by an older release up to date
+        pass
     app = FastAPIOffline(title="newsdesk", version=__version__, description=DESCRIPTION)
     auth = Auth(db_path, settings)
-    desk = Desk(db_path=db_path, settings=settings, env=make_env(static_site=False), auth=auth)
+    desk = Desk(db_path=db_path, settings=settings, env=make_env(static_site=False), auth=auth,
+                generation=Generation(db_path))
     desk.env.globals["has_sample"] = desk.has_sample
     app.state.desk = desk
     app.state.stop_requests = desk.stop_requests
@@ -48,5 +56,7 @@ def create_app(db_path: str, settings: ServerSettings | None = None) -> FastAPI:
     def refusal_page(message: str, status: int, login_next: str | None) -> HTMLResponse:
         return desk.render("notice.html", {"message": message, "login_next": login_next}, status_code=status)
 
+    # Inside the guard, which sets the viewer the cache asks about and refuses hosts before anything is served.
+    app.add_middleware(PageCache, generation=desk.generation, bypass=desk.stopping.is_set)
     app.add_middleware(WriteGuard, auth=auth, render=refusal_page)
     return app

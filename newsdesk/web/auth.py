@@ -125,7 +125,8 @@ def safe_next(target: str | None) -> str:
 
 
 class Auth:
-    """Credentials and sessions over the store; every method opens its own connection (called from threads)."""
+    """Credentials and sessions over the store; every method opens its own connection (called from threads), on
+    a database that create_app has migrated."""
 
     def __init__(self, db_path: str, settings: ServerSettings):
         self.db_path, self.settings = db_path, settings
@@ -153,7 +154,7 @@ class Auth:
             return READ_ONLY_FLAG
         if self.settings.token:
             return None
-        with Store(self.db_path) as store:
+        with Store(self.db_path, migrate=False) as store:
             return None if store.has_credentials() else READ_ONLY_EMPTY
 
     def token_valid(self, token: str) -> bool:
@@ -161,26 +162,26 @@ class Auth:
             return False
         if self.settings.token and hmac.compare_digest(_sha256(token), _sha256(self.settings.token)):
             return True
-        with Store(self.db_path) as store:
+        with Store(self.db_path, migrate=False) as store:
             hashes = store.credential_hashes()
         return any(token_matches(token, h) for h in hashes)
 
     def viewer_for(self, session_id: str | None) -> Viewer:
         if not session_id:
             return ANONYMOUS
-        with Store(self.db_path) as store:
+        with Store(self.db_path, migrate=False) as store:
             alive = store.session_alive(_sha256(session_id))
         return Viewer(logged_in=True, csrf=_csrf_for(session_id)) if alive else ANONYMOUS
 
     def start_session(self) -> str:
         session_id = secrets.token_urlsafe(32)
         expires = datetime.now(timezone.utc) + timedelta(seconds=self.settings.session_seconds)
-        with Store(self.db_path) as store:
+        with Store(self.db_path, migrate=False) as store:
             store.add_session(_sha256(session_id), expires)
         return session_id
 
     def end_session(self, session_id: str) -> None:
-        with Store(self.db_path) as store:
+        with Store(self.db_path, migrate=False) as store:
             store.end_session(_sha256(session_id))
 
     def write_refusal(self, authorization: str | None, viewer: Viewer, csrf: str | None,

@@ -26,8 +26,9 @@ router = APIRouter()
 
 
 # -- page contexts (shared by server and export) ---------------------------------------------------------------
-def page_count(store: Store) -> int:
-    return max(1, -(-store.story_count() // PAGE_SIZE))
+def page_count(store: Store, total: int | None = None) -> int:
+    """The number of pages of the front page; `total`: the story count, when already known."""
+    return max(1, -(-(store.story_count() if total is None else total) // PAGE_SIZE))
 
 
 ORDERS = ("top", "latest")
@@ -36,13 +37,14 @@ ORDERS = ("top", "latest")
 def index_context(store: Store, page: int = 1, order: str = "top", by_thread: bool = False) -> dict | None:
     """The home page (`order` "top": by standing, newsdesk/ranking.py) or the Latest page ("latest": newest first);
     `by_thread`: each thread once (`thread_groups`)."""
-    pages = page_count(store)
+    total = store.story_count()  # once: counting the live stories is the page's costliest query
+    pages = page_count(store, total)
     if page < 1 or page > pages:
         return None
     # With details: the teaser needs the brief's first sentence.
     listing = store.list_top_stories if order == "top" else store.list_stories
     stories = listing(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, with_details=True)
-    ctx = {"stories": stories, "page": page, "pages": pages, "total": store.story_count(), "order": order,
+    ctx = {"stories": stories, "page": page, "pages": pages, "total": total, "order": order,
            "pager": "page" if order == "top" else "latest", "thread_path": "/" if order == "top" else "/latest"}
     ctx.update(thread_groups(store, stories, by_thread))
     return ctx
