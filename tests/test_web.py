@@ -1,4 +1,5 @@
-"""Web pages, JSON API, static export and a real server, over a real SQLite store built in tmp_path."""
+"""Web pages, JSON API, static export and a real server, over a real store: SQLite built in tmp_path, and the
+same on PostgreSQL (the `any_db` fixture; skipped, saying why, where no PostgreSQL server can be started)."""
 from __future__ import annotations
 
 import html
@@ -46,8 +47,9 @@ def quote(article: Article, position: int, **kw) -> BriefSentence:
 
 
 @pytest.fixture
-def db(tmp_path) -> dict:
-    path = str(tmp_path / "news.db")
+def db(any_db) -> dict:
+    """The pages' store, on SQLite and on PostgreSQL in turn."""
+    path = any_db
     with Store(path) as store:
         s1, s2 = store.new_story(), store.new_story()
         a1 = add(store, "Quake hits coast", "A strong earthquake struck the coast on Monday. Officials said 12 people "

@@ -124,7 +124,7 @@ def translate(sql: str, columns: Callable[[str], list[str]], primary_key: Callab
     if m := _OR.match(sql):
         kind, table, cols = m.group(1).upper(), m.group(2), m.group(3)
         listed = [c.strip() for c in cols.split(",")] if cols else columns(table)
-        sql = f"INSERT INTO {table} ({', '.join(listed)})" + sql[m.end():]
+        sql = f"INSERT INTO {table} ({', '.join(listed)}) " + sql[m.end():].lstrip()
         if kind == "IGNORE":
             sql += " ON CONFLICT DO NOTHING"
         else:
