@@ -63,7 +63,7 @@ class Connection:
             raise StoreError(f"{postgres.redact(self.path)}: cannot connect to PostgreSQL ({str(e).strip()})") from None
         try:
             self.migrate()
-        except postgres.database_error() as e:
+        except (FileNotFoundError, *postgres.database_error()) as e:  # a migration without its twin, a foreign db
             self.db.close()
             raise StoreError(f"{postgres.redact(self.path)}: cannot use this database ({str(e).strip()}); is it a "
                              "newsdesk database?") from e
