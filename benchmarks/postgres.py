@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # this checkout's newsdesk, whichever one is installed
 
 from fastapi.testclient import TestClient  # noqa: E402
 
@@ -91,6 +91,9 @@ def main() -> None:
                 db = str(tmp / f"r{r}.db") if backend == "sqlite" else server.create_database()
                 times[backend]["ingest"].append(cli(db, "ingest", str(corpus)))
                 times[backend]["build"].append(cli(db, "build"))
+                with Store(db) as store:
+                    assert store.article_count() == len(lines) and store.story_count(), (
+                        backend, db, store.article_count(), store.story_count())
                 dbs[backend] = db
         print(f"{args.articles} sample articles, {args.rounds} round(s); medians in seconds")
         print(f"{'':10} {'sqlite':>8} {'postgres':>9} {'pg/sqlite':>10}")

@@ -75,7 +75,7 @@ def check(db: sqlite3.Connection) -> list[str]:
     """What is wrong with the store, in words an operator can act on; empty when nothing is. Reads every page
     of the database (PRAGMA integrity_check): seconds for a large one."""
     problems = []
-    if getattr(db, "dialect", "sqlite") == "sqlite":  # PostgreSQL checks its pages as it reads them (checksums)
+    if getattr(db, "dialect", "sqlite") == "sqlite":  # PostgreSQL has no such statement: pg_amcheck is the tool
         problems = [f"integrity: {r[0]}" for r in db.execute("PRAGMA integrity_check") if r[0] != "ok"]
     if problems:
         return problems  # the counts below would read damaged pages
