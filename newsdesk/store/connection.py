@@ -56,7 +56,14 @@ class Connection:
     def _open_postgres(self) -> None:
         self.dialect = "postgresql"
         try:
-            self.db = postgres.PgDb(self.path)
+            self.db, reused = postgres.PgDb.open(self.path)
+            if reused:
+                try:
+                    self.migrate()
+                    return
+                except postgres.database_error():  # the server restarted since: a new session
+                    self.db.discard()
+                    self.db = postgres.PgDb(self.path)
         except ImportError as e:
             raise StoreError(f"{postgres.redact(self.path)}: {e}") from None
         except postgres.database_error() as e:
@@ -64,7 +71,7 @@ class Connection:
         try:
             self.migrate()
         except (FileNotFoundError, *postgres.database_error()) as e:  # a migration without its twin, a foreign db
-            self.db.close()
+            self.db.discard()
             raise StoreError(f"{postgres.redact(self.path)}: cannot use this database ({str(e).strip()}); is it a "
                              "newsdesk database?") from e
 

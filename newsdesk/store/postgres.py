@@ -26,6 +26,7 @@ import functools
 import os
 import re
 import socket
+import threading
 from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import urlsplit, urlunsplit
@@ -34,6 +35,9 @@ from urllib.parse import urlsplit, urlunsplit
 BUILD_LOCK = 0x6E657773_00000001
 WRITE_LOCK = 0x6E657773_00000002
 URL_SCHEMES = ("postgresql://", "postgres://")
+IDLE_CONNECTIONS = 8  # kept per process and database for the next store opened
+_IDLE: dict[tuple[int, str], list[PgDb]] = {}
+_IDLE_LOCK = threading.Lock()
 
 
 def is_url(path: str) -> bool:
@@ -170,11 +174,10 @@ class PgDb:
     def __init__(self, url: str, connect_timeout: int = 10):
         psycopg = psycopg_module()
         self.url = url
+        # Times are written as text by the store (codec.py); the server's own clock functions read UTC too.
         self.conn = psycopg.connect(
             url, autocommit=True, row_factory=_row_factory, connect_timeout=connect_timeout,
-            application_name=f"newsdesk pid {os.getpid()} on {socket.gethostname()}"[:63])
-        # Times are written as text by the store (codec.py); the server's own clock functions then read UTC too.
-        self.conn.execute("SET TIME ZONE 'UTC'")
+            application_name=f"newsdesk pid {os.getpid()} on {socket.gethostname()}"[:63], options="-c TimeZone=UTC")
         self._catalog: tuple[dict[str, list[str]], dict[str, list[str]]] | None = None
         self._tx: list = []
 
@@ -246,7 +249,29 @@ class PgDb:
         """Stops the statement in flight (from any thread), as sqlite3's interrupt does."""
         self.conn.cancel_safe()
 
+    @classmethod
+    def open(cls, url: str) -> tuple[PgDb, bool]:
+        """A connection from this process's idle ones for `url`, else a new one; the flag says it is reused."""
+        with _IDLE_LOCK:
+            idle = _IDLE.get((os.getpid(), url))
+            if idle:
+                return idle.pop(), True
+        return cls(url), False
+
     def close(self) -> None:
+        """Keeps the connection for the next `open` in this process (the web server opens a store per request:
+        a new session costs milliseconds) when it is healthy and idle; closes it otherwise."""
+        psycopg = psycopg_module()
+        if not self.conn.closed and not self._tx and \
+                self.conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+            with _IDLE_LOCK:
+                idle = _IDLE.setdefault((os.getpid(), self.url), [])  # per process: a session is not fork-safe
+                if len(idle) < IDLE_CONNECTIONS:
+                    idle.append(self)
+                    return
+        self.conn.close()
+
+    def discard(self) -> None:
         self.conn.close()
 
     # -- what is said differently ------------------------------------------------------------------------------
