@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 
 from newsdesk.models import Article, Brief, BriefSentence, RawInput
 from newsdesk.store import Store
+from newsdesk.store.postgres import is_url
 from newsdesk.text import split_sentences
 from newsdesk.web import create_app, export_site
 
@@ -47,9 +48,9 @@ def quote(article: Article, position: int, **kw) -> BriefSentence:
 
 
 @pytest.fixture
-def db(any_db) -> dict:
-    """The pages' store, on SQLite and on PostgreSQL in turn."""
-    path = any_db
+def db(any_db, tmp_path) -> dict:
+    """The pages' store, on SQLite (tmp_path/news.db, with what SQLite keeps beside it) and on PostgreSQL in turn."""
+    path = any_db if is_url(any_db) else str(tmp_path / "news.db")
     with Store(path) as store:
         s1, s2 = store.new_story(), store.new_story()
         a1 = add(store, "Quake hits coast", "A strong earthquake struck the coast on Monday. Officials said 12 people "
