@@ -185,3 +185,12 @@ def test_two_ingests_and_two_builds_at_once_duplicate_nothing_and_serve_reads_th
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_without_binaries_the_postgresql_tests_are_skipped_saying_what_is_missing(monkeypatch):
+    import pgserver
+
+    monkeypatch.delenv("NEWSDESK_TEST_POSTGRES", raising=False)
+    monkeypatch.setattr(pgserver, "_binaries", lambda: None)
+    server, why = pgserver.PgServer.find()
+    assert server is None and "initdb" in why and "apt-get install postgresql" in why
