@@ -47,7 +47,8 @@ def test_sqlite_spellings_are_translated():
     assert pg("INSERT OR REPLACE INTO story_pins VALUES (?, ?, ?)", returning=False) == (
         "INSERT INTO story_pins (article_id, story_id, created_at) VALUES (%s, %s, %s) ON CONFLICT (article_id) "
         "DO UPDATE SET story_id = EXCLUDED.story_id, created_at = EXCLUDED.created_at")
-    assert pg("INSERT INTO stories (updated_at) VALUES (?)") == "INSERT INTO stories (updated_at) VALUES (%s) RETURNING id"
+    assert pg("INSERT INTO stories (updated_at) VALUES (?)") == (
+        "INSERT INTO stories (updated_at) VALUES (%s) RETURNING id")
     assert pg("INSERT INTO story_pins VALUES (?, ?, ?)") == "INSERT INTO story_pins VALUES (%s, %s, %s)"  # no id
 
 

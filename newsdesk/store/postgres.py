@@ -28,7 +28,7 @@ import re
 import socket
 import threading
 from contextlib import contextmanager
-from typing import Any, Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 # Advisory lock keys (any two bigints; these spell "newsdesk" and what the lock is for). Per database.
