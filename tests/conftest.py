@@ -11,6 +11,35 @@ def db_path(tmp_path) -> str:
     return str(tmp_path / "newsdesk.db")
 
 
+@pytest.fixture(scope="session")
+def pg_server():
+    """A throwaway PostgreSQL server for the session (tests/pgserver.py); without one, every test that needs it
+    is skipped with the reason (no binaries, no psycopg), and the rest of the suite runs."""
+    from pgserver import PgServer
+
+    server, why = PgServer.find()
+    if server is None:
+        pytest.skip(f"PostgreSQL tests skipped: {why}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server) -> str:
+    """The URL of a new, empty PostgreSQL database, dropped after the test."""
+    url = pg_server.create_database()
+    yield url
+    pg_server.drop_database(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db(request, tmp_path) -> str:
+    """A new store of each kind in turn: a SQLite file's path, then a PostgreSQL database's URL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "newsdesk.db")
+    return request.getfixturevalue("pg_url")
+
+
 def run_cli(*args: str, stdin: str | None = None, db: str | None = None):
     """The real `newsdesk` command in a subprocess, as a user runs it."""
     import subprocess

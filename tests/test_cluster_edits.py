@@ -1,4 +1,5 @@
-"""Users' corrections of stories: store, later builds, JSON API, HTML forms and redirects, on a real SQLite store."""
+"""Users' corrections of stories: store, later builds, JSON API, HTML forms and redirects, on a real SQLite store
+and the same on PostgreSQL."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -40,8 +41,9 @@ def add(store: Store, title: str, text: str, when: datetime, outlet: str = "Wire
 
 
 @pytest.fixture
-def built(tmp_path):
-    path = str(tmp_path / "news.db")
+def built(any_db):
+    """Two stories built from six reports, on SQLite and on PostgreSQL in turn."""
+    path = any_db
     with Store(path) as store:
         quakes = [add(store, f"Bamland earthquake kills {10 + i}", report(QUAKE, i, 10 + i, 100 + i),
                       T0 + timedelta(hours=i), outlet=f"Outlet {i}") for i in range(3)]

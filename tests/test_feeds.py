@@ -133,8 +133,8 @@ def test_opml_round_trip_and_nested_folders():
         parse_opml(b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><opml><body>&a;</body></opml>')
 
 
-def test_feeds_page_and_api(tmp_path):
-    db = str(tmp_path / "w.db")
+def test_feeds_page_and_api(any_db):  # on SQLite and PostgreSQL
+    db = any_db
     with NewsServer() as server, Store(db) as store, Fetcher(local_settings()) as fetcher:
         publish(server, 1)
         store.add_feed(server.url("/feed.xml"))
@@ -222,8 +222,8 @@ def test_background_polling_shows_new_items_in_the_ui(tmp_path):
         assert not thread.is_alive()
 
 
-def test_shorter_poll_interval_takes_effect_before_the_next_scheduled_poll(tmp_path):
-    with Store(str(tmp_path / "i.db")) as store:
+def test_shorter_poll_interval_takes_effect_before_the_next_scheduled_poll(any_db):  # SQLite and PostgreSQL
+    with Store(any_db) as store:
         fid, _ = store.add_feed("https://example.org/feed.xml")
         polled = datetime.now(timezone.utc)
         store.feed_polled(fid, error=None, next_poll_at=polled + timedelta(hours=1))
@@ -236,10 +236,10 @@ def test_shorter_poll_interval_takes_effect_before_the_next_scheduled_poll(tmp_p
         assert [f["id"] for f in store.due_feeds(polled + timedelta(seconds=30))] == [fid]
 
 
-def test_interval_shortened_while_a_poll_runs_takes_effect(tmp_path):
+def test_interval_shortened_while_a_poll_runs_takes_effect(any_db):  # on SQLite and PostgreSQL
     from newsdesk.watch import PollReport, poll_feed
 
-    with NewsServer() as server, Store(str(tmp_path / "r.db")) as store, Fetcher(local_settings()) as fetcher:
+    with NewsServer() as server, Store(any_db) as store, Fetcher(local_settings()) as fetcher:
         publish(server, 1)
         fid, _ = store.add_feed(server.url("/feed.xml"))
         (feed,) = store.due_feeds()  # the poller read the subscription: 900 s

@@ -1,4 +1,5 @@
-"""Web pages, JSON API, static export and a real server, over a real SQLite store built in tmp_path."""
+"""Web pages, JSON API, static export and a real server, over a real store: SQLite built in tmp_path, and the
+same on PostgreSQL (the `any_db` fixture; skipped, saying why, where no PostgreSQL server can be started)."""
 from __future__ import annotations
 
 import html
@@ -19,6 +20,7 @@ from fastapi.testclient import TestClient
 
 from newsdesk.models import Article, Brief, BriefSentence, RawInput
 from newsdesk.store import Store
+from newsdesk.store.postgres import is_url
 from newsdesk.text import split_sentences
 from newsdesk.web import create_app, export_site
 
@@ -46,8 +48,9 @@ def quote(article: Article, position: int, **kw) -> BriefSentence:
 
 
 @pytest.fixture
-def db(tmp_path) -> dict:
-    path = str(tmp_path / "news.db")
+def db(any_db, tmp_path) -> dict:
+    """The pages' store, on SQLite (tmp_path/news.db, with what SQLite keeps beside it) and on PostgreSQL in turn."""
+    path = any_db if is_url(any_db) else str(tmp_path / "news.db")
     with Store(path) as store:
         s1, s2 = store.new_story(), store.new_story()
         a1 = add(store, "Quake hits coast", "A strong earthquake struck the coast on Monday. Officials said 12 people "
@@ -483,9 +486,10 @@ def test_a_long_or_wordy_search_is_refused_with_a_clear_message(client, db):
     assert client.get("/api/search", params={"q": "x" * LIMITS.search_chars}).status_code == 200
 
 
-def test_a_search_past_its_time_limit_is_stopped_and_answered(tmp_path, monkeypatch):
+def test_a_search_past_its_time_limit_is_stopped_and_answered(any_db, monkeypatch):
     """A query that SQLite works on for seconds (thousands of terms, every article matching all of them) is
-    stopped at the time limit (an interrupt from a timer), and /search, /api/search and /search.atom say so."""
+    stopped at the time limit (an interrupt from a timer; PostgreSQL: statement_timeout), and /search,
+    /api/search and /search.atom say so."""
     import dataclasses
 
     import newsdesk.store
@@ -493,7 +497,7 @@ def test_a_search_past_its_time_limit_is_stopped_and_answered(tmp_path, monkeypa
     from newsdesk.settings import LIMITS
 
     words = [f"w{i}x" for i in range(3000)]
-    path = str(tmp_path / "wordy.db")
+    path = any_db
     with Store(path) as store:
         for k in range(40):
             add(store, f"List {k}", " ".join(words) + ".", "Lists", datetime(2020, 1, 1))

@@ -41,6 +41,14 @@ class Root(Group):
             return 130
         except BrokenPipeError:
             return 0
+        except Exception as e:
+            from ..store.postgres import database_error, redact  # not imported for verbs that never open a store
+
+            if not isinstance(e, database_error()):
+                raise
+            # the server went away, a constraint failed, a query was cancelled: one line, not a traceback
+            err(f"{redact(ctx.ensure_object(State).db)}: PostgreSQL error: {str(e).strip()}")
+            return 1
 
 
 @click.group("newsdesk", cls=Root, context_settings=CONTEXT_SETTINGS,

@@ -67,7 +67,7 @@ def global_options() -> list[click.Option]:
         click.Option(["--config"], default=None, metavar="TOML", expose_value=False, callback=_set_config,
                      help="settings file (default ./newsdesk.toml if present, or $NEWSDESK_CONFIG; docs/settings.md)"),
         click.Option(["--db"], default=None, metavar="DB", expose_value=False, callback=_set_db,
-                     help=f"SQLite database (default {DEFAULT_DB}, or $NEWSDESK_DB)"),
+                     help=f"SQLite file or postgresql://user@host/db URL (default {DEFAULT_DB}, or $NEWSDESK_DB)"),
         click.Option(["-q", "--quiet"], is_flag=True, expose_value=False, callback=_set_quiet, help="no progress bars"),
     ]
 

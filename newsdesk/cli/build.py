@@ -33,7 +33,7 @@ def run_ingest(state: State, paths: list[str], sample: bool, allow_private: bool
                 report.already_stored += more.already_stored
                 report.failures += more.failures
         print(f"ingested {report.added} new articles ({report.already_stored} already stored, "
-              f"{len(report.failures)} failed) into {state.db} in {time.perf_counter() - started:.1f}s")
+              f"{len(report.failures)} failed) into {store.name} in {time.perf_counter() - started:.1f}s")
     return 1 if report.failures else 0
 
 
@@ -74,11 +74,12 @@ def build(state: State) -> int:
 def check(state: State) -> int:
     """Says whether the store is whole and every story has what it is owed; exit status 1 when not."""
     with state.open_store() as store:
-        problems = store.check()
+        problems, name = store.check(), store.name
         if not problems:
-            print(f"{state.db}: ok ({store.article_count()} articles, {store.story_count()} stories, integrity ok)")
+            checked = "integrity ok" if store.dialect == "sqlite" else "pages not checked: pg_amcheck does that"
+            print(f"{store.name}: ok ({store.article_count()} articles, {store.story_count()} stories, {checked})")
     for p in problems:
-        err(f"{state.db}: {p}")
+        err(f"{name}: {p}")
     return 1 if problems else 0
 
 

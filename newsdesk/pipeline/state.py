@@ -23,7 +23,8 @@ STATE_SUFFIX = ".stream"
 
 
 def state_path(store: Store) -> Path | None:
-    return None if store.path == ":memory:" else Path(store.path + STATE_SUFFIX)
+    # PostgreSQL: no file beside the database (builds may run on several machines); each build replays the store
+    return None if store.path == ":memory:" or store.dialect != "sqlite" else Path(store.path + STATE_SUFFIX)
 
 
 def _header(assignments: tuple[int, int]) -> dict:

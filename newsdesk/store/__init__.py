@@ -1,4 +1,5 @@
-"""The one package that talks to the database: SQLite (WAL, foreign keys, FTS5), with migrations applied by name.
+"""The one package that talks to the database: SQLite (WAL, foreign keys, FTS5), with migrations applied by name;
+or PostgreSQL for a `postgresql://` URL, through the same modules (postgres.py, docs/design/postgresql.md).
 
 Stages never import it; the pipeline reads records from here, hands them to stages, and writes results back.
 `Store` is the whole interface, one class combined from a module per kind of record:
@@ -18,6 +19,7 @@ Stages never import it; the pipeline reads records from here, hands them to stag
     feeds.py        feed subscriptions, polling state, items seen
     facts.py        per-article and per-story facts, the entity index
     credentials.py  the web server's credentials and login sessions (hashes only)
+    postgres.py     the PostgreSQL dialect: a connection that reads the modules' SQL, search, the locks
     records.py      typed records returned beyond newsdesk/models.py (entities)
 
 Every write runs in a transaction; calls made inside `with store.transaction():` commit together.

@@ -42,7 +42,7 @@ class Articles(Connection):
         r = self.db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
         return article_from_row(r) if r else None
 
-    def articles(self, where: str = "1", params: Iterable = ()) -> list[Article]:
+    def articles(self, where: str = "TRUE", params: Iterable = ()) -> list[Article]:
         """The articles matching an SQL condition on the `articles` table, in arrival order."""
         # Arrival order for the stream: publication time, then ingestion order for ties and undated articles.
         sql = f"SELECT * FROM articles WHERE {where} ORDER BY published_utc IS NULL, published_utc, id"
@@ -59,8 +59,10 @@ class Articles(Connection):
 
     def has_sample_articles(self) -> bool:
         """Whether articles of the bundled sample corpus are stored (its licence asks for attribution)."""
-        # GLOB, not LIKE: case-sensitive, so it can seek the index articles_origin (origins are written lower case).
-        return self.db.execute("SELECT 1 FROM articles WHERE origin GLOB 'sample:*' LIMIT 1").fetchone() is not None
+        # Case-sensitive, so it can seek the index articles_origin (origins are written lower case): GLOB in SQLite,
+        # LIKE in PostgreSQL (its index has text_pattern_ops).
+        match = "GLOB 'sample:*'" if self.dialect == "sqlite" else "LIKE 'sample:%'"
+        return self.db.execute(f"SELECT 1 FROM articles WHERE origin {match} LIMIT 1").fetchone() is not None
 
     def set_duplicate(self, article_id: int, duplicate_of: int) -> None:
         with self.transaction():

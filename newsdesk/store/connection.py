@@ -1,8 +1,9 @@
 """Opening the database, and what every kind of record shares: the connection, transactions, the build lock.
 
-`Connection` opens SQLite with WAL, foreign keys and a busy timeout, applies the migrations not yet applied
-(`schema.py`; unless told not to), and offers `transaction()` (all or nothing, nesting) and `build_lock()` (one build per database).
-Every record module's class derives from it, and `Store` combines them.
+`Connection` opens SQLite with WAL, foreign keys and a busy timeout (or, for a `postgresql://` URL, PostgreSQL
+through postgres.py), applies the migrations not yet applied (`schema.py`; unless told not to), and offers `transaction()` (all or
+nothing, nesting) and `build_lock()` (one build per database). Every record module's class derives from it, and
+`Store` combines them. `dialect` ("sqlite" or "postgresql") picks the few statements written twice.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator, Self
 
-from . import schema
+from . import postgres, schema
 from ..errors import NewsdeskError
 
 
@@ -22,16 +23,21 @@ class StoreError(NewsdeskError):
 
 
 class Connection:
-    """One connection to a newsdesk database; `db` is the sqlite3 connection, rows are `sqlite3.Row`."""
+    """One connection to a newsdesk database; `db` is the sqlite3 connection (rows are `sqlite3.Row`), or for a
+    PostgreSQL URL a `postgres.PgDb` that offers the same interface."""
 
     db: sqlite3.Connection
     path: str
+    dialect: str = "sqlite"
 
     def __init__(self, path: str | Path, migrate: bool = True):
         """`migrate=False`: the schema is taken as it is (a server that migrated once at its start opens one
         connection per request, and checking every migration costs more than the rest of opening)."""
         self.path = str(path)
         self._depth = 0  # nesting of transaction()
+        if postgres.is_url(self.path):
+            self._open_postgres()
+            return
         try:
             if self.path != ":memory:":
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -49,6 +55,33 @@ class Connection:
                 self.db.close()
             raise StoreError(f"{self.path}: cannot use this database ({e}); is it a newsdesk database, and is it "
                              "intact? (`sqlite3 FILE 'PRAGMA integrity_check'` tells)") from e
+
+    def _open_postgres(self) -> None:
+        self.dialect = "postgresql"
+        try:
+            self.db, reused = postgres.PgDb.open(self.path)
+            if reused:
+                try:
+                    self.migrate()
+                    return
+                except postgres.database_error():  # the server restarted since: a new session
+                    self.db.discard()
+                    self.db = postgres.PgDb(self.path)
+        except ImportError as e:
+            raise StoreError(f"{postgres.redact(self.path)}: {e}") from None
+        except postgres.database_error() as e:
+            raise StoreError(f"{postgres.redact(self.path)}: cannot connect to PostgreSQL ({str(e).strip()})") from None
+        try:
+            self.migrate()
+        except (FileNotFoundError, *postgres.database_error()) as e:  # a migration without its twin, a foreign db
+            self.db.discard()
+            raise StoreError(f"{postgres.redact(self.path)}: cannot use this database ({str(e).strip()}); is it a "
+                             "newsdesk database?") from e
+
+    @property
+    def name(self) -> str:
+        """The database as messages name it (a URL without its password)."""
+        return postgres.redact(self.path)
 
     def close(self) -> None:
         self.db.close()
@@ -78,11 +111,15 @@ class Connection:
 
     @contextmanager
     def build_lock(self, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
-        """One build at a time per database. A lock on a file beside it: the kernel releases it when its holder
-        dies, kill -9 included, so a crashed build never leaves the store locked. `on_wait` hears once why this
-        one waits."""
+        """One build at a time per database. A lock on a file beside it (PostgreSQL: a session-level advisory
+        lock): the kernel (the server) releases it when its holder dies, kill -9 included, so a crashed build never
+        leaves the store locked. `on_wait` hears once why this one waits."""
         if self.path == ":memory:":  # private to this connection: nobody to exclude
             yield
+            return
+        if self.dialect == "postgresql":
+            with self.db.build_lock(self.name, on_wait):
+                yield
             return
         with open(self.path + ".lock", "a+") as f:
             try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from .codec import iso_text, now_text, utc_text
+from . import postgres
 from .connection import Connection
 
 FEED_SQL = """SELECT f.*, (SELECT COUNT(*) FROM feed_items i WHERE i.feed_id = f.id) AS items_seen,
@@ -41,11 +42,17 @@ class Feeds(Connection):
         # Due when its scheduled time has come, or when its interval has passed since its last good poll: an interval
         # shortened after (or while) a poll scheduled the next one takes effect at once.
         return [dict(r) for r in self.db.execute(
-            FEED_SQL + """ WHERE f.next_poll_at IS NULL OR f.next_poll_at <= :now
+            FEED_SQL + f""" WHERE f.next_poll_at IS NULL OR f.next_poll_at <= :now
                OR (f.failures = 0 AND f.last_polled_at IS NOT NULL
-                   AND strftime('%Y-%m-%dT%H:%M:%S', f.last_polled_at, '+' || f.poll_seconds || ' seconds') <= :now)
+                   AND {self._plus_seconds("f.last_polled_at", "f.poll_seconds")} <= :now)
                ORDER BY f.next_poll_at, f.id""",
             {"now": now_s})]
+
+    def _plus_seconds(self, column: str, seconds: str) -> str:
+        """SQL: the sortable UTC text of the time in `column` plus `seconds` seconds."""
+        if self.dialect == "postgresql":
+            return postgres.plus_seconds(column, seconds)
+        return f"strftime('%Y-%m-%dT%H:%M:%S', {column}, '+' || {seconds} || ' seconds')"
 
     def feed_polled(self, feed_id: int, *, error: str | None, next_poll_at: datetime, etag: str | None = None,
                     last_modified: str | None = None, title: str | None = None, site_url: str | None = None,
@@ -89,4 +96,5 @@ class Feeds(Connection):
     def feed_items(self, feed_id: int, limit: int = 50) -> list[dict]:
         """The feed's latest items, as dicts of their `feed_items` rows, the last seen first."""
         return [dict(r) for r in self.db.execute(
-            "SELECT * FROM feed_items WHERE feed_id = ? ORDER BY seen_at DESC, rowid DESC LIMIT ?", (feed_id, limit))]
+            "SELECT feed_id, item_key, url, title, published, seen_at, raw_sha256, error FROM feed_items "
+            "WHERE feed_id = ? ORDER BY seen_at DESC, rowid DESC LIMIT ?", (feed_id, limit))]

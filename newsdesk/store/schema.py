@@ -2,6 +2,8 @@
 
 Migrations are the files `newsdesk/migrations/NNNN_what.sql`, append only: each is applied once, in name order,
 all or nothing, and recorded by name in `schema_migrations`, so a file added later is applied on next open.
+PostgreSQL applies their twins of the same name in `newsdesk/migrations/postgresql/` (docs/design/postgresql.md):
+every migration must have one, and a test says which lacks it.
 """
 from __future__ import annotations
 
@@ -11,15 +13,24 @@ from pathlib import Path
 from .codec import now_text
 
 MIGRATIONS_DIR = Path(__file__).parent.parent / "migrations"
+DIALECT_DIRS = {"sqlite": MIGRATIONS_DIR, "postgresql": MIGRATIONS_DIR / "postgresql"}
 
 
-def migrations() -> list[tuple[str, str]]:
-    """(name, sql) of every migration file, in name order: `NNNN_what.sql`, append only, each run once."""
-    return [(p.stem, p.read_text()) for p in sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9][0-9]_*.sql"))]
+def migrations(dialect: str = "sqlite") -> list[tuple[str, str]]:
+    """(name, sql) of every migration file of a dialect, in name order: `NNNN_what.sql`, append only, each run
+    once. Raises FileNotFoundError naming a SQLite migration that has no twin in the other dialect."""
+    found = {p.stem: p for p in DIALECT_DIRS[dialect].glob("[0-9][0-9][0-9][0-9]_*.sql")}
+    if dialect != "sqlite":
+        missing = sorted({p.stem for p in MIGRATIONS_DIR.glob("[0-9][0-9][0-9][0-9]_*.sql")} - set(found))
+        if missing:
+            raise FileNotFoundError(f"migration {missing[0]} has no {dialect} twin in {DIALECT_DIRS[dialect]}")
+    return [(name, found[name].read_text()) for name in sorted(found)]
 
 
 def migrate(db: sqlite3.Connection) -> list[str]:
     """Applies the migrations not yet recorded; returns their names."""
+    if getattr(db, "dialect", "sqlite") == "postgresql":
+        return _migrate_postgres(db)
     db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
     done = {r[0] for r in db.execute("SELECT name FROM schema_migrations")}
     applied = []
@@ -37,6 +48,25 @@ def migrate(db: sqlite3.Connection) -> list[str]:
     return applied
 
 
+def _migrate_postgres(db) -> list[str]:
+    # Several processes may open a new database at once (two builds, a server's workers): the first to find a
+    # migration missing applies it under the write lock (postgres.WRITE_LOCK); the others then find it done.
+    todo = migrations("postgresql")
+    if db.execute("SELECT to_regclass('schema_migrations') IS NOT NULL").fetchone()[0] and (
+            {name for name, _ in todo} <= {r[0] for r in db.execute("SELECT name FROM schema_migrations")}):
+        return []
+    applied = []
+    with db:  # one transaction holding the write lock: DDL is transactional in PostgreSQL
+        db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+        done = {r[0] for r in db.execute("SELECT name FROM schema_migrations")}
+        for name, sql in todo:
+            if name not in done:
+                db.executescript(sql)
+                db.execute("INSERT INTO schema_migrations VALUES (?, ?)", (name, now_text()))
+                applied.append(name)
+    return applied
+
+
 def applied_migrations(db: sqlite3.Connection) -> list[str]:
     return [r[0] for r in db.execute("SELECT name FROM schema_migrations ORDER BY name")]
 
@@ -44,7 +74,9 @@ def applied_migrations(db: sqlite3.Connection) -> list[str]:
 def check(db: sqlite3.Connection) -> list[str]:
     """What is wrong with the store, in words an operator can act on; empty when nothing is. Reads every page
     of the database (PRAGMA integrity_check): seconds for a large one."""
-    problems = [f"integrity: {r[0]}" for r in db.execute("PRAGMA integrity_check") if r[0] != "ok"]
+    problems = []
+    if getattr(db, "dialect", "sqlite") == "sqlite":  # PostgreSQL has no such statement: pg_amcheck is the tool
+        problems = [f"integrity: {r[0]}" for r in db.execute("PRAGMA integrity_check") if r[0] != "ok"]
     if problems:
         return problems  # the counts below would read damaged pages
     q = lambda sql: db.execute(sql).fetchone()[0]  # noqa: E731

@@ -13,6 +13,7 @@ import time
 
 from ..models import Article
 from ..settings import LIMITS
+from . import postgres
 from .articles import article_from_row
 from .connection import Connection
 from ..errors import InputError, Unavailable
@@ -113,6 +114,8 @@ class Search(Connection):
             raise SearchRefused(f"the search has {len(terms)} different words; at most {LIMITS.search_terms} "
                                 "different words, please")
         seconds = LIMITS.search_seconds
+        if self.dialect == "postgresql":
+            return self._search_postgres(terms, limit, seconds)
         deadline = time.monotonic() + seconds
         # The watchdog interrupts the statement at the deadline (sqlite3's interrupt is safe from another thread,
         # and a no-op once no statement runs). Not a progress handler: FTS5's cost is in its rank and snippet
@@ -141,3 +144,14 @@ class Search(Connection):
         finally:
             _WATCHDOG.release(watch)
         return [(article_from_row(r), r["snip"]) for r in rows]
+
+    def _search_postgres(self, terms: list[str], limit: int, seconds: float) -> list[tuple[Article, str]]:
+        # tsvector and GIN in place of FTS5, statement_timeout in place of the timer (postgres.PgDb.search)
+        try:
+            rows = self.db.search(terms, limit, seconds)
+        except postgres.query_canceled() as e:
+            if "statement timeout" in str(e):
+                raise SearchTimedOut(f"the search took longer than {seconds:g} s and was stopped; try fewer or "
+                                     "rarer words") from None
+            raise
+        return [(article_from_row(r), postgres.headline_ellipses(r["text"], r["snip"])) for r in rows]

@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import NewsdeskError, NotFound
+from ..store import postgres
 from .deps import desk, not_found_page, render
 
 
@@ -59,8 +60,10 @@ async def bad_request(request: Request, exc: RequestValidationError):
     return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
 
 
-async def interrupted(request: Request, exc: sqlite3.OperationalError):
-    if desk(request).stopping.is_set() and exc.sqlite_errorcode == sqlite3.SQLITE_INTERRUPT:
+async def interrupted(request: Request, exc: Exception):
+    # SQLite's interrupt, or PostgreSQL's cancel (psycopg's QueryCanceled): Desk.stop_requests stopped the query
+    stopped = isinstance(exc, sqlite3.OperationalError) and exc.sqlite_errorcode == sqlite3.SQLITE_INTERRUPT
+    if desk(request).stopping.is_set() and (stopped or not isinstance(exc, sqlite3.OperationalError)):
         return PlainTextResponse("the server is stopping; try again when it is back", status_code=503)
     raise exc
 
@@ -70,3 +73,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, bad_request)
     app.add_exception_handler(sqlite3.OperationalError, interrupted)
+    if canceled := postgres.query_canceled():
+        app.add_exception_handler(canceled, interrupted)
