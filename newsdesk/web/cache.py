@@ -14,6 +14,7 @@ of it; a kept page costs a dictionary lookup.
 """
 from __future__ import annotations
 
+import itertools
 import sqlite3
 import threading
 from collections import OrderedDict
@@ -21,6 +22,7 @@ from typing import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..store import postgres
 from .auth import current_viewer
 
 # The reader's pages and API: their answer is a function of the database and the URL (no clock, no viewer).
@@ -45,16 +47,22 @@ class Generation:
     """
 
     def __init__(self, db_path: str):
-        self._db = sqlite3.connect(db_path, check_same_thread=False, timeout=30)
         self._lock = threading.Lock()
+        # PostgreSQL has no counter of commits by others that is this cheap and exact, so there every read is a
+        # generation of its own and nothing is kept: correct, only not faster.
+        self._db = None if postgres.is_url(db_path) else sqlite3.connect(db_path, check_same_thread=False, timeout=30)
+        self._never_again = itertools.count(-1, -1)
 
     def current(self) -> int:
         with self._lock:
+            if self._db is None:
+                return next(self._never_again)
             return self._db.execute("PRAGMA data_version").fetchone()[0]
 
     def close(self) -> None:
         with self._lock:
-            self._db.close()
+            if self._db is not None:
+                self._db.close()
 
 
 class PageCache:
