@@ -19,6 +19,7 @@ from newsdesk.models import Brief
 from newsdesk.settings import LIMITS
 from newsdesk.store import Store, migrations
 from newsdesk.web import create_app
+from newsdesk.store import postgres
 from test_web import LOCAL, add, db, quote  # noqa: F401  (db: the fixture of a small store of two stories)
 from webauth import api_client, login, make_token
 
@@ -62,6 +63,7 @@ def test_the_server_start_migrates_and_requests_do_not(tmp_path, monkeypatch, db
 
 # -- the pages kept per generation --------------------------------------------------------------------------------
 def test_a_page_is_built_once_per_state_of_the_database_and_never_shown_stale(db):  # noqa: F811
+    sqlite_only(db)
     app = create_app(db["path"])
     calls = counting_open_store(app)
     client = TestClient(app, base_url=LOCAL)
@@ -128,6 +130,7 @@ def test_a_logged_in_readers_pages_are_not_kept_nor_given_to_others(db):  # noqa
 
 
 def test_only_whole_answers_200_of_the_readers_pages_are_kept(db):  # noqa: F811
+    sqlite_only(db)
     app = create_app(db["path"])
     calls = counting_open_store(app)
     client = TestClient(app, base_url=LOCAL)
@@ -135,6 +138,23 @@ def test_only_whole_answers_200_of_the_readers_pages_are_kept(db):  # noqa: F811
         client.get(url)
     assert calls[0] == 4  # a 404 and a page off the list go through each time
     assert client.get("/").status_code == 200 and client.get("/").status_code == 200 and calls[0] == 5
+
+
+def sqlite_only(db) -> None:
+    if postgres.is_url(db["path"]):
+        pytest.skip("the page cache keys on SQLite's data_version; on PostgreSQL nothing is kept "
+                    "(test_postgresql_keeps_no_page)")
+
+
+def test_postgresql_keeps_no_page(db):  # noqa: F811
+    if not postgres.is_url(db["path"]):
+        pytest.skip("PostgreSQL's side of the page cache")
+    app = create_app(db["path"])
+    calls = counting_open_store(app)
+    client = TestClient(app, base_url=LOCAL)
+    for _ in range(3):
+        assert client.get("/").status_code == 200
+    assert calls[0] == 3  # built each time: no generation to key a kept page on
 
 
 # -- search: bounded, the same results ------------------------------------------------------------------------------

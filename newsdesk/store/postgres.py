@@ -242,6 +242,11 @@ class PgDb:
     def __exit__(self, *exc) -> bool:
         return bool(self._tx.pop().__exit__(*exc))
 
+    @property
+    def in_transaction(self) -> bool:
+        """As sqlite3's: whether a transaction is open on this connection."""
+        return bool(self._tx)
+
     def rollback(self) -> None:
         pass  # transactions end in __exit__; there is never one open between calls (autocommit)
 
