@@ -77,6 +77,8 @@ def connect(address: str | None = None, workers: int | None = None, progress: bo
 
     if not ray.is_initialized():
         env = {k: v for k, v in os.environ.items() if k.startswith("NEWSDESK_") and k not in PRIVATE_ENV}
+        if "PYTHONHASHSEED" in os.environ:  # set iteration order, on which a few briefs depend (docs/design/ray.md)
+            env["PYTHONHASHSEED"] = os.environ["PYTHONHASHSEED"]
         env["NEWSDESK_FACTS_PROCESSES"] = "1"
         runtime_env = {"py_modules": [str(PACKAGE)], "env_vars": env}
         kwargs = dict(runtime_env=runtime_env, logging_level="ERROR", log_to_driver=progress)
