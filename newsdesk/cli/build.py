@@ -94,7 +94,7 @@ def ingest(state: State, paths: tuple[str, ...], sample: bool, allow_private: bo
 @click.argument("shards", nargs=-1)
 @click.option("--ray", "use_ray", is_flag=True, help="run on Ray (local mode unless --ray-address)")
 @click.option("--ray-address", default=None, metavar="ADDR",
-              help="join the Ray cluster at ADDR (e.g. ray://head:10001 or auto); implies --ray")
+              help="join the running Ray cluster at ADDR (auto: this node's; or HOST:6379); implies --ray")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Ray workers at once (default: every CPU Ray offers)")
 @click.pass_obj

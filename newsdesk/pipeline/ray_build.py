@@ -234,7 +234,8 @@ def shard_paths(shards: Iterable[str]) -> tuple[list[Path], list[SourceError]]:
     files: list[Path] = []
     missing: list[SourceError] = []
     for shard in shards:
-        found = [f for m in matching_paths(shard) for f in (input_files(m) if m.is_dir() else [m] if m.exists() else [])]
+        found = [f for m in matching_paths(shard)
+                 for f in (input_files(m) if m.is_dir() else [m] if m.exists() else [])]
         if not found:
             missing.append(SourceError(shard, "no such file or folder" if not glob.has_magic(shard)
                                        else "the pattern matches no input files"))
