@@ -107,6 +107,9 @@ def test_ray_build_equals_the_single_process_build(tmp_path, monkeypatch):
     assert b["stories"] == a["stories"]
     assert b["briefs"] == a["briefs"] and len(b["briefs"]) == len(b["stories"])
     assert b["facts"] == a["facts"] and len(b["facts"]) == len(b["stories"])
+    # what `serve` reads is whole: every story has its brief and facts, nothing is owed
+    checked = run_cli("check", db=str(tmp_path / "ray.db"))
+    assert checked.returncode == 0, checked.stderr
 
 
 def test_shards_name_files_folders_and_globs(tmp_path):

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import glob
 import json
+import logging
 import os
 from dataclasses import asdict
 from itertools import islice
@@ -32,9 +33,14 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
-import pyarrow as pa  # installed with ray[data]; only this module, which runs on Ray, imports it
 
 from ..errors import InputError, Unavailable
+
+try:
+    import pyarrow as pa  # installed with ray[data]; only this module, which runs on Ray, imports it
+except ImportError as e:  # said as the verb's error, not a traceback
+    raise Unavailable("running on Ray needs the ray extra: pip install 'newsdesk[ray]'") from e
+
 from ..models import Article, RawInput
 from ..sources import SourceError, input_files, matching_paths, read_path
 from ..store import Store, brief_from_json, brief_to_json
@@ -77,7 +83,7 @@ def connect(address: str | None = None, workers: int | None = None, progress: bo
 
     if not ray.is_initialized():
         env = {k: v for k, v in os.environ.items() if k.startswith("NEWSDESK_") and k not in PRIVATE_ENV}
-        if "PYTHONHASHSEED" in os.environ:  # set iteration order, on which a few briefs depend (docs/design/ray.md)
+        if "PYTHONHASHSEED" in os.environ:  # set iteration order, on which a few briefs depend (docs/design/pipeline.md)
             env["PYTHONHASHSEED"] = os.environ["PYTHONHASHSEED"]
         env["NEWSDESK_FACTS_PROCESSES"] = "1"
         runtime_env = {"py_modules": [str(PACKAGE)], "env_vars": env}
@@ -90,6 +96,8 @@ def connect(address: str | None = None, workers: int | None = None, progress: bo
     context.execution_options.preserve_order = True  # the store's order is the inputs' order
     context.enable_progress_bars = progress
     context.print_on_execution_start = False
+    if not progress:  # Ray Data logs each Dataset's start and end at INFO
+        logging.getLogger("ray.data").setLevel(logging.WARNING)
     return int(ray.cluster_resources().get("CPU", 1))
 
 
