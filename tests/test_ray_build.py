@@ -97,8 +97,8 @@ def test_ray_build_equals_the_single_process_build(tmp_path, monkeypatch):
     assert "on Ray (local): 2 workers" in on_ray.stderr
     # the malformed line is named the same way on both paths, and the rest goes on
     skipped = [line for line in local.stderr.splitlines() if "skipped" in line]
-    assert len(skipped) == 1 and skipped[0].startswith(f"newsdesk: skipped {tmp_path / 'b.jsonl'}:36: malformed JSON"), \
-        local.stderr
+    bad_line = f"newsdesk: skipped {tmp_path / 'b.jsonl'}:36: malformed JSON"
+    assert len(skipped) == 1 and skipped[0].startswith(bad_line), local.stderr
     assert [line for line in on_ray.stderr.splitlines() if "skipped" in line] == skipped, on_ray.stderr
     assert local.returncode == on_ray.returncode == 1
 
