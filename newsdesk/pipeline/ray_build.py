@@ -293,12 +293,15 @@ class RayRunner(LocalRunner):
                  batch: int) -> Iterator[list[ArticleRecord]]:
         import ray
 
-        batch = max(1, min(batch, 64))  # small enough that every worker gets several: the last ones finish together
+        slots = self.workers or int(ray.cluster_resources().get("CPU", 1))
         for start in range(0, len(articles), ARTICLE_CHUNK):
             chunk = articles[start:start + ARTICLE_CHUNK]
+            # at least 4 batches a worker, so that the last ones end close together (5 batches on 2 workers would
+            # leave one idle for a fifth of the time), and at most `batch`
+            size = max(1, min(batch, 64, -(-len(chunk) // (4 * slots))))
             ds = ray.data.from_items([{"index": n, "article": article_to_json(a)} for n, a in enumerate(chunk)],
-                                     override_num_blocks=-(-len(chunk) // batch))
-            ds = ds.map_batches(article_batch, fn_args=(tuple(stages),), batch_size=batch, batch_format="numpy",
+                                     override_num_blocks=-(-len(chunk) // size))
+            ds = ds.map_batches(article_batch, fn_args=(tuple(stages),), batch_size=size, batch_format="numpy",
                                 concurrency=self.workers, zero_copy_batch=False)
             for out in ds.iter_batches(batch_size=None, batch_format="numpy"):
                 yield records_from_batch(out, chunk)
