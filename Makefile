@@ -18,7 +18,7 @@ demo: install
 	$(BIN)/newsdesk --db $(DB) demo
 
 install-test: install
-	$(BIN)/pip install -q -e '.[test,eval,postgres]'
+	$(BIN)/pip install -q -e '.[test,eval,postgres,ray]'
 
 # Debian's Chromium for the browser tests (Playwright cannot download its own browser here) and the Perl XML
 # parser that the official ROUGE-1.5.5 script of `newsdesk eval summarize` needs.

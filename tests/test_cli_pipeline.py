@@ -142,3 +142,15 @@ def test_extract_verb_names_failed_files(tmp_path):
     record = json.loads(line)
     assert record["path"] == str(page) and record["outlet"] == "Valley Times"
     assert record["title"] == "Bridge reopens after repairs" and "stone bridge" in record["text"]
+
+
+def test_ingest_reads_quoted_globs(tmp_path, db_path):
+    records = sample_records()[:6]
+    _write_jsonl(tmp_path / "a.jsonl", records[:2])
+    _write_jsonl(tmp_path / "b.jsonl", records[2:4])
+    _write_jsonl(tmp_path / "c.ndjson", records[4:])
+    with Store(db_path) as store:
+        report = ingest_paths(store, [str(tmp_path / "*.jsonl"), str(tmp_path / "none-*.jsonl")])
+        assert report.added == 4
+        assert [f.message for f in report.failures] == ["the pattern matches no files or folders"]
+        assert sorted(a.external_id for a in store.articles()) == sorted(r["id"] for r in records[:4])

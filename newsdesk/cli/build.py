@@ -37,17 +37,42 @@ def run_ingest(state: State, paths: list[str], sample: bool, allow_private: bool
     return 1 if report.failures else 0
 
 
-def run_build(state: State) -> int:
+def run_build(state: State, shards: list[str] = (), ray: bool = False, address: str | None = None,
+              workers: int | None = None) -> int:
+    """The build; with `shards`, those are read into the store first. With `ray` (or an `address`), both run on
+    Ray (pipeline/ray_build.py): locally with `workers` CPUs, or on the cluster at `address`. 1 when some input
+    failed."""
     from ..pipeline import build
 
+    failed = 0
     with state.open_store() as store:
         started = time.perf_counter()
-        report = build(store, progress=state.progress)
+        on_failure = lambda f: err(f"skipped {f}")  # noqa: E731
+        if ray or address:
+            from ..pipeline import ray_build
+
+            cpus = ray_build.connect(address, workers, progress=state.progress)
+            runner = ray_build.RayRunner(workers)
+            err(f"on Ray ({address or 'local'}): {workers or cpus} workers of {cpus} CPUs")
+            try:
+                if shards:
+                    ingested = ray_build.ingest_shards(store, shards, workers, state.progress, on_failure)
+                    failed = len(ingested.failures)
+                report = build(store, progress=state.progress, runner=runner)
+            finally:
+                ray_build.shutdown()
+        else:
+            if shards:
+                from ..pipeline import ingest_paths
+
+                failed = len(ingest_paths(store, [Path(s) for s in shards], progress=state.progress,
+                                          on_failure=on_failure).failures)
+            report = build(store, progress=state.progress)
         print(f"built {report.new_stories} new and {report.updated_stories} updated stories from "
               f"{report.new_articles} new articles ({report.duplicates} duplicates grouped, "
               f"{report.revised_articles} articles moved by re-clustering the window); "
               f"{report.total_stories} stories in all, in {time.perf_counter() - started:.1f}s")
-    return 0
+    return 1 if failed else 0
 
 
 @verb("ingest", "store articles from JSON lines, HTML files and folders",
@@ -63,10 +88,22 @@ def ingest(state: State, paths: tuple[str, ...], sample: bool, allow_private: bo
     return run_ingest(state, list(paths), sample, allow_private)
 
 
-@verb("build", "group new articles into stories and write their briefs")
+@verb("build", "group new articles into stories and write their briefs",
+      "SHARDS: .warc(.gz), .jsonl(.gz) files, folders or quoted globs of them, read into the store first (as "
+      "`ingest` reads them). --ray runs the reading, the per-article and the per-story stages on Ray: on this "
+      "machine (--workers CPUs), or on the cluster at --ray-address; needs `pip install 'newsdesk[ray]'`.")
+@click.argument("shards", nargs=-1)
+@click.option("--ray", "use_ray", is_flag=True, help="run on Ray (local mode unless --ray-address)")
+@click.option("--ray-address", default=None, metavar="ADDR",
+              help="join the running Ray cluster at ADDR (auto: this node's; or HOST:6379); implies --ray")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Ray workers at once (default: every CPU Ray offers)")
 @click.pass_obj
-def build(state: State) -> int:
-    return run_build(state)
+def build(state: State, shards: tuple[str, ...], use_ray: bool, ray_address: str | None,
+          workers: int | None) -> int:
+    if workers is not None and not (use_ray or ray_address):
+        raise click.UsageError("--workers is for --ray")
+    return run_build(state, list(shards), use_ray, ray_address, workers)
 
 
 @verb("check", "is the database whole, and does every story have its brief and facts?")

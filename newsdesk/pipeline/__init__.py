@@ -7,6 +7,7 @@ batch verbs call it. Start with `declared.py` (every stage, in order), then `bui
     stages.py    the stage interface (records, one Protocol per kind) and the stages
     ingest.py    keep each input's raw bytes, then parse it
     build.py     the build driver and `refresh_stories`, the one path that rewrites briefs and facts
+    ray_build.py the same build on Ray Data (`newsdesk build --ray`); imported only when asked for
     stream.py    the stream's state: dedup, online clustering and the window (`StoryAssigner`)
     state.py     that state saved beside the database between builds
 """

@@ -5,12 +5,16 @@ date through `refresh_stories`, the one path that rewrites briefs and facts (use
 One build at a time per store: a second waits for the first. A build killed at any point loses nothing: each
 article's story is written as it is decided, the stories a change touches are marked stale in the same
 transaction, and the next build rewrites every stale story whether or not anything new arrived.
+
+Where the per-article and per-story stages run is the `Runner`'s business: `LocalRunner` (the default) runs them
+in this process; `ray_build.RayRunner` runs the same stages as Ray Data `map_batches` steps, while this driver
+keeps what must happen in one place and in order (the store's writes, story assignment, re-clustering).
 """
 from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator, Protocol, Sequence
 
 from tqdm import tqdm
 
@@ -20,7 +24,7 @@ from ..store import Store
 from . import state
 from .declared import PIPELINE
 from ..stages.threads import profile_names
-from .stages import ArticleRecord, Relate, StoryRecord, WindowBatch
+from .stages import ArticleFacts, ArticleRecord, ArticleStage, Relate, StoryRecord, StoryStage, WindowBatch
 from .stream import StoryAssigner
 
 ARTICLE_BATCH = 256  # new articles run through the per-article stages at once: memory, not results, depends on it
@@ -40,11 +44,65 @@ class BuildReport:
     resumed: bool = False  # the stream's state was read from the one the last build saved, not replayed
 
 
-def build(store: Store, progress: bool = False, log: Callable[[str], None] | None = None) -> BuildReport:
-    """Users' decisions enforced, new articles assigned, the window re-clustered, changed stories rewritten."""
+class Runner(Protocol):
+    """Runs the per-article and per-story stages for the driver; the results must not depend on the runner.
+
+    `article_stages`: what `build` runs on each new article before assigning it (`PIPELINE.article`, plus
+    `ArticleFacts` where the per-article analysis is cheaper done then than in one stream per build).
+    `articles` yields the records of `articles` after `stages`, in `articles`' order, a batch at a time;
+    `stories` yields, for each record in order, its id and the record after `stages` or the exception a stage
+    raised; it may read `records` ahead of what it has yielded."""
+
+    article_stages: tuple[ArticleStage, ...]
+
+    def articles(self, articles: Sequence[Article], stages: Sequence[ArticleStage],
+                 batch: int) -> Iterator[list[ArticleRecord]]: ...
+
+    def stories(self, records: Iterable[StoryRecord],
+                stages: Sequence[StoryStage]) -> Iterator[tuple[int, StoryRecord | Exception]]: ...
+
+
+class LocalRunner:
+    """The stages in this process, batch after batch (the per-article facts' spaCy stream uses `[facts]
+    processes` cores by itself)."""
+
+    article_stages = PIPELINE.article
+
+    def articles(self, articles: Sequence[Article], stages: Sequence[ArticleStage],
+                 batch: int) -> Iterator[list[ArticleRecord]]:
+        for start in range(0, len(articles), batch):
+            yield run_article_stages([ArticleRecord(a) for a in articles[start:start + batch]], stages)
+
+    def stories(self, records: Iterable[StoryRecord],
+                stages: Sequence[StoryStage]) -> Iterator[tuple[int, StoryRecord | Exception]]:
+        for record in records:
+            yield record.id, run_story_stages(record, stages)
+
+
+def run_article_stages(records: list[ArticleRecord], stages: Sequence[ArticleStage]) -> list[ArticleRecord]:
+    for stage in stages:
+        records = stage.process_batch(records)
+    return records
+
+
+def run_story_stages(record: StoryRecord, stages: Sequence[StoryStage]) -> StoryRecord | Exception:
+    """The record after `stages`, or the exception one raised: one story's failure must not stop the others."""
+    try:
+        for stage in stages:
+            (record,) = stage.process_batch([record])
+    except Exception as e:  # noqa: BLE001 - reported for this story by the driver
+        return e
+    return record
+
+
+def build(store: Store, progress: bool = False, log: Callable[[str], None] | None = None,
+          runner: Runner | None = None) -> BuildReport:
+    """Users' decisions enforced, new articles assigned, the window re-clustered, changed stories rewritten.
+    `runner`: where the per-article and per-story stages run (default: `LocalRunner`, this process)."""
     from ..edits import enforce
 
     log = log or _stderr
+    runner = runner or LocalRunner()
     with store.build_lock(on_wait=log):
         report = BuildReport()
         enforce(store)  # users' moves and merges first, so the clusterer learns from them
@@ -57,10 +115,10 @@ def build(store: Store, progress: bool = False, log: Callable[[str], None] | Non
             return report
         assigner, report.resumed = state.resume(store)
         existing = set(store.story_ids(written=True))  # a story counts as new until its first brief is written
-        _assign(store, assigner, new, report, progress)
+        _assign(store, assigner, new, report, progress, runner)
         if report.new_articles:
             report.revised_articles = _recluster(store, assigner)
-        refreshed = refresh_stories(store, assigner, progress=progress, log=log)
+        refreshed = refresh_stories(store, assigner, progress=progress, log=log, runner=runner)
         build_sections(store, [sid for sid in unsorted if sid not in refreshed], progress)
         report.new_stories = len(refreshed - existing)
         report.updated_stories = len(refreshed & existing)
@@ -74,14 +132,13 @@ def _stderr(message: str) -> None:
     print(f"newsdesk: {message}", file=sys.stderr, flush=True)
 
 
-def _assign(store: Store, assigner: StoryAssigner, new: list[Article], report: BuildReport, progress: bool) -> None:
-    """The per-article stages over batches of new articles, then the stream stages one article at a time, each
-    article's story (and copy link) written in one transaction as soon as it is decided."""
+def _assign(store: Store, assigner: StoryAssigner, new: list[Article], report: BuildReport, progress: bool,
+            runner: Runner) -> None:
+    """The per-article stages over batches of new articles (on the runner), then the stream stages one article at
+    a time, each article's story (and copy link, and per-article facts when the runner made them) written in one
+    transaction as soon as it is decided."""
     bar = tqdm(total=len(new), desc="cluster", unit=" articles", disable=not progress, file=sys.stderr)
-    for start in range(0, len(new), ARTICLE_BATCH):
-        records = [ArticleRecord(a) for a in new[start:start + ARTICLE_BATCH]]
-        for stage in PIPELINE.article:
-            records = stage.process_batch(records)
+    for records in runner.articles(new, runner.article_stages, ARTICLE_BATCH):
         for record in records:
             window = WindowBatch(store.new_story, [record])
             for stage in PIPELINE.stream:
@@ -90,6 +147,8 @@ def _assign(store: Store, assigner: StoryAssigner, new: list[Article], report: B
                 if record.duplicate_of is not None:
                     store.set_duplicate(record.article.id, record.duplicate_of)
                 store.assign(record.article.id, record.story)
+                if record.facts is not None:
+                    store.put_article_facts({record.article.id: record.facts})
             report.duplicates += record.duplicate_of is not None
             report.new_articles += 1
             bar.update()
@@ -119,28 +178,40 @@ def _recluster(store: Store, assigner: StoryAssigner) -> int:
 
 
 def refresh_stories(store: Store, assigner: StoryAssigner | None = None, story_ids: Iterable[int] | None = None,
-                    progress: bool = False, log: Callable[[str], None] | None = None) -> set[int]:
+                    progress: bool = False, log: Callable[[str], None] | None = None,
+                    runner: Runner | None = None) -> set[int]:
     """The one path that brings stories up to date with their articles, after a build or a user's edit: the story
     stages (brief and facts) on each stale story (or each of `story_ids`), each story in one transaction; then,
     given the stream's state (`assigner`, which a build has and an edit does not), the stories stages (related
     links) on every live story, and only then are the stories marked fresh. Without it the links stay owed, and the
     next build writes them. A story whose brief or facts fail is named in `log` and stays stale, and the others go
-    on. Returns the stories rewritten."""
+    on. `runner` runs the story stages (default: `LocalRunner`). Returns the stories rewritten."""
     log = log or _stderr
+    runner = runner or LocalRunner()
     live = store.live_story_ids()
     todo = store.stale_story_ids(written=False) if story_ids is None else set(story_ids)
     store.drop_stale(todo - live)
-    _analyse(store, sorted(todo & live), progress, log)
+    ids = sorted(todo & live)
+    _analyse(store, ids, progress, log, runner)
     done: set[int] = set()
-    for story_id in tqdm(sorted(todo & live), desc="briefs and facts", unit=" stories", disable=not progress,
-                         file=sys.stderr):
-        try:
-            record, stored = _load_story(store, story_id)
-            for stage in PIPELINE.story:
-                (record,) = stage.process_batch([record])
-        except Exception as e:  # noqa: BLE001 - one story's failure must not leave every other story stale
-            log(f"story {story_id}: brief or facts failed ({type(e).__name__}: {e}); kept stale for the next build")
+    stored_facts: dict[int, set[int]] = {}  # story -> its articles whose facts were stored before
+
+    def loaded() -> Iterator[StoryRecord]:
+        for story_id in ids:
+            try:
+                record, stored_facts[story_id] = _load_story(store, story_id)
+            except Exception as e:  # noqa: BLE001 - as a stage's failure: this story stays stale
+                log(f"story {story_id}: cannot be read ({type(e).__name__}: {e}); kept stale for the next build")
+                continue
+            yield record
+
+    for story_id, record in tqdm(runner.stories(loaded(), PIPELINE.story), total=len(ids), desc="briefs and facts",
+                                 unit=" stories", disable=not progress, file=sys.stderr):
+        if isinstance(record, Exception):  # one story's failure must not leave every other story stale
+            log(f"story {story_id}: brief or facts failed ({type(record).__name__}: {record}); kept stale for the "
+                "next build")
             continue
+        stored = stored_facts.pop(story_id)
         with store.transaction():
             store.save_story(story_id, record.brief)
             store.set_sections([(story_id, record.section)])
@@ -158,24 +229,24 @@ def refresh_stories(store: Store, assigner: StoryAssigner | None = None, story_i
     return done
 
 
-def _analyse(store: Store, story_ids: list[int], progress: bool, log: Callable[[str], None]) -> None:
-    """The per-article facts of the articles of `story_ids` that have none at the current version, stored: one
-    spaCy stream over all of them (stages.facts.extract_articles, on every core) instead of one per story, so the
-    story stages find them stored. A failure here is logged and left to the story stages, story by story."""
-    from ..stages.facts import VERSION, extract_articles
+def _analyse(store: Store, story_ids: list[int], progress: bool, log: Callable[[str], None],
+             runner: Runner) -> None:
+    """The per-article facts of the articles of `story_ids` that have none at the current version, stored: the
+    `ArticleFacts` stage over all of them on the runner (in this process: one spaCy stream on every core) instead
+    of one per story, so the story stages find them stored. A failure here is logged and left to the story
+    stages, story by story."""
+    from ..stages.facts import VERSION
 
     articles = [a for sid in story_ids for a in store.story_articles(sid)]
     stored = store.article_facts([a.id for a in articles])
     todo = [a for a in articles if stored.get(a.id, {}).get("version") != VERSION]
     bar = tqdm(total=len(todo), desc="analysis", unit=" articles", disable=not progress, file=sys.stderr)
-    for start in range(0, len(todo), ANALYSIS_BATCH):  # stored as it goes: an interrupted build keeps what is done
-        chunk = todo[start:start + ANALYSIS_BATCH]
-        try:
-            store.put_article_facts(extract_articles(chunk))
-        except Exception as e:  # noqa: BLE001 - the story stages parse their own articles and name the one failing
-            log(f"article analysis failed ({type(e).__name__}: {e}); the stories parse their articles themselves")
-            break
-        bar.update(len(chunk))
+    try:  # stored as it goes: an interrupted build keeps what is done
+        for records in runner.articles(todo, (ArticleFacts(),), ANALYSIS_BATCH):
+            store.put_article_facts({r.article.id: r.facts for r in records})
+            bar.update(len(records))
+    except Exception as e:  # noqa: BLE001 - the story stages parse their own articles and name the one failing
+        log(f"article analysis failed ({type(e).__name__}: {e}); the stories parse their articles themselves")
     bar.close()
 
 

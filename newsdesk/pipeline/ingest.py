@@ -13,7 +13,7 @@ from typing import Callable, Iterable
 from tqdm import tqdm
 
 from ..models import Article, RawInput
-from ..sources import SourceError, read_jsonl_bytes, read_path
+from ..sources import SourceError, matching_paths, read_jsonl_bytes, read_path
 from ..store import Store
 from .declared import PIPELINE
 
@@ -34,12 +34,14 @@ class IngestReport:
     failures: list[InputFailure] = field(default_factory=list)
 
 
-def ingest_raw(store: Store, raw: RawInput) -> Article | InputFailure | None:
-    """Keep the raw bytes first, then parse; returns the new article, a failure, or None if already stored."""
+def ingest_raw(store: Store, raw: RawInput,
+               parsed: Article | Exception | None = None) -> Article | InputFailure | None:
+    """Keep the raw bytes first, then parse; returns the new article, a failure, or None if already stored.
+    `parsed`: the parse stage's result for `raw` when it ran elsewhere (a Ray worker: ray_build.py)."""
     store.put_raw(raw)
     if store.has_article_for(raw.sha256):
         return None
-    (article,) = PIPELINE.ingest.process_batch([raw])
+    (article,) = PIPELINE.ingest.process_batch([raw]) if parsed is None else (parsed,)
     if isinstance(article, Exception):  # any parser failure is reported for this input, and the batch goes on
         message = str(article) or type(article).__name__
         store.set_raw_error(raw.sha256, message)
@@ -49,8 +51,10 @@ def ingest_raw(store: Store, raw: RawInput) -> Article | InputFailure | None:
     return article if store.add_article(article) is not None else None
 
 
-def ingest_inputs(store: Store, inputs: Iterable[RawInput | SourceError], progress: bool = False,
-                  on_failure: Callable[[InputFailure], None] | None = None) -> IngestReport:
+def ingest_inputs(store: Store, inputs: Iterable[RawInput | SourceError | tuple[RawInput, Article | Exception]],
+                  progress: bool = False, on_failure: Callable[[InputFailure], None] | None = None) -> IngestReport:
+    """Stores each input in order; an input may come with its parse already done, as `(raw, article or the
+    parse's exception)`."""
     report = IngestReport()
     for item in tqdm(inputs, desc="ingest", unit=" inputs", disable=not progress, file=sys.stderr):
         if isinstance(item, SourceError):
@@ -58,6 +62,8 @@ def ingest_inputs(store: Store, inputs: Iterable[RawInput | SourceError], progre
                 store.put_raw(item.raw)
                 store.set_raw_error(item.raw.sha256, item.message)
             result: Article | InputFailure | None = InputFailure(item.origin, item.message)
+        elif isinstance(item, tuple):
+            result = ingest_raw(store, *item)
         else:
             result = ingest_raw(store, item)
         if isinstance(result, InputFailure):
@@ -72,7 +78,8 @@ def ingest_inputs(store: Store, inputs: Iterable[RawInput | SourceError], progre
 
 
 def ingest_paths(store: Store, paths: Iterable[Path | str], fetcher=None, **kwargs) -> IngestReport:
-    """Files, folders, and http(s) URLs (given as str; fetched with `fetcher`, a sources.fetch.Fetcher)."""
+    """Files, folders, quoted globs of them, and http(s) URLs (given as str; fetched with `fetcher`, a
+    sources.fetch.Fetcher)."""
     def inputs():
         for p in paths:
             if isinstance(p, str) and p.lower().startswith(("http://", "https://")):
@@ -80,11 +87,14 @@ def ingest_paths(store: Store, paths: Iterable[Path | str], fetcher=None, **kwar
 
                 yield from read_url(p, fetcher)
                 continue
-            p = Path(p)
-            if not p.exists():
-                yield SourceError(str(p), "no such file or folder")
-            else:
-                yield from read_path(p)
+            matches = matching_paths(str(p))
+            if not matches:
+                yield SourceError(str(p), "the pattern matches no files or folders")
+            for m in matches:
+                if not m.exists():
+                    yield SourceError(str(m), "no such file or folder")
+                else:
+                    yield from read_path(m)
 
     return ingest_inputs(store, inputs(), **kwargs)
 

@@ -6,6 +6,7 @@ line at most LIMITS.input_bytes), .gz files through the bounded inflater, an HTM
 """
 from __future__ import annotations
 
+import glob
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -26,10 +27,23 @@ class SourceError:
     raw: RawInput | None = None  # bytes that did arrive before the failure (a fetch cut off), kept with the error
 
 
+def matching_paths(pattern: str) -> list[Path]:
+    """The paths a quoted glob (`crawl/*.warc.gz`, `**` for folders below) names, sorted; `[pattern]` itself when it
+    is no glob or names an existing path."""
+    if not glob.has_magic(pattern) or Path(pattern).exists():
+        return [Path(pattern)]
+    return [Path(m) for m in sorted(glob.glob(pattern, recursive=True))]
+
+
+def input_files(folder: Path) -> list[Path]:
+    """The ingestible files under `folder`, recursively, in the order `read_path` reads them."""
+    return sorted(p for p in folder.rglob("*") if p.is_file() and _kind(p))
+
+
 def read_path(path: Path) -> Iterator[RawInput | SourceError]:
     """Everything ingestible under `path`: a JSON lines file, an HTML file, a WARC file, or a folder of them."""
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file() and _kind(p))
+        files = input_files(path)
         if not files:
             yield SourceError(str(path), "no .html, .html.gz, .jsonl(.gz) or .warc(.gz) files in this folder")
         for f in files:
