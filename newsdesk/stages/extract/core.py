@@ -9,6 +9,8 @@ MIN_WORDS words or more, or its text is over LIMITS.article_chars characters.
 """
 from __future__ import annotations
 
+from urllib.parse import urljoin, urlsplit
+
 from newsdesk.models import Article, RawInput
 from newsdesk.settings import LIMITS, current
 
@@ -101,4 +103,19 @@ def extract_html(raw: RawInput) -> Article:
         or guess_language(text),
         raw_sha256=raw.sha256,
         origin=raw.origin,
+        image_url=absolute_http(pm["image"], url),
+        image_credit=pm["image_credit"],
     )
+
+
+def absolute_http(link: str | None, base: str | None) -> str | None:
+    """`link` made absolute against the page's URL; None unless that gives an http(s) URL (a data: or javascript:
+    image is never fetched)."""
+    if not link:
+        return None
+    try:
+        absolute = urljoin(base or "", link.strip())
+        parts = urlsplit(absolute)
+    except ValueError:
+        return None
+    return absolute if parts.scheme in ("http", "https") and parts.hostname and len(absolute) <= 2000 else None
