@@ -45,7 +45,7 @@ def make_thumbnail(body: bytes, settings: ImageSettings) -> Thumbnail:
             width, height = im.size
             if width * height > settings.max_pixels:
                 raise ImageRefused(f"image of {width}x{height} pixels is over the limit of {settings.max_pixels} "
-                                   "pixels (not decoded)")
+                                   "pixels, refused as a decompression bomb (not decoded)")
             if width < MIN_SIDE or height < MIN_SIDE:
                 raise ImageRefused(f"image of {width}x{height} pixels is too small to show")
             box = (settings.width, settings.max_height)
@@ -60,7 +60,9 @@ def make_thumbnail(body: bytes, settings: ImageSettings) -> Thumbnail:
     except ImageRefused:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
-        raise ImageRefused(f"image refused as a decompression bomb ({e})") from e
+        # Pillow's own ceiling (about 179 megapixels), met while it reads the header: before ours can look
+        raise ImageRefused(f"image of over {settings.max_pixels} pixels refused as a decompression bomb (not "
+                           "decoded)") from e
     except UnidentifiedImageError as e:
         raise ImageRefused(f"not an image of a known format ({', '.join(FORMATS)})") from e
     except (OSError, ValueError, SyntaxError, EOFError) as e:  # what Pillow raises for a damaged or cut-off file

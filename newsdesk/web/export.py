@@ -17,7 +17,8 @@ from .views.stories import index_context, page_count, story_context
 
 def export_site(db_path: str, out_dir: str | Path) -> int:
     """Write index.html (plus index-N.html pages), latest.html (latest-N.html), stories/, articles/, section/ (one
-    page per section, paged), about.html, images/ (the lead images' thumbnails) and static/; returns the number of files written."""
+    page per section, paged), about.html, images/ (the lead images' thumbnails) and static/; returns the number of
+    files written."""
     out = Path(out_dir)
     env = make_env(static_site=True)
     written = 0
