@@ -238,3 +238,23 @@ def test_the_static_export_carries_the_thumbnails(tmp_path):
     assert f'src="images/{image_id}.webp"' in (tmp_path / "site" / "index.html").read_text()
     assert f'src="../images/{image_id}.webp"' in (tmp_path / "site" / "stories" / f"{ids['pictured']}.html").read_text()
     assert Image.open(tmp_path / "site" / "images" / f"{image_id}.webp").format == "WEBP"
+
+
+def test_a_page_ingested_brings_its_image_to_its_story(tmp_path):
+    # the whole path: a page whose og:image is relative, ingested and built, its image fetched from the same host
+    from newsdesk.pipeline import build
+    from newsdesk.pipeline.ingest import ingest_raw
+
+    with NewsServer() as server, Store(str(tmp_path / "n.db")) as store:
+        server.routes["/media/roof.png"] = static(photo(800, 500, "PNG"), "image/png")
+        page = _page('<meta property="og:image" content="../media/roof.png">'
+                     '<script type="application/ld+json">{"@type": "NewsArticle", "image": {"@type": "ImageObject", '
+                     '"url": "../media/roof.png", "copyrightHolder": {"@type": "Person", "name": "Ann Lens"}}}'
+                     '</script>')
+        article = ingest_raw(store, RawInput(body=page, kind="html", origin="p", url=server.url("/news/roof.html")))
+        build(store)
+        fetch_images(store, ImageSettings(), local_fetch())
+        shown = store.story_images([store.get_article(article.id).story_id])
+        (image,) = shown.values()
+        assert (image.article_id, image.credit, image.width, image.height) == (article.id, "Ann Lens", 320, 200)
+        assert server.requests_to("/media/roof.png") == 1
