@@ -19,7 +19,7 @@ from ..settings import current
 from ..store import Store
 from . import state
 from .declared import PIPELINE
-from .stages import ArticleRecord, Relate, StoryRecord, WindowBatch
+from .stages import ArticleRecord, Relate, RelatedIndex, StoryRecord, WindowBatch
 from .stream import StoryAssigner
 
 ARTICLE_BATCH = 256  # new articles run through the per-article stages at once: memory, not results, depends on it
@@ -56,7 +56,8 @@ def build(store: Store, progress: bool = False, log: Callable[[str], None] | Non
         _assign(store, assigner, new, report, progress)
         if report.new_articles:
             report.revised_articles = _recluster(store, assigner)
-        refreshed = refresh_stories(store, assigner, progress=progress, log=log)
+        # a replayed stream state relates every story: the related index may not match its vectors
+        refreshed = refresh_stories(store, assigner, progress=progress, log=log, relate_all=not report.resumed)
         report.new_stories = len(refreshed - existing)
         report.updated_stories = len(refreshed & existing)
         if report.new_articles or not report.resumed:
@@ -114,11 +115,13 @@ def _recluster(store: Store, assigner: StoryAssigner) -> int:
 
 
 def refresh_stories(store: Store, assigner: StoryAssigner | None = None, story_ids: Iterable[int] | None = None,
-                    progress: bool = False, log: Callable[[str], None] | None = None) -> set[int]:
+                    progress: bool = False, log: Callable[[str], None] | None = None,
+                    relate_all: bool = False) -> set[int]:
     """The one path that brings stories up to date with their articles, after a build or a user's edit: the story
     stages (brief and facts) on each stale story (or each of `story_ids`), each story in one transaction; then,
     given the stream's state (`assigner`, which a build has and an edit does not), the stories stages (related
-    links) on every live story, and only then are the stories marked fresh. Without it the links stay owed, and the
+    links, `relate`) on the stories whose links can change (`relate_all`: on every live story), and only then are
+    the stories marked fresh. Without it the links stay owed, and the
     next build writes them. A story whose brief or facts fail is named in `log` and stays stale, and the others go
     on. Returns the stories rewritten."""
     log = log or _stderr
@@ -144,8 +147,8 @@ def refresh_stories(store: Store, assigner: StoryAssigner | None = None, story_i
         done.add(story_id)
     if assigner is not None:
         owed = store.stale_story_ids(written=True)
-        if owed:
-            _relate(store, assigner, live, owed)
+        if owed or relate_all:
+            relate(store, assigner, live, None if relate_all else owed)
             store.mark_fresh(owed)
     return done
 
@@ -183,18 +186,30 @@ def _load_story(store: Store, story_id: int) -> tuple[StoryRecord, set[int]]:
     return StoryRecord(story_id, articles, stored.brief if stored else None, extracted), set(extracted)
 
 
-def _relate(store: Store, assigner: StoryAssigner, live: set[int], touched: set[int] | None = None) -> set[int]:
-    """The stories stages over every `live` story (those with articles), with its vector from the stream's state
-    (`StoryAssigner.related_vectors`), relinking the `touched` stories (None: all), those whose links name one and
-    those that have one as a candidate (`stages.Relate`); returns the stories relinked. The others keep their
-    links, made when they were last in such a set."""
-    records = [StoryRecord(sid, vector=vector) for sid, vector in assigner.related_vectors(live).items()]
-    also = set() if touched is None else store.stories_relating_to(touched)
-    for stage in PIPELINE.stories:
-        records = (stage.process_batch(records, touched, also) if isinstance(stage, Relate)
-                   else stage.process_batch(records))
-    for record in records:
-        store.set_related(record.id, record.related or [])
+def relate(store: Store, assigner: StoryAssigner, live: set[int], touched: set[int] | None = None) -> set[int]:
+    """The stories stages: related links and the index that finds them (the store's story_terms), with each story's
+    vector from the stream's state (`StoryAssigner.related_vectors`). `touched` None: every `live` story related
+    and indexed afresh (a new or replayed stream state, whose vectors the index may not match). Else the stories
+    whose vectors changed since the last relating (`touched`, the stories owing links, and those the stream's
+    `related_dirty` names), and the stories whose links that can alter, each with the links relating every story
+    would give it (`stages.Relate.update`): the cost follows those, not the store. Returns the stories relinked."""
+    if touched is None:
+        records = [StoryRecord(sid, vector=vector) for sid, vector in assigner.related_vectors(live).items()]
+        for stage in PIPELINE.stories:
+            records = stage.process_batch(records)
+    else:
+        changed = set(touched) | {s for s in assigner.related_dirty if isinstance(s, int)}
+        index = RelatedIndex(vectors=lambda ids: assigner.related_vectors(set(ids) & live),
+                             terms=store.story_terms, postings=store.term_postings, holders=store.term_holders,
+                             links=store.story_links, linking_to=store.stories_relating_to)
+        records = []
+        for stage in PIPELINE.stories:
+            records = stage.update(changed, index) if isinstance(stage, Relate) else stage.process_batch(records)
+    with store.transaction():  # the links and the index terms they were found with, together
+        store.set_story_terms({r.id: r.terms for r in records if r.terms is not None}, replace_all=touched is None)
+        for record in records:
+            store.set_related(record.id, record.related or [])
+    assigner.related_dirty.clear()
     return {r.id for r in records}
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from ..store import Store
 from .stream import StoryAssigner
 
-STATE_FORMAT = 1  # bump when the clusterer's or the duplicate index's state changes shape
+STATE_FORMAT = 2  # bump when the clusterer's or the duplicate index's state changes shape
 STATE_SUFFIX = ".stream"
 
 

@@ -521,6 +521,7 @@ class StoryClusterer:
         self._pushes = 0
         self.now: float | None = None  # latest article time seen
         self.last_vectors: Vectors | None = None
+        self.expired_ids: list[Hashable] = []  # stories shrunk since a caller last emptied it (pipeline.stream)
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
@@ -666,6 +667,7 @@ class StoryClusterer:
             if state is None or state.last != last or state.expired:
                 continue  # the story has had a newer article since (its later entry is in the heap) or is gone
             state.expired = True
+            self.expired_ids.append(sid)
             kept = top_terms(self.story_vector(sid), RELATED_TERMS)
             state.lead = _Centroid(kept, _length(kept))
             state.title, state.names = _Centroid(), _Centroid()
