@@ -34,6 +34,14 @@ class StoryAssigner:
         self.copy_of: dict[Hashable, Hashable] = {}
         # stories whose `related_vectors` may have changed since the caller last cleared it (build.relate does)
         self.related_dirty: set[Hashable] = set()
+        # what changed it since it was read back (state.resume sets a list): ("a", key, story, copy of) per article
+        # and ("m", {key: story}) per re-clustering, appended to the saved state's journal (state.save)
+        self.journal: list[tuple] | None = None
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["journal"] = None  # what a journal holds is in the saved state itself
+        return state
 
     def _touched(self, story: Hashable) -> None:
         self.related_dirty.add(story)
@@ -58,12 +66,19 @@ class StoryAssigner:
             old, _ = self.recent.popitem(last=False)
             self.related_dirty.add(self.story_of.get(old))
 
-    def observe(self, article: Article, story: Hashable, original: Hashable | None = None) -> None:
-        self.duplicates.add(article.key, article.text)
-        self.clusterer.observe(article, story)
+    def observe(self, article: Article, story: Hashable, original: Hashable | None = None,
+                fingerprint: Fingerprint | None = None, vector: np.ndarray | None = None) -> None:
+        """Records an assignment made elsewhere (a replay, a journal); `fingerprint` and `vector` as `assign`."""
+        self.duplicates.add(article.key, article.text, fingerprint)
+        if vector is None:
+            self.clusterer.observe(article, story)
+        else:
+            self.clusterer.observe(article, story, raw=vector)
         self.story_of[article.key] = story
         self._touched(story)
         self._keep(article.key, original)
+        if self.journal is not None:
+            self.journal.append(("a", article.key, story, original, fingerprint, vector))
 
     def assign(self, article: Article, new_story: Callable[[], Hashable], fingerprint: Fingerprint | None = None,
                vector: np.ndarray | None = None) -> tuple[Hashable, Hashable | None]:
@@ -80,6 +95,8 @@ class StoryAssigner:
         self.story_of[article.key] = story
         self._touched(story)
         self._keep(article.key, original)
+        if self.journal is not None:  # with what the per-article stages found: replaying it skips them
+            self.journal.append(("a", article.key, story, original, fingerprint, vector))
         return story, original
 
     def window(self) -> tuple[list[Hashable], Window | None]:
@@ -134,4 +151,6 @@ class StoryAssigner:
         for key, story in changed.items():
             self.related_dirty.update((self.story_of.get(key), story))
         self.story_of.update(changed)
+        if self.journal is not None:
+            self.journal.append(("m", dict(changed)))
         return changed, retired
