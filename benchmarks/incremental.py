@@ -6,7 +6,7 @@
 For each code (this checkout, and `--before`, a revision of this repository unpacked with `git archive` into a
 temporary folder and imported through PYTHONPATH, as benchmarks/places.py `--code` does) and each size, a child
 process fills a store with that many articles of the replayed stream (benchmarks/_common.py `stream`), each
-assigned by the stream as it comes, relates every story and saves the stream's state, with no briefs or facts (the
+assigned by the stream as it comes, re-clusters the window once, relates every story and saves the stream's state, with no briefs or facts (the
 facts' spaCy pass over thousands of articles would take most of an hour and is not what is measured), then ingests
 the next `--new` articles and times one real `build`, split into its phases: enforce (users' decisions), resume
 (reading the stream's state), assign, recluster, summarize+facts (briefs and facts of the stories touched, the
@@ -75,6 +75,13 @@ def child(size: int, new: int, data: Path) -> dict:
             if original is not None:
                 store.set_duplicate(article.id, original)
             store.assign(article.id, story)
+        # the window re-clustered once, as the builds before would have left it: else the measured build's
+        # re-clustering would be the window's first and move articles in hundreds of stories
+        moved, retired = assigner.recluster(store.new_story)
+        store.assign_many(moved.items())
+        for old, into in retired.items():
+            if not store.story_articles(old):
+                store.retire_story(old, into)
         live = store.live_story_ids()
         # the public `relate` (and its related index) where the code has it, else the private one before it
         relate_name = "relate" if hasattr(build_module, "relate") else "_relate"

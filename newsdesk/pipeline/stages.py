@@ -23,7 +23,7 @@ import numpy as np
 from ..models import Article, Brief, RawInput
 from ..settings import current
 from ..sources.records import RecordError, article_from_json_bytes
-from ..stages.cluster import POSTING_STORIES, cosine, top_terms
+from ..stages.cluster import POSTING_STORIES, Cosines, top_terms
 from ..stages.dedup import Fingerprint, fingerprint
 from .stream import StoryAssigner
 
@@ -278,11 +278,11 @@ class Relate:
             scope = ((touched | also) & tops.keys()) | {sid for sid, ts in tops.items() if not terms.isdisjoint(ts)}
         by_id = {r.id: r for r in records}
         out = []
+        cosines = Cosines(vectors)
         for sid in sorted(scope):
-            vector = vectors[sid]
             candidates = set().union(*(index[t] for t in tops[sid])) - {sid}
             record = by_id[sid]
-            record.related = _best(vector, candidates, vectors)
+            record.related = _best(sid, candidates, cosines)
             record.terms = tops[sid]
             out.append(record)
         return out
@@ -334,6 +334,7 @@ class Relate:
         merged: dict[int, list[tuple[int, float]]] = {}
         need = others.union(*new_candidates.values())
         vectors.update(index.vectors(need - vectors.keys()))
+        cosines = Cosines(vectors)
         for sid in sorted(others):
             links = linked.get(sid, [])
             gone = {o for t in holders.get(sid, ()) for o in lost[t]}
@@ -342,7 +343,7 @@ class Relate:
                 continue
             keep = [(o, score) for o, score in links if o not in changed]
             kept = {o for o, _ in keep}
-            fresh = _best(vectors[sid], new_candidates.get(sid, set()) - kept, vectors, limit=None)
+            fresh = _best(sid, new_candidates.get(sid, set()) - kept, cosines, limit=None)
             best = sorted(keep + fresh, key=lambda x: -x[1])[:RELATED_MAX]
             if len(links) == RELATED_MAX and (len(best) < RELATED_MAX or best[-1][1] < links[-1][1]):
                 afresh.add(sid)  # an unscored candidate may now be among the best: score them all
@@ -363,7 +364,7 @@ class Relate:
             if sid in merged:
                 record.related = merged[sid]
             elif sid in afresh:
-                record.related = _best(vectors[sid], candidates[sid], vectors)
+                record.related = _best(sid, candidates[sid], cosines)
             else:
                 record.related = []  # emptied (or never had a vector): no links, and not indexed
             if sid in changed:
@@ -372,8 +373,8 @@ class Relate:
         return out
 
 
-def _best(vector: dict[str, float], candidates: set[int], vectors: dict[int, dict[str, float]],
-          limit: int | None = RELATED_MAX) -> list[tuple[int, float]]:
-    """The candidates at least RELATED_MIN_SIMILARITY close to `vector`, best first, at most `limit`."""
-    scored = [(other, cosine(vector, vectors[other])) for other in candidates if other in vectors]
+def _best(sid: int, candidates: set[int], cosines: Cosines, limit: int | None = RELATED_MAX
+          ) -> list[tuple[int, float]]:
+    """The candidates at least RELATED_MIN_SIMILARITY close to story `sid`, best first, at most `limit`."""
+    scored = [(other, cosines(sid, other)) for other in candidates if other in cosines.vectors]
     return sorted((x for x in scored if x[1] >= RELATED_MIN_SIMILARITY), key=lambda x: -x[1])[:limit]

@@ -244,6 +244,23 @@ def cosine(a: dict[str, float], b: dict[str, float]) -> float:
     return _dot(a, b) / (_length(a) * _length(b))
 
 
+class Cosines:
+    """`cosine` between vectors by key, each vector's length computed once: a story compared with hundreds of
+    candidates, each a candidate of many stories (related stories), spent 80% of the time on lengths."""
+
+    def __init__(self, vectors: dict[Hashable, dict[str, float]]):
+        self.vectors = vectors
+        self.lengths: dict[Hashable, float] = {}
+
+    def __call__(self, a: Hashable, b: Hashable) -> float:
+        la, lb = self.lengths.get(a), self.lengths.get(b)
+        if la is None:
+            la = self.lengths[a] = _length(self.vectors[a])
+        if lb is None:
+            lb = self.lengths[b] = _length(self.vectors[b])
+        return _dot(self.vectors[a], self.vectors[b]) / (la * lb)
+
+
 @dataclass
 class Vectors:
     """Unit TF-IDF vectors of one article (keys of `names` are prefixed so they keep their own document counts),
