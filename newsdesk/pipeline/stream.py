@@ -34,8 +34,8 @@ class StoryAssigner:
         self.copy_of: dict[Hashable, Hashable] = {}
         # stories whose `related_vectors` may have changed since the caller last cleared it (build.relate does)
         self.related_dirty: set[Hashable] = set()
-        # what changed it since it was read back (state.resume sets a list): ("a", key, story, copy of) per article
-        # and ("m", {key: story}) per re-clustering, appended to the saved state's journal (state.save)
+        # what changed it since it was read back (state.resume sets a list): ("a", key, story, copy of, fingerprint,
+        # vector) per article and ("m", {key: story}) per re-clustering, appended to the saved journal (state.save)
         self.journal: list[tuple] | None = None
 
     def __getstate__(self) -> dict:
