@@ -121,7 +121,8 @@ def child(size: int, new: int, data: Path) -> dict:
         total = time.perf_counter() - start
         assert report.new_articles == new, report
         store.close()
-    return {"total": total, **times, "stories": len(live)}
+    return {"total": total, **times, "stories": len(live), "moved": report.revised_articles,
+            "refreshed": report.new_stories + report.updated_stories}
 
 
 def run_code(code: Path, size: int, new: int, data: Path) -> dict:
@@ -159,9 +160,12 @@ def main() -> int:
         results = {(name, size): run_code(code, size, args.new, args.data.resolve())
                    for name in codes for size in sizes for code in [codes[name]]}
     print(f"{args.new} new articles into a store of N articles, seconds per phase (one run)")
-    print(f"{'code':<7} {'N':>6} {'stories':>7} {'total':>7} " + " ".join(f"{p:>15}" for p in PHASES))
+    print("(stories: in the store before; moved: articles the re-clustering moved; refreshed: stories whose brief "
+          "and facts the build rewrote)")
+    print(f"{'code':<7} {'N':>6} {'stories':>7} {'moved':>5} {'refreshed':>9} {'total':>7} "
+          + " ".join(f"{p:>15}" for p in PHASES))
     for (name, size), r in results.items():
-        print(f"{name:<7} {size:>6} {r['stories']:>7} {r['total']:>7.2f} "
+        print(f"{name:<7} {size:>6} {r['stories']:>7} {r['moved']:>5} {r['refreshed']:>9} {r['total']:>7.2f} "
               + " ".join(f"{r[p]:>15.2f}" for p in PHASES))
     small, large = sizes[0], sizes[-1]
     for name in codes:
