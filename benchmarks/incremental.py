@@ -102,8 +102,8 @@ def child(size: int, new: int, data: Path) -> dict:
             return records
         ArticleFacts.process_batch = title_facts
 
-        def title_articles(articles, nlp_=None, processes=None):
-            return {a.key: extract_article(a, doc=nlp(a.title or "")) for a in articles}
+        def title_articles(articles, nlp=None, processes=None, model=nlp):
+            return {a.key: extract_article(a, doc=model(a.title or "")) for a in articles}
         # the build's own spaCy stream over the touched stories' articles (build._analyse), where the code has one
         facts_module.extract_articles = title_articles
         timed(edits, "enforce", "enforce")
@@ -120,6 +120,7 @@ def child(size: int, new: int, data: Path) -> dict:
         report = build_module.build(store)
         total = time.perf_counter() - start
         assert report.new_articles == new, report
+        assert not store.stale_story_ids(), "stories left stale: a brief or facts failed (see above)"
         store.close()
     return {"total": total, **times, "stories": len(live), "moved": report.revised_articles,
             "refreshed": report.new_stories + report.updated_stories}
