@@ -73,7 +73,7 @@ def test_builds_append_to_the_journal_and_resume_to_what_a_whole_save_gives(tmp_
 
 def test_a_torn_journal_entry_is_replayed_and_then_compacted(tmp_path):
     with Store(str(tmp_path / "news.db")) as store:
-        base, journal = state.state_path(store), state.journal_path(store)
+        journal = state.journal_path(store)
         parts = _parts()
         _build(store, parts[0], "p0")
         _build(store, parts[1], "p1")
