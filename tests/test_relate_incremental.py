@@ -42,13 +42,24 @@ def test_incremental_links_equal_a_full_recompute_for_every_story(tmp_path, monk
 
     asked: list[set] = []  # the stories whose vectors each build's relating computed
     vectors = StoryAssigner.related_vectors
+    threading = [False]  # threads read every story's vector after the links (docs/design/threads.md): not counted
+    find_threads = build_module.find_threads
 
     def vectors_spy(self, stories):
         found = vectors(self, stories)
-        asked[-1] |= set(found)
+        if not threading[0]:
+            asked[-1] |= set(found)
         return found
 
+    def threads_spy(*args, **kw):
+        threading[0] = True
+        try:
+            return find_threads(*args, **kw)
+        finally:
+            threading[0] = False
+
     monkeypatch.setattr(build_module, "relate", spy)
+    monkeypatch.setattr(build_module, "find_threads", threads_spy)
     monkeypatch.setattr(StoryAssigner, "related_vectors", vectors_spy)
     with Store(str(tmp_path / "news.db")) as store:
         for n, part in enumerate(_parts()):
