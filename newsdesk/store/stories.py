@@ -232,7 +232,7 @@ class Stories(Articles):
                 id=r["id"], headline=r["headline"] or (ms[-1]["title"] if ms else ""),
                 article_ids=[m["id"] for m in ms],
                 first_published=parse_time(r["first_published"]), last_published=parse_time(r["last_published"]),
-                outlets=sorted({m["outlet"] for m in ms if m["outlet"]}), section=r["section"],
+                outlets=sorted({m["outlet"] for m in ms if m["outlet"]}), section=r["section"] or None,
                 thread_id=r["thread_id"],
             )
             if with_details:
