@@ -56,8 +56,17 @@ def test_any_text_gets_one_section_the_same_every_time(text):
     assert classify_text(text) == first
 
 
-def test_a_story_without_articles_still_gets_a_section():
-    assert classify([]) in SECTION_KEYS
+def test_a_story_with_no_english_article_is_left_unsorted_and_its_english_articles_decide():
+    from newsdesk.stages.topics import UNSORTED
+
+    assert classify([]) == UNSORTED
+    quake = ("A magnitude 7.0 earthquake struck Haiti on Tuesday, collapsing buildings in Port-au-Prince; rescuers "
+             "searched the rubble for survivors as the death toll rose.")
+    french = Article(title="Dix missionnaires accusés", language="fr",
+                     text="Dix missionnaires américains ont été accusés d'enlèvement d'enfants en Haïti.")
+    assert classify([french]) == UNSORTED
+    english = Article(title="Earthquake in Haiti", text=quake, language="en")
+    assert classify([english, french]) == classify([english]) == classify_text(f"Earthquake in Haiti\n{quake}")
 
 
 @pytest.mark.parametrize("section", sorted(CLEAR))

@@ -24,13 +24,15 @@ from ..store import Store
 from . import state
 from .declared import PIPELINE
 from ..stages.threads import profile_names
-from .stages import ArticleFacts, ArticleRecord, ArticleStage, Relate, StoryRecord, StoryStage, WindowBatch
+from .stages import (ArticleFacts, ArticleRecord, ArticleStage, Relate, RelatedIndex, StoryRecord, StoryStage,
+                     WindowBatch)
 from .stream import StoryAssigner
 
 ARTICLE_BATCH = 256  # new articles run through the per-article stages at once: memory, not results, depends on it
 ANALYSIS_BATCH = current().facts.build_chunk  # articles per spaCy stream of a build, stored as each ends
 FACTS_STAGES = ("article_facts", "facts")  # the story stages `build_facts` runs, briefs left as they are
 SECTION_STAGE = "section"  # the story stage `build_sections` runs
+RELATE = next(s for s in PIPELINE.stories if isinstance(s, Relate))  # related links; the other stories stages: threads
 
 
 @dataclass
@@ -131,7 +133,9 @@ def _build(store: Store, progress: bool, log: Callable[[str], None] | None, runn
         _assign(store, assigner, new, report, progress, runner)
         if report.new_articles:
             report.revised_articles = _recluster(store, assigner)
-        refreshed = refresh_stories(store, assigner, progress=progress, log=log, runner=runner)
+        # a replayed stream state relates every story: the related index may not match its vectors
+        refreshed = refresh_stories(store, assigner, progress=progress, log=log, runner=runner,
+                                    relate_all=not report.resumed)
         build_sections(store, [sid for sid in unsorted if sid not in refreshed], progress)
         report.new_stories = len(refreshed - existing)
         report.updated_stories = len(refreshed & existing)
@@ -192,11 +196,12 @@ def _recluster(store: Store, assigner: StoryAssigner) -> int:
 
 def refresh_stories(store: Store, assigner: StoryAssigner | None = None, story_ids: Iterable[int] | None = None,
                     progress: bool = False, log: Callable[[str], None] | None = None,
-                    runner: Runner | None = None) -> set[int]:
+                    runner: Runner | None = None, relate_all: bool = False) -> set[int]:
     """The one path that brings stories up to date with their articles, after a build or a user's edit: the story
     stages (brief and facts) on each stale story (or each of `story_ids`), each story in one transaction; then,
     given the stream's state (`assigner`, which a build has and an edit does not), the stories stages (related
-    links) on every live story, and only then are the stories marked fresh. Without it the links stay owed, and the
+    links, `relate`) on the stories whose links can change (`relate_all`: on every live story), and only then are
+    the stories marked fresh. Without it the links stay owed, and the
     next build writes them. A story whose brief or facts fail is named in `log` and stays stale, and the others go
     on. `runner` runs the story stages (default: `LocalRunner`). Returns the stories rewritten."""
     log = log or _stderr
@@ -236,8 +241,8 @@ def refresh_stories(store: Store, assigner: StoryAssigner | None = None, story_i
         done.add(story_id)
     if assigner is not None:
         owed = store.stale_story_ids(written=True)
-        if owed:
-            _relate(store, assigner, live, owed)
+        if owed or relate_all:
+            relate(store, assigner, live, None if relate_all else owed)
             store.mark_fresh(owed)
     return done
 
@@ -275,12 +280,35 @@ def _load_story(store: Store, story_id: int) -> tuple[StoryRecord, set[int]]:
     return StoryRecord(story_id, articles, stored.brief if stored else None, extracted), set(extracted)
 
 
-def _relate(store: Store, assigner: StoryAssigner, live: set[int], touched: set[int] | None = None) -> set[int]:
-    """The stories stages over every `live` story (those with articles), with its vector from the stream's state
-    (`StoryAssigner.related_vectors`): related links for the `touched` stories (None: all), those whose links name
-    one and those that have one as a candidate (`stages.Relate`), the others keeping theirs, made when they were
-    last in such a set; and every story's thread (`stages.Threads`), from the names stored with its brief (read
-    from its articles where none are stored: a store made before threads). Returns the stories relinked."""
+def relate(store: Store, assigner: StoryAssigner, live: set[int], touched: set[int] | None = None) -> set[int]:
+    """The stories stages: related links and the index that finds them (the store's story_terms), with each story's
+    vector from the stream's state (`StoryAssigner.related_vectors`). `touched` None: every `live` story related
+    and indexed afresh (a new or replayed stream state, whose vectors the index may not match). Else the stories
+    whose vectors changed since the last relating (`touched`, the stories owing links, and those the stream's
+    `related_dirty` names), and the stories whose links that can alter, each with the links relating every story
+    would give it (`stages.Relate.update`): the cost follows those, not the store. Returns the stories relinked."""
+    if touched is None:
+        records = [StoryRecord(sid, vector=vector) for sid, vector in assigner.related_vectors(live).items()]
+        records = RELATE.process_batch(records)
+    else:
+        changed = set(touched) | {s for s in assigner.related_dirty if isinstance(s, int)}
+        index = RelatedIndex(vectors=lambda ids: assigner.related_vectors(set(ids) & live),
+                             terms=store.story_terms, postings=store.term_postings, holders=store.term_holders,
+                             links=store.story_links, linking_to=store.stories_relating_to)
+        records = RELATE.update(changed, index)
+    with store.transaction():  # the links and the index terms they were found with, together
+        store.set_story_terms({r.id: r.terms for r in records if r.terms is not None}, replace_all=touched is None)
+        for record in records:
+            store.set_related(record.id, record.related or [])
+    assigner.related_dirty.clear()
+    find_threads(store, assigner, live)
+    return {r.id for r in records}
+
+
+def find_threads(store: Store, assigner: StoryAssigner, live: set[int]) -> None:
+    """The stories stages after related links (`stages.Threads`): every live story's thread, from the names stored
+    with its brief (read from its articles where none are stored: a store made before threads) and its vector from
+    the stream's state. Over every story on each build: its cost grows with the store (docs/design/threads.md)."""
     vectors = assigner.related_vectors(live)
     names = store.thread_names(live)
     for sid in sorted(sid for sid in live if names.get(sid) is None):
@@ -289,17 +317,10 @@ def _relate(store: Store, assigner: StoryAssigner, live: set[int], touched: set[
     stored = store.thread_ids(live)
     records = [StoryRecord(sid, vector=vectors.get(sid), names=names[sid], thread=stored.get(sid))
                for sid in sorted(live)]
-    also = set() if touched is None else store.stories_relating_to(touched)
-    relinked: list[StoryRecord] = []
     for stage in PIPELINE.stories:
-        if isinstance(stage, Relate):
-            relinked = stage.process_batch([r for r in records if r.vector is not None], touched, also)
-        else:
+        if not isinstance(stage, Relate):
             records = stage.process_batch(records)
-    for record in relinked:
-        store.set_related(record.id, record.related or [])
     store.set_threads({r.id: r.thread for r in records if r.thread is not None})
-    return {r.id for r in relinked}
 
 
 def build_facts(store: Store, story_ids: list[int], progress: bool = False) -> None:

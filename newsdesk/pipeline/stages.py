@@ -25,7 +25,7 @@ import numpy as np
 from ..models import Article, Brief, RawInput
 from ..settings import current
 from ..sources.records import RecordError, article_from_json_bytes
-from ..stages.cluster import POSTING_STORIES, cosine, top_terms
+from ..stages.cluster import POSTING_STORIES, Cosines, top_terms
 from ..stages.dedup import Fingerprint, fingerprint
 from .stream import StoryAssigner
 
@@ -80,6 +80,25 @@ class StoryRecord:
     section: str | None = None  # stages/topics.py's key
     names: dict[str, float] | None = None  # its names as threads read them (stages.threads.profile_names)
     thread: int | None = None  # its thread: the stored one going in (kept where the thread is found again)
+    terms: list[str] | None = None  # the top terms it is indexed under for related links (`Relate`)
+
+
+@dataclass
+class RelatedIndex:
+    """What `Relate.update` looks up, as the last relinking left it (the driver's, from the store and the stream's
+    state): each call takes a set and returns what it holds for it.
+
+    `vectors`: story -> its current vector (StoryRecord.vector), the stories without one left out; `terms`: story ->
+    the terms it is indexed under; `postings`: {term: n} -> the newest n stories (largest ids first) indexed under
+    each term; `holders`: terms -> every story indexed under one of them, with which; `links`: story -> its related
+    links, best first; `linking_to`: stories -> those whose links name one of them."""
+
+    vectors: Callable[[set[int]], dict[int, dict[str, float]]]
+    terms: Callable[[set[int]], dict[int, list[str]]]
+    postings: Callable[[dict[str, int]], dict[str, list[int]]]
+    holders: Callable[[set[str]], dict[int, set[str]]]
+    links: Callable[[set[int]], dict[int, list[tuple[int, float]]]]
+    linking_to: Callable[[set[int]], set[int]]
 
 
 # -- the interface -------------------------------------------------------------------------------------------------
@@ -287,15 +306,106 @@ class Relate:
             scope = ((touched | also) & tops.keys()) | {sid for sid, ts in tops.items() if not terms.isdisjoint(ts)}
         by_id = {r.id: r for r in records}
         out = []
+        cosines = Cosines(vectors)
         for sid in sorted(scope):
-            vector = vectors[sid]
             candidates = set().union(*(index[t] for t in tops[sid])) - {sid}
-            scored = [(other, cosine(vector, vectors[other])) for other in candidates]
             record = by_id[sid]
-            record.related = sorted((x for x in scored if x[1] >= RELATED_MIN_SIMILARITY), key=lambda x: -x[1])[
-                :RELATED_MAX]
+            record.related = _best(sid, candidates, cosines)
+            record.terms = tops[sid]
             out.append(record)
         return out
+
+    def update(self, changed: set[int], index: RelatedIndex) -> list[StoryRecord]:
+        """The links and index terms after the vectors of `changed` changed (new articles, articles moved in or out
+        or out of the window, a story emptied, links owed), every other story's vector as when last related: each
+        story whose links that can alter, with exactly the links `process_batch` over every story would give it,
+        and every changed story with its new `terms` ([] where it has no vector any more). The cost follows the
+        changed stories and those that share an index term with them, not the whole store.
+
+        A changed story is related afresh. Another story's candidates change only where a changed story enters or
+        leaves a term's posting list, or pushes an older story out of it (or lets one in): its new links are its
+        stored ones less the changed stories, merged with its scores against the changed and newly listed
+        candidates, which is exact while that still fills its RELATED_MAX links at or above its old lowest score
+        (every other candidate scored at most that) or it had fewer (every other one scored under the minimum);
+        else, or where one of its links left a posting list it reads, it is related afresh."""
+        vectors = index.vectors(changed)
+        emptied = changed - vectors.keys()
+        new_tops = {sid: list(top_terms(v, RELATED_TOP_TERMS)) for sid, v in vectors.items()}
+        old_tops = index.terms(changed)
+        terms = set().union(*new_tops.values(), *old_tops.values())
+        leaving: dict[str, int] = {}
+        for ts in old_tops.values():
+            for t in ts:
+                leaving[t] = leaving.get(t, 0) + 1
+        # each term's posting list before (as stored) and after: enough stored ones that the changed can leave
+        stored = index.postings({t: POSTING_STORIES + leaving.get(t, 0) for t in terms})
+        entering: dict[str, list[int]] = {}
+        for sid, ts in new_tops.items():
+            for t in ts:
+                entering.setdefault(t, []).append(sid)
+        before = {t: stored[t][:POSTING_STORIES] for t in terms}
+        after = {t: sorted([s for s in stored[t] if s not in changed] + entering.get(t, []),
+                           reverse=True)[:POSTING_STORIES] for t in terms}
+        gained = {t: set(after[t]) - set(before[t]) for t in terms}  # changed ones included
+        lost = {t: set(before[t]) - set(after[t]) - changed for t in terms}
+        holders = {sid: ts for sid, ts in index.holders(terms).items() if sid not in changed}
+        # the stories whose candidates gain a story, and what they gain
+        new_candidates: dict[int, set[int]] = {}
+        for sid, ts in holders.items():
+            found = {other for t in ts for other in after[t] if other in changed or other in gained[t]} - {sid}
+            if found:
+                new_candidates[sid] = found
+        linked = index.links(set(holders) | index.linking_to(changed))
+        others = {sid for sid, links in linked.items() if any(o in changed for o, _ in links)} | set(new_candidates)
+        others -= changed
+        afresh = set(vectors)
+        merged: dict[int, list[tuple[int, float]]] = {}
+        need = others.union(*new_candidates.values())
+        vectors.update(index.vectors(need - vectors.keys()))
+        cosines = Cosines(vectors)
+        for sid in sorted(others):
+            links = linked.get(sid, [])
+            gone = {o for t in holders.get(sid, ()) for o in lost[t]}
+            if sid not in vectors or any(o in gone for o, _ in links):
+                afresh.add(sid)
+                continue
+            keep = [(o, score) for o, score in links if o not in changed]
+            kept = {o for o, _ in keep}
+            fresh = _best(sid, new_candidates.get(sid, set()) - kept, cosines, limit=None)
+            best = sorted(keep + fresh, key=lambda x: -x[1])[:RELATED_MAX]
+            if len(links) == RELATED_MAX and (len(best) < RELATED_MAX or best[-1][1] < links[-1][1]):
+                afresh.add(sid)  # an unscored candidate may now be among the best: score them all
+            elif best != links:
+                merged[sid] = best
+        afresh &= vectors.keys()
+        # related afresh: every candidate of each, through the posting lists as they are after this change
+        tops = dict(new_tops)
+        tops.update({sid: ts for sid, ts in index.terms(afresh - changed).items()})
+        read = {t for sid in afresh for t in tops.get(sid, ()) if t not in after}
+        postings = {**after, **{t: ids for t, ids in index.postings(dict.fromkeys(read, POSTING_STORIES)).items()}}
+        candidates = {sid: set().union(*(postings[t] for t in tops.get(sid, ()))) - {sid} for sid in afresh}
+        wanted = set().union(*candidates.values()) if candidates else set()
+        vectors.update(index.vectors(wanted - vectors.keys()))
+        out = []
+        for sid in sorted(afresh | merged.keys() | emptied):
+            record = StoryRecord(sid, vector=vectors.get(sid))
+            if sid in merged:
+                record.related = merged[sid]
+            elif sid in afresh:
+                record.related = _best(sid, candidates[sid], cosines)
+            else:
+                record.related = []  # emptied (or never had a vector): no links, and not indexed
+            if sid in changed:
+                record.terms = new_tops.get(sid, [])
+            out.append(record)
+        return out
+
+
+def _best(sid: int, candidates: set[int], cosines: Cosines, limit: int | None = RELATED_MAX
+          ) -> list[tuple[int, float]]:
+    """The candidates at least RELATED_MIN_SIMILARITY close to story `sid`, best first, at most `limit`."""
+    scored = [(other, cosines(sid, other)) for other in candidates if other in cosines.vectors]
+    return sorted((x for x in scored if x[1] >= RELATED_MIN_SIMILARITY), key=lambda x: -x[1])[:limit]
 
 
 class Threads:

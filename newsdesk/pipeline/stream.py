@@ -29,8 +29,26 @@ class StoryAssigner:
         self.clusterer = StoryClusterer()
         self.story_of: dict[Hashable, Hashable] = {}
         self.window_size = window
-        self.recent: OrderedDict[Hashable, tuple] = OrderedDict()  # key -> (Terms, raw dense vector)
+        # key -> (Terms, raw dense vector, title and lead terms weighed as the article arrived)
+        self.recent: OrderedDict[Hashable, tuple] = OrderedDict()
         self.copy_of: dict[Hashable, Hashable] = {}
+        # stories whose `related_vectors` may have changed since the caller last cleared it (build.relate does)
+        self.related_dirty: set[Hashable] = set()
+        # what changed it since it was read back (state.resume sets a list): ("a", key, story, copy of, fingerprint,
+        # vector) per article and ("m", {key: story}) per re-clustering, appended to the saved journal (state.save)
+        self.journal: list[tuple] | None = None
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["journal"] = None  # what a journal holds is in the saved state itself
+        return state
+
+    def _touched(self, story: Hashable) -> None:
+        self.related_dirty.add(story)
+        expired = getattr(self.clusterer, "expired_ids", None)  # a clusterer replaced by eval may not keep them
+        if expired:
+            self.related_dirty.update(expired)  # shrunk to a few terms: their vectors changed
+            expired.clear()
 
     def _keep(self, key: Hashable, original: Hashable | None) -> None:
         if original is not None:
@@ -40,15 +58,27 @@ class StoryAssigner:
         vec = self.clusterer.last_vectors
         if vec is None or vec.raw is None or vec.counts is None:
             return  # no dense vectors (a TF-IDF-only clusterer): nothing to re-cluster with
-        self.recent[key] = (vec.counts, vec.raw)
+        related = dict(vec.title)
+        for t, v in vec.lead.items():
+            related[t] = related.get(t, 0.0) + v
+        self.recent[key] = (vec.counts, vec.raw, related)
         if len(self.recent) > self.window_size:
-            self.recent.popitem(last=False)
+            old, _ = self.recent.popitem(last=False)
+            self.related_dirty.add(self.story_of.get(old))
 
-    def observe(self, article: Article, story: Hashable, original: Hashable | None = None) -> None:
-        self.duplicates.add(article.key, article.text)
-        self.clusterer.observe(article, story)
+    def observe(self, article: Article, story: Hashable, original: Hashable | None = None,
+                fingerprint: Fingerprint | None = None, vector: np.ndarray | None = None) -> None:
+        """Records an assignment made elsewhere (a replay, a journal); `fingerprint` and `vector` as `assign`."""
+        self.duplicates.add(article.key, article.text, fingerprint)
+        if vector is None:
+            self.clusterer.observe(article, story)
+        else:
+            self.clusterer.observe(article, story, raw=vector)
         self.story_of[article.key] = story
+        self._touched(story)
         self._keep(article.key, original)
+        if self.journal is not None:
+            self.journal.append(("a", article.key, story, original, fingerprint, vector))
 
     def assign(self, article: Article, new_story: Callable[[], Hashable], fingerprint: Fingerprint | None = None,
                vector: np.ndarray | None = None) -> tuple[Hashable, Hashable | None]:
@@ -63,7 +93,10 @@ class StoryAssigner:
             original = None
             story, _ = self.clusterer.assign(article, new_story, **raw)
         self.story_of[article.key] = story
+        self._touched(story)
         self._keep(article.key, original)
+        if self.journal is not None:  # with what the per-article stages found: replaying it skips them
+            self.journal.append(("a", article.key, story, original, fingerprint, vector))
         return story, original
 
     def window(self) -> tuple[list[Hashable], Window | None]:
@@ -76,18 +109,18 @@ class StoryAssigner:
     def related_vectors(self, stories: Iterable[Hashable]) -> dict[Hashable, dict[str, float]]:
         """Title and lead terms of each of `stories` in one vector, for related-story links: summed over its window
         articles where it has any, since re-clustering may have moved them (the clusterer's stories still hold
-        them where the stream put them, and a story re-clustering started has none there); else the clusterer's."""
+        them where the stream put them, and a story re-clustering started has none there); else the clusterer's.
+        Each article's terms are weighed as it arrived (as the clusterer's own story vectors are), so a story's
+        vector changes only when `related_dirty` names it: its articles, its window articles or its shrinking."""
         wanted = set(stories)
         vectors: dict[Hashable, dict[str, float]] = {}
-        weigh = self.clusterer.weigh
-        for key, (counts, _) in self.recent.items():
+        for key, kept in self.recent.items():
             story = self.story_of[key]
             if story not in wanted:
                 continue
             vector = vectors.setdefault(story, {})
-            for part in (weigh(counts.title), weigh(counts.lead)):
-                for t, v in part.items():
-                    vector[t] = vector.get(t, 0.0) + v
+            for t, v in kept[2].items():
+                vector[t] = vector.get(t, 0.0) + v
         for story in wanted - vectors.keys():
             if story in self.clusterer.stories:
                 vectors[story] = self.clusterer.story_vector(story)
@@ -115,5 +148,9 @@ class StoryAssigner:
         for copy, original in self.copy_of.items():
             if original in changed and copy not in fixed and self.story_of.get(copy) != changed[original]:
                 changed[copy] = changed[original]
+        for key, story in changed.items():
+            self.related_dirty.update((self.story_of.get(key), story))
         self.story_of.update(changed)
+        if self.journal is not None:
+            self.journal.append(("m", dict(changed)))
         return changed, retired

@@ -244,6 +244,23 @@ def cosine(a: dict[str, float], b: dict[str, float]) -> float:
     return _dot(a, b) / (_length(a) * _length(b))
 
 
+class Cosines:
+    """`cosine` between vectors by key, each vector's length computed once: a story compared with hundreds of
+    candidates, each a candidate of many stories (related stories), spent 80% of the time on lengths."""
+
+    def __init__(self, vectors: dict[Hashable, dict[str, float]]):
+        self.vectors = vectors
+        self.lengths: dict[Hashable, float] = {}
+
+    def __call__(self, a: Hashable, b: Hashable) -> float:
+        la, lb = self.lengths.get(a), self.lengths.get(b)
+        if la is None:
+            la = self.lengths[a] = _length(self.vectors[a])
+        if lb is None:
+            lb = self.lengths[b] = _length(self.vectors[b])
+        return _dot(self.vectors[a], self.vectors[b]) / (la * lb)
+
+
 @dataclass
 class Vectors:
     """Unit TF-IDF vectors of one article (keys of `names` are prefixed so they keep their own document counts),
@@ -521,6 +538,7 @@ class StoryClusterer:
         self._pushes = 0
         self.now: float | None = None  # latest article time seen
         self.last_vectors: Vectors | None = None
+        self.expired_ids: list[Hashable] = []  # stories shrunk since a caller last emptied it (pipeline.stream)
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
@@ -666,6 +684,7 @@ class StoryClusterer:
             if state is None or state.last != last or state.expired:
                 continue  # the story has had a newer article since (its later entry is in the heap) or is gone
             state.expired = True
+            self.expired_ids.append(sid)
             kept = top_terms(self.story_vector(sid), RELATED_TERMS)
             state.lead = _Centroid(kept, _length(kept))
             state.title, state.names = _Centroid(), _Centroid()

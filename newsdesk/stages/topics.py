@@ -9,8 +9,9 @@ on the mean of every seed phrase, a text on the mean of the bundled Wikinews sam
 Nothing is fitted on labelled news: no package on PyPI or Debian ships labelled news fit to use.
 `benchmarks/topics.py` scores it on labelled data against the majority class (docs/design/sections.md).
 
-The contract: `classify_text(text)` and `classify(articles)` give one section key of `SECTIONS` for any input, the
-same one every time (no randomness; ties go to the first section in file order).
+The contract: `classify_text(text)` gives one section key of `SECTIONS` for any input, and `classify(articles)` for
+any story with an English (or undeclared) article, `UNSORTED` for one without; the same one every time (no
+randomness; ties go to the first section in file order).
 """
 from __future__ import annotations
 
@@ -93,10 +94,20 @@ def classify_text(text: str) -> str:
     return _pick(text_vector(text))
 
 
+UNSORTED = ""  # the section of a story with no article the classifier reads: shown as none, never asked again
+
+
+def readable(article: Article) -> bool:
+    """The seed phrases and the static model are English: another language's text lands anywhere (a French story
+    of missionaries charged in Haiti read as Science)."""
+    return not article.language or article.language.split("-")[0].lower() == "en"
+
+
 def classify(articles: Sequence[Article]) -> str:
-    """The section key of a story: its articles' vectors (title and text, as clustering reads them) averaged, so that
-    every report counts once whatever its length."""
+    """The section key of a story: its English articles' vectors (title and text, as clustering reads them) averaged,
+    so that every report counts once whatever its length; `UNSORTED` when it has none."""
+    articles = [a for a in articles if readable(a)]
     if not articles:
-        return _pick(text_vector(""))
+        return UNSORTED
     vecs = _encode([article_text(a) for a in articles])
     return _pick(vecs.mean(axis=0))

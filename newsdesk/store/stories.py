@@ -150,6 +150,53 @@ class Stories(Articles):
                 chunk))
         return found
 
+    def story_links(self, story_ids: Iterable[int]) -> dict[int, list[tuple[int, float]]]:
+        """Each story's stored related links, (story id, score), best first; a story without any is left out."""
+        found: dict[int, list[tuple[int, float]]] = {}
+        for chunk in _chunks(list(story_ids)):
+            for r in self.db.execute(f"SELECT story_id, related_id, score FROM story_related WHERE story_id IN "
+                                     f"({','.join('?' * len(chunk))})", chunk):
+                found.setdefault(r[0], []).append((r[1], r[2]))
+        for links in found.values():
+            links.sort(key=lambda x: -x[1])
+        return found
+
+    # -- the related-stories index (migration 0009): each story's top terms as of its last relinking
+    def story_terms(self, story_ids: Iterable[int]) -> dict[int, list[str]]:
+        """The terms each of `story_ids` is indexed under; a story without any is left out."""
+        found: dict[int, list[str]] = {}
+        for chunk in _chunks(list(story_ids)):
+            for r in self.db.execute(
+                    f"SELECT story_id, term FROM story_terms WHERE story_id IN ({','.join('?' * len(chunk))})", chunk):
+                found.setdefault(r[0], []).append(r[1])
+        return found
+
+    def term_postings(self, limits: dict[str, int]) -> dict[str, list[int]]:
+        """For each term, the newest `limits[term]` stories (largest ids first) indexed under it: one seek each."""
+        return {term: [r[0] for r in self.db.execute(
+            "SELECT story_id FROM story_terms WHERE term = ? ORDER BY story_id DESC LIMIT ?", (term, n))]
+            for term, n in limits.items()}
+
+    def term_holders(self, terms: Iterable[str]) -> dict[int, set[str]]:
+        """Every story indexed under one of `terms`, with which of them."""
+        found: dict[int, set[str]] = {}
+        for chunk in _chunks(list(terms)):
+            for r in self.db.execute(
+                    f"SELECT story_id, term FROM story_terms WHERE term IN ({','.join('?' * len(chunk))})", chunk):
+                found.setdefault(r[0], set()).add(r[1])
+        return found
+
+    def set_story_terms(self, terms: dict[int, list[str]], replace_all: bool = False) -> None:
+        """Each story's index terms replaced (an empty list: not indexed); `replace_all`: every other story's
+        dropped too."""
+        with self.transaction():
+            if replace_all:
+                self.db.execute("DELETE FROM story_terms")
+            else:
+                self.db.executemany("DELETE FROM story_terms WHERE story_id = ?", [(s,) for s in terms])
+            self.db.executemany("INSERT INTO story_terms (term, story_id) VALUES (?, ?)",
+                                [(t, s) for s, ts in terms.items() for t in ts])
+
     def story_articles(self, story_id: int) -> list[Article]:
         return self.articles("story_id = ?", (story_id,))
 
@@ -185,7 +232,7 @@ class Stories(Articles):
                 id=r["id"], headline=r["headline"] or (ms[-1]["title"] if ms else ""),
                 article_ids=[m["id"] for m in ms],
                 first_published=parse_time(r["first_published"]), last_published=parse_time(r["last_published"]),
-                outlets=sorted({m["outlet"] for m in ms if m["outlet"]}), section=r["section"],
+                outlets=sorted({m["outlet"] for m in ms if m["outlet"]}), section=r["section"] or None,
                 thread_id=r["thread_id"],
             )
             if with_details:
@@ -247,3 +294,9 @@ class Stories(Articles):
             story = self.get_story(sid)
             if story and story.article_ids:
                 yield story
+
+
+def _chunks(items: list, size: int = 500) -> Iterator[list]:
+    """`items` in lists under SQLite's limit on parameters."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
