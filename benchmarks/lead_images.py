@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 from _common import pairs
 
-from newsdesk.stages.extract.core import absolute_http
+from newsdesk.stages.extract.fields import absolute_http
 from newsdesk.stages.extract.decoding import decode_utf8, parse
 from newsdesk.stages.extract.metadata import page_meta
 

@@ -258,3 +258,11 @@ def test_a_page_ingested_brings_its_image_to_its_story(tmp_path):
         (image,) = shown.values()
         assert (image.article_id, image.credit, image.width, image.height) == (article.id, "Ann Lens", 320, 200)
         assert server.requests_to("/media/roof.png") == 1
+
+
+def test_a_json_record_may_name_its_image():
+    from newsdesk.sources.records import article_from_record
+
+    a = article_from_record({"text": "The roofs leaked.", "image": "https://a.example/roof.jpg", "image_credit": "AP"})
+    assert (a.image_url, a.image_credit) == ("https://a.example/roof.jpg", "AP")
+    assert article_from_record({"text": "The roofs leaked.", "image": "/roof.jpg"}).image_url is None  # no base

@@ -9,8 +9,6 @@ MIN_WORDS words or more, or its text is over LIMITS.article_chars characters.
 """
 from __future__ import annotations
 
-from urllib.parse import urljoin, urlsplit
-
 from newsdesk.models import Article, RawInput
 from newsdesk.settings import LIMITS, current
 
@@ -18,7 +16,7 @@ from .body import clean_body
 from .decoding import decode_utf8, parse
 from .errors import ExtractionError
 from ...lang import article_language
-from .fields import clean_authors, guess_language, language_code, parse_date
+from .fields import absolute_http, clean_authors, guess_language, language_code, parse_date
 from .main_text import long_paragraphs, misses_paragraphs, slim, trafilatura_text
 from .metadata import TrafMeta, page_meta
 from .normalize import words, ws
@@ -107,15 +105,3 @@ def extract_html(raw: RawInput) -> Article:
         image_credit=pm["image_credit"],
     )
 
-
-def absolute_http(link: str | None, base: str | None) -> str | None:
-    """`link` made absolute against the page's URL; None unless that gives an http(s) URL (a data: or javascript:
-    image is never fetched)."""
-    if not link:
-        return None
-    try:
-        absolute = urljoin(base or "", link.strip())
-        parts = urlsplit(absolute)
-    except ValueError:
-        return None
-    return absolute if parts.scheme in ("http", "https") and parts.hostname and len(absolute) <= 2000 else None
