@@ -266,3 +266,17 @@ def test_a_json_record_may_name_its_image():
     a = article_from_record({"text": "The roofs leaked.", "image": "https://a.example/roof.jpg", "image_credit": "AP"})
     assert (a.image_url, a.image_credit) == ("https://a.example/roof.jpg", "AP")
     assert article_from_record({"text": "The roofs leaked.", "image": "/roof.jpg"}).image_url is None  # no base
+
+
+def test_a_credit_line_in_the_lead_figure_is_read_and_a_caption_is_not():
+    def image_of(figure: str) -> tuple:
+        body = (f"<html><head><title>Schools</title><meta property='og:image' content='https://g.example/r.jpg'>"
+                f"</head><body><article>{figure}{BODY}</article></body></html>").encode()
+        a = extract_html(RawInput(body=body, kind="html", origin="f", url="https://g.example/a/4"))
+        return a.image_url, a.image_credit
+
+    credited = ('<figure><img src="/r.jpg"><figcaption>A leaking roof in the old town. '
+                '<span class="image-credit">Foto: &#169; Ann Lens/\u200bdpa</span></figcaption></figure>')
+    assert image_of(credited) == ("https://g.example/r.jpg", "Ann Lens/dpa")
+    captioned = '<figure><img src="/r.jpg"><figcaption>Photo: a leaking roof in the old town</figcaption></figure>'
+    assert image_of(captioned) == ("https://g.example/r.jpg", None)

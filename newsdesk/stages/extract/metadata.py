@@ -103,6 +103,30 @@ def _image_credit(v: Any) -> str | None:
     return None
 
 
+_CREDIT_CLASS = re.compile(r"credit|copyright|photographer", re.I)
+_CREDIT_PROPS = {"copyrightholder", "credittext", "author", "creator"}
+_CREDIT_PREFIX = re.compile(
+    r"^(?:©|\(c\)|(?:image |photo |picture )?credits?|photograph(?:y)?(?: by)?|photo(?: by)?|foto|bild|image|"
+    r"picture|quelle|source)\s*[:©]?\s*", re.I)
+
+
+def figure_credit(figure) -> str | None:
+    """The credit line of a <figure>: the text of its element marked as one (a class naming a credit, copyright or
+    photographer; itemprop copyrightHolder, creditText, author or creator), its "Photo:" or "©" taken off. Never
+    the caption itself: a caption says what is in the picture, not who made it."""
+    for el in figure.iter():
+        if not isinstance(el.tag, str) or el.tag in ("img", "picture", "source"):
+            continue
+        if (el.get("itemprop") or "").lower() in _CREDIT_PROPS or _CREDIT_CLASS.search(el.get("class") or ""):
+            text = ws(el.text_content().replace("\u200b", ""))  # zero-width spaces that let a long line break
+            if text.startswith("(") and text.endswith(")"):
+                text = text[1:-1]
+            for _ in range(2):  # "Foto: © Name"
+                text = _CREDIT_PREFIX.sub("", text).strip(" ©|/:")
+            return text if 2 < len(text) <= 80 else None
+    return None
+
+
 def lead_image(meta: dict[str, str], main: dict) -> tuple[str | None, str | None]:
     """The article's lead image as the page declares it, and its credit where the page gives one: the JSON-LD
     article's ImageObject when it names a credit (the publisher's own statement of whose picture it is), else
@@ -122,10 +146,13 @@ def page_meta(tree) -> dict[str, Any]:
     # walk all of it again (<meta itemprop> sits in the body too, so the <head> alone is not enough)
     meta: dict[str, str] = {}
     scripts: list = []
-    canonical = None
-    for el in tree.iter("meta", "script", "link"):
+    canonical = figure = None
+    for el in tree.iter("meta", "script", "link", "figure"):
         tag = el.tag
-        if tag == "meta":
+        if tag == "figure":
+            if figure is None and next(el.iter("img", "picture"), None) is not None:
+                figure = el  # the page's first picture: the lead image's place on nearly every news page
+        elif tag == "meta":
             content = el.get("content")
             if content is None:
                 continue
@@ -160,6 +187,8 @@ def page_meta(tree) -> dict[str, Any]:
         "/html/@xml:lang", namespaces={"xml": "http://www.w3.org/XML/1998/namespace"}
     )
     image, image_credit = lead_image(meta, main)
+    if image and not image_credit and figure is not None:
+        image_credit = figure_credit(figure)
     return {
         "image": image,
         "image_credit": image_credit,
