@@ -29,8 +29,9 @@ _SIZE = re.compile(r"^(?:\d+x\d+|[whq]\d+|\d{1,5})$")
 
 
 def _keys(url: str) -> set[str]:
-    """Its host and path, and the distinctive tokens of its path and query: ids, hashes and long words of the file name (a
-    token of 6+ characters holding a digit, or of 12+), not its sizes; a CDN's crops of one picture share them."""
+    """Its host and path, and the distinctive tokens of its path and query: ids, hashes and long words of the
+    file name (a token of 6+ characters holding a digit, or of 12+), not its sizes; a CDN's crops of one picture
+    share them."""
     parts = urlsplit(unquote(unquote(url)))
     tokens = re.split(r"[^0-9A-Za-z]+", f"{parts.path} {parts.query}".lower())
     return {f"{parts.hostname}{parts.path}"} | {

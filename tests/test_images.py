@@ -133,8 +133,8 @@ def test_refused_images_are_recorded_and_never_stop_the_batch(tmp_path):
         server.routes["/page.jpg"] = static("<html><body>Not a picture</body></html>", "image/jpeg")
         server.routes["/pixel.gif"] = static(photo(1, 1, "GIF"), "image/gif")
         server.routes["/good.png"] = static(photo(400, 300, "PNG"), "image/png")
-        urls = {k: server.url(f"/{k}") for k in ("big.jpg", "bomb.png", "bomb2.png", "page.jpg", "pixel.gif", "missing.jpg",
-                                                  "good.png")}
+        names = ("big.jpg", "bomb.png", "bomb2.png", "page.jpg", "pixel.gif", "missing.jpg", "good.png")
+        urls = {k: server.url(f"/{k}") for k in names}
         for n, url in enumerate(urls.values()):
             _article(store, n, url)
         settings = ImageSettings(max_bytes=300_000)
