@@ -45,6 +45,8 @@ class Article:
     id: int | None = None  # set by the store
     story_id: int | None = None  # set by the cluster stage
     duplicate_of: int | None = None  # set by the dedup stage: the first-seen article carrying the same text
+    image_url: str | None = None  # the lead image the page declares (og:image, JSON-LD, twitter:image), absolute
+    image_credit: str | None = None  # whose image it is, where the page says (JSON-LD creditText and the like)
 
     @property
     def key(self) -> int | str | None:

@@ -33,7 +33,7 @@ from .errors import InputError
 
 __all__ = ["Settings", "SettingsError", "Limits", "FetchSettings", "WatchSettings", "ExtractSettings",
            "DedupSettings", "ClusterSettings", "ReclusterSettings", "SummarizeSettings", "RelatedSettings",
-           "FactsSettings", "PlaceResolution", "ServerSettings", "current", "load", "read", "markdown"]
+           "FactsSettings", "PlaceResolution", "ImageSettings", "ServerSettings", "current", "load", "read", "markdown"]
 
 
 class SettingsError(InputError):
@@ -136,6 +136,24 @@ class WatchSettings:
 
 
 # -- the stages ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ImageSettings:
+    """Articles' lead images (pipeline/images.py): fetched once per URL by each build, through the fetcher's rules
+    ([fetch]: schemes, deadline, private addresses, robots.txt), made into thumbnails and kept in the database."""
+
+    fetch: bool = setting(True, "Fetch the lead images of new articles at the end of each build; off, none are "
+                          "fetched and stories show no image.")
+    width: int = setting(320, "Thumbnail width in pixels; a smaller image is kept at its own size.")
+    max_height: int = setting(480, "Thumbnail height in pixels at most (a tall image is made narrower).")
+    quality: int = setting(80, "WebP quality of the thumbnails, 0-100.")
+    max_bytes: int = setting(5 * 1024 * 1024, "One image as fetched, after any decompression; a larger one is "
+                             "refused.")
+    max_pixels: int = setting(25_000_000, "Width times height an image may declare: checked before it is decoded, "
+                              "so that a small file that would decode to gigabytes (a decompression bomb) never does.")
+    per_build: int = setting(500, "The most images one build fetches; the rest wait for the next build.")
+    workers: int = setting(4, "Images fetched at once (each host still gets one request at a time).")
+
+
 @dataclass(frozen=True)
 class ExtractSettings:
     """What counts as an article in a page (stages/extract/)."""
@@ -423,6 +441,7 @@ class Settings:
     threads: ThreadSettings = field(default_factory=ThreadSettings)
     facts: FactsSettings = field(default_factory=FactsSettings)
     places: PlaceResolution = field(default_factory=PlaceResolution)
+    images: ImageSettings = field(default_factory=ImageSettings)
     server: ServerSettings = field(default_factory=ServerSettings)
 
 

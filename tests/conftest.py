@@ -1,9 +1,15 @@
+import os
 import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Builds fetch articles' lead images from the open web by default: the suite has no network, so its builds (and
+# the commands it runs, which inherit this) fetch none. The image tests serve their images on loopback and call
+# pipeline/images.py with their own settings.
+os.environ["NEWSDESK_IMAGES_FETCH"] = "0"
 
 
 @pytest.fixture

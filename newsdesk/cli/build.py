@@ -72,6 +72,9 @@ def run_build(state: State, shards: list[str] = (), ray: bool = False, address: 
               f"{report.new_articles} new articles ({report.duplicates} duplicates grouped, "
               f"{report.revised_articles} articles moved by re-clustering the window); "
               f"{report.total_stories} stories in all, in {time.perf_counter() - started:.1f}s")
+        if report.images_stored or report.images_failed:
+            print(f"lead images: {report.images_stored} kept as thumbnails, {report.images_failed} refused or "
+                  "unreachable (each reason is stored with its URL)")
     return 1 if failed else 0
 
 

@@ -44,6 +44,8 @@ class BuildReport:
     total_stories: int = 0
     revised_articles: int = 0  # moved by re-clustering the window
     resumed: bool = False  # the stream's state was read from the one the last build saved, not replayed
+    images_stored: int = 0  # lead images fetched and kept as thumbnails (pipeline/images.py)
+    images_failed: int = 0  # lead images refused or not fetched; the reason is stored with each URL
 
 
 class Runner(Protocol):
@@ -99,8 +101,19 @@ def run_story_stages(record: StoryRecord, stages: Sequence[StoryStage]) -> Story
 
 def build(store: Store, progress: bool = False, log: Callable[[str], None] | None = None,
           runner: Runner | None = None) -> BuildReport:
-    """Users' decisions enforced, new articles assigned, the window re-clustered, changed stories rewritten.
+    """Users' decisions enforced, new articles assigned, the window re-clustered, changed stories rewritten; then
+    the lead images not yet fetched (`[images] fetch`, pipeline/images.py), outside the build lock.
     `runner`: where the per-article and per-story stages run (default: `LocalRunner`, this process)."""
+    report = _build(store, progress, log, runner)
+    if current().images.fetch:
+        from .images import fetch_images
+
+        images = fetch_images(store, progress=progress)
+        report.images_stored, report.images_failed = images.stored, images.failed
+    return report
+
+
+def _build(store: Store, progress: bool, log: Callable[[str], None] | None, runner: Runner | None) -> BuildReport:
     from ..edits import enforce
 
     log = log or _stderr

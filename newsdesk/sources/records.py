@@ -9,7 +9,7 @@ from dateutil import parser as dateutil_parser
 
 from ..lang import article_language
 from ..models import Article, RawInput
-from ..stages.extract.fields import language_code
+from ..stages.extract.fields import absolute_http, language_code
 from ..settings import LIMITS
 from ..text import strip_controls
 from ..errors import InputError
@@ -78,6 +78,8 @@ def article_from_record(record: dict, raw: RawInput | None = None) -> Article:
         raw_sha256=raw.sha256 if raw else None,
         origin=raw.origin if raw else None,
         external_id=strip_controls(str(ext_id)) if ext_id is not None else None,
+        image_url=absolute_http(_text_field(record, "image"), None),  # an absolute http(s) URL, else none
+        image_credit=_text_field(record, "image_credit"),
     )
 
 

@@ -9,6 +9,7 @@ Stages never import it; the pipeline reads records from here, hands them to stag
     codec.py        how times and briefs are written to text columns and read back
     raw.py          raw inputs, the bytes as received
     articles.py     articles, in arrival order, with their duplicates
+    images.py       articles' lead images and their thumbnails, fetched once; the image shown for a story
     stories.py      stories: membership, briefs, related stories, the lists shown
     sections.py     each story's section, a section's stories
     ranking.py      top stories: each story's standing, and the list by it
@@ -32,6 +33,7 @@ from .credentials import Credentials
 from .edits import Edits
 from .facts import Facts
 from .feeds import Feeds
+from .images import Images, StoryImage
 from .ranking import Ranking
 from .raw import RawInputs
 from .reading import Reading
@@ -43,10 +45,11 @@ from .stale import StaleStories
 from .stories import Stories
 
 
-class Store(RawInputs, Ranking, Stories, Sections, Reading, StaleStories, Edits, Search, Feeds, Facts, Credentials):
+class Store(RawInputs, Ranking, Stories, Images, Sections, Reading, StaleStories, Edits, Search, Feeds, Facts,
+            Credentials):
     """A newsdesk database: `Store(path)` opens (or creates) it and applies the migrations it lacks; use it as a
     context manager to close it. Raises StoreError for a file that is not a usable newsdesk database."""
 
 
 __all__ = ["Store", "StoreError", "SearchRefused", "SearchTimedOut", "migrations", "MIGRATIONS_DIR",
-           "brief_to_json", "brief_from_json", "Entity", "EntityStory"]
+           "brief_to_json", "brief_from_json", "Entity", "EntityStory", "StoryImage"]

@@ -33,6 +33,9 @@ class Articles(Connection):
                 (a.raw_sha256, a.external_id, a.url, a.outlet, a.title, a.text, iso_text(a.published),
                  utc_text(a.published), json.dumps(a.authors), a.language, a.origin, now_text()),
             )
+            if cur.rowcount == 1 and a.image_url:  # the lead image waits for the build to fetch it (images.py)
+                self.db.execute("INSERT INTO article_images (article_id, url, credit) VALUES (?,?,?)",
+                                (cur.lastrowid, a.image_url, a.image_credit))
         if cur.rowcount != 1:
             return None
         a.id = cur.lastrowid

@@ -17,7 +17,8 @@ from .views.stories import index_context, page_count, story_context
 
 def export_site(db_path: str, out_dir: str | Path) -> int:
     """Write index.html (plus index-N.html pages), latest.html (latest-N.html), stories/, articles/, section/ (one
-    page per section, paged), about.html and static/; returns the number of files written."""
+    page per section, paged), about.html, images/ (the lead images' thumbnails) and static/; returns the number of
+    files written."""
     out = Path(out_dir)
     env = make_env(static_site=True)
     written = 0
@@ -47,6 +48,10 @@ def export_site(db_path: str, out_dir: str | Path) -> int:
         for article in store.articles():
             write(f"articles/{article.id}.html", "article.html", article_context(store, article.id))
         write("about.html", "about.html", {})
+        for image_id in store.stored_image_ids():  # the thumbnails the pages show, as the server serves them
+            (out / "images").mkdir(parents=True, exist_ok=True)
+            (out / "images" / f"{image_id}.webp").write_bytes(store.image_data(image_id) or b"")
+            written += 1
         for section in SECTIONS:
             for page in range(1, section_page_count(store, section.key) + 1):
                 write(f"section/{section.key}.html" if page == 1 else f"section/{section.key}-{page}.html",

@@ -153,7 +153,7 @@ def make_link(kind: str, key: object = None, anchor: object = None, *, static_si
             "page": "/" if key in (None, 1) else f"/?page={key}",
             "latest": "/latest" if key in (None, 1) else f"/latest?page={key}",
             "story": f"/stories/{key}", "article": f"/articles/{key}", "static": f"/static/{key}",
-            "section": f"/section/{key}", "section-feed": f"/section/{key}.atom",
+            "image": f"/images/{key}.webp", "section": f"/section/{key}", "section-feed": f"/section/{key}.atom",
             "section-page": _section_page(key, "/section/{}", "/section/{}?page={}"),
         }
     else:
@@ -162,7 +162,7 @@ def make_link(kind: str, key: object = None, anchor: object = None, *, static_si
             "page": "index.html" if key in (None, 1) else f"index-{key}.html",
             "latest": "latest.html" if key in (None, 1) else f"latest-{key}.html",
             "story": f"stories/{key}.html", "article": f"articles/{key}.html", "static": f"static/{key}",
-            "section": f"section/{key}.html", "section-feed": "",
+            "image": f"images/{key}.webp", "section": f"section/{key}.html", "section-feed": "",
             "section-page": _section_page(key, "section/{}.html", "section/{}-{}.html"),
         }
         paths = {k: root + v for k, v in paths.items()}

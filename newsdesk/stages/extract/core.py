@@ -16,7 +16,7 @@ from .body import clean_body
 from .decoding import decode_utf8, parse
 from .errors import ExtractionError
 from ...lang import article_language
-from .fields import clean_authors, guess_language, language_code, parse_date
+from .fields import absolute_http, clean_authors, guess_language, language_code, parse_date
 from .main_text import long_paragraphs, misses_paragraphs, slim, trafilatura_text
 from .metadata import TrafMeta, page_meta
 from .normalize import words, ws
@@ -101,4 +101,7 @@ def extract_html(raw: RawInput) -> Article:
         or guess_language(text),
         raw_sha256=raw.sha256,
         origin=raw.origin,
+        image_url=absolute_http(pm["image"], url),
+        image_credit=pm["image_credit"],
     )
+

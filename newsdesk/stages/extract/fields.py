@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import warnings
 from datetime import datetime
+from urllib.parse import urljoin, urlsplit
 
 from .normalize import fix_mojibake, norm, ws
 
@@ -102,3 +103,16 @@ def clean_authors(names: list[str], host: str | None) -> list[str]:
             if norm(part) not in {norm(a) for a in out}:
                 out.append(part)
     return out
+
+
+def absolute_http(link: str | None, base: str | None) -> str | None:
+    """`link` made absolute against the page's URL; None unless that gives an http(s) URL (a data: or javascript:
+    image is never fetched)."""
+    if not link:
+        return None
+    try:
+        absolute = urljoin(base or "", link.strip())
+        parts = urlsplit(absolute)
+    except ValueError:
+        return None
+    return absolute if parts.scheme in ("http", "https") and parts.hostname and len(absolute) <= 2000 else None

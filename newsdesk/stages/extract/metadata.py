@@ -1,8 +1,8 @@
 """Page metadata: what the page says about itself, and trafilatura's heuristics for what it leaves open.
 
 `page_meta(tree)` reads the <meta> tags, JSON-LD and <link rel=canonical> in one walk and returns the candidates
-for each field (headline, titles, site names, date, authors, URL, languages) as a dict of trimmed strings; the
-titles, sites and fields modules choose among them and clean them. `TrafMeta` runs trafilatura's own metadata heuristics (title, site name, byline, htmldate) one field at a
+for each field (headline, titles, site names, date, authors, URL, languages, lead image and its credit) as a dict
+of trimmed strings; the titles, sites and fields modules choose among them and clean them. `TrafMeta` runs trafilatura's own metadata heuristics (title, site name, byline, htmldate) one field at a
 time, only for the fields asked for; `extract_author` is trafilatura.metadata.extract_author without its copy of
 the page. All of them read the whole tree, so they run before main_text.slim prunes it.
 """
@@ -78,16 +78,81 @@ def _str(v: Any) -> str | None:
     return None
 
 
+def _image_url(v: Any) -> str | None:
+    """The URL of a schema.org `image` value: a URL, an ImageObject (`url` or `contentUrl`) or a list of them."""
+    if isinstance(v, list):
+        v = v[0] if v else None
+    if isinstance(v, dict):
+        v = v.get("url") or v.get("contentUrl")
+        if isinstance(v, list):
+            v = v[0] if v else None
+    return v.strip() if isinstance(v, str) and v.strip() else None
+
+
+def _image_credit(v: Any) -> str | None:
+    """Who the page says made or owns its JSON-LD image: `creditText`, else `copyrightHolder`, `author` or
+    `creator` of the ImageObject. A caption or alt text is not a credit and is never read as one."""
+    if isinstance(v, list):
+        v = v[0] if v else None
+    if not isinstance(v, dict):
+        return None
+    for key in ("creditText", "copyrightHolder", "author", "creator"):
+        name = _str(v.get(key))
+        if name and len(name) <= 200:
+            return name
+    return None
+
+
+_CREDIT_CLASS = re.compile(r"credit|copyright|photographer", re.I)
+_CREDIT_PROPS = {"copyrightholder", "credittext", "author", "creator"}
+_CREDIT_PREFIX = re.compile(
+    r"^(?:©|\(c\)|(?:image |photo |picture )?credits?|photograph(?:y)?(?: by)?|photo(?: by)?|foto|bild|image|"
+    r"picture|quelle|source)\s*[:©]?\s*", re.I)
+
+
+def figure_credit(figure) -> str | None:
+    """The credit line of a <figure>: the text of its element marked as one (a class naming a credit, copyright or
+    photographer; itemprop copyrightHolder, creditText, author or creator), its "Photo:" or "©" taken off. Never
+    the caption itself: a caption says what is in the picture, not who made it."""
+    for el in figure.iter():
+        if not isinstance(el.tag, str) or el.tag in ("img", "picture", "source"):
+            continue
+        if (el.get("itemprop") or "").lower() in _CREDIT_PROPS or _CREDIT_CLASS.search(el.get("class") or ""):
+            text = ws(el.text_content().replace("\u200b", ""))  # zero-width spaces that let a long line break
+            if text.startswith("(") and text.endswith(")"):
+                text = text[1:-1]
+            for _ in range(2):  # "Foto: © Name"
+                text = _CREDIT_PREFIX.sub("", text).strip(" ©|/:")
+            return text if 2 < len(text) <= 80 else None
+    return None
+
+
+def lead_image(meta: dict[str, str], main: dict) -> tuple[str | None, str | None]:
+    """The article's lead image as the page declares it, and its credit where the page gives one: the JSON-LD
+    article's ImageObject when it names a credit (the publisher's own statement of whose picture it is), else
+    og:image, else the JSON-LD image, else twitter:image. The URL as written (possibly relative)."""
+    ld = main.get("image") or main.get("thumbnailUrl")
+    ld_url, credit = _image_url(ld), _image_credit(ld)
+    if ld_url and credit:
+        return ld_url, credit
+    og = meta.get("og:image:secure_url") or meta.get("og:image") or meta.get("og:image:url")
+    url = og or ld_url or meta.get("twitter:image") or meta.get("twitter:image:src")
+    return url, (credit if url == ld_url else None)
+
+
 def page_meta(tree) -> dict[str, Any]:
     """The page's own metadata candidates (keys as returned below), read in one walk over the tree."""
     # one walk over the document for <meta>, JSON-LD <script> and <link rel=canonical>: each XPath "//..." would
     # walk all of it again (<meta itemprop> sits in the body too, so the <head> alone is not enough)
     meta: dict[str, str] = {}
     scripts: list = []
-    canonical = None
-    for el in tree.iter("meta", "script", "link"):
+    canonical = figure = None
+    for el in tree.iter("meta", "script", "link", "figure"):
         tag = el.tag
-        if tag == "meta":
+        if tag == "figure":
+            if figure is None and next(el.iter("img", "picture"), None) is not None:
+                figure = el  # the page's first picture: the lead image's place on nearly every news page
+        elif tag == "meta":
             content = el.get("content")
             if content is None:
                 continue
@@ -121,7 +186,12 @@ def page_meta(tree) -> dict[str, Any]:
     lang = tree.xpath("/html/@lang") or tree.xpath(
         "/html/@xml:lang", namespaces={"xml": "http://www.w3.org/XML/1998/namespace"}
     )
+    image, image_credit = lead_image(meta, main)
+    if image and not image_credit and figure is not None:
+        image_credit = figure_credit(figure)
     return {
+        "image": image,
+        "image_credit": image_credit,
         "headline": _str(main.get("headline")) or (_str(main.get("name")) if article else None),
         "og_title": meta.get("og:title") or meta.get("twitter:title"),
         "twitter_title": meta.get("twitter:title") if meta.get("og:title") else None,  # else it is og_title

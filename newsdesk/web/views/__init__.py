@@ -4,10 +4,11 @@
 """
 from __future__ import annotations
 
-from . import about, articles, atom, edits, entities, facts, feeds, following, login, search, sections, stories
+from . import (about, articles, atom, edits, entities, facts, feeds, following, images, login, search, sections,
+               stories)
 
 # following first: its /stories/{id}.atom and /entities/{id}.atom would otherwise match the pages' {id}
 ROUTERS = [m.router for m in (following, stories, articles, search, about, atom, facts, entities, feeds, edits,
-                              login, sections)]
+                              login, sections, images)]
 
 __all__ = ["ROUTERS"]

@@ -33,7 +33,8 @@ def section_context(store: Store, key: str, page: int = 1) -> dict | None:
     if section is None or page < 1 or page > pages:
         return None
     stories = store.section_stories(key, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, with_details=True)
-    return {"stories": stories, "page": page, "pages": pages, "total": store.section_count(key),
+    return {"stories": stories, "images": store.story_images(s.id for s in stories), "page": page, "pages": pages,
+            "total": store.section_count(key),
             "section": section, "section_key": key}
 
 

@@ -44,7 +44,8 @@ def index_context(store: Store, page: int = 1, order: str = "top", by_thread: bo
     # With details: the teaser needs the brief's first sentence.
     listing = store.list_top_stories if order == "top" else store.list_stories
     stories = listing(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, with_details=True)
-    ctx = {"stories": stories, "page": page, "pages": pages, "total": total, "order": order,
+    ctx = {"stories": stories, "images": store.story_images(s.id for s in stories), "page": page, "pages": pages,
+           "total": total, "order": order,
            "pager": "page" if order == "top" else "latest", "thread_path": "/" if order == "top" else "/latest"}
     ctx.update(thread_groups(store, stories, by_thread))
     return ctx
@@ -128,7 +129,7 @@ def story_context(store: Store, story_id: int) -> dict | None:
         "story": story, "articles": articles, "sources": sources, "timeline": _timeline(articles),
         "events_timeline": merged_timeline(articles, facts["timeline"] if facts else []),
         "by_outlet": _by_outlet(articles), "coverage": coverage(articles),
-        "facts": facts, "thread": thread_context(store, story),
+        "facts": facts, "thread": thread_context(store, story), "image": store.story_images([story_id]).get(story_id),
     }
 
 
