@@ -63,7 +63,7 @@ PARSED = pa.schema([("file", pa.int64()), ("seq", pa.int64()), ("origin", _TEXT)
                     ("body", pa.binary()), ("url", _TEXT), ("fetched_at", _TEXT), ("article", _TEXT),
                     ("parse_error", _TEXT)])
 STORY_RESULT = pa.schema([("id", pa.int64()), ("error", _TEXT), ("brief", _TEXT), ("facts", _TEXT),
-                          ("extracted", _TEXT)])
+                          ("extracted", _TEXT), ("section", _TEXT)])
 
 
 class RemoteStageError(Exception):
@@ -171,7 +171,7 @@ def records_from_batch(batch: dict[str, np.ndarray], articles: Sequence[Article]
 def story_to_row(record: StoryRecord) -> dict:
     return {"id": record.id, "articles": json.dumps([article_to_json(a) for a in record.articles]),
             "previous": brief_to_json(record.previous) if record.previous else None,
-            "extracted": json.dumps(list(record.extracted.items()))}
+            "extracted": json.dumps(list(record.extracted.items())), "section": record.section}
 
 
 def story_from_row(row: dict) -> StoryRecord:
@@ -182,10 +182,10 @@ def story_from_row(row: dict) -> StoryRecord:
 def story_result_row(record: StoryRecord | Exception, story_id: int) -> dict:
     if isinstance(record, Exception):
         return {"id": story_id, "error": f"{type(record).__name__}: {record}", "brief": None, "facts": None,
-                "extracted": None}
+                "extracted": None, "section": None}
     return {"id": story_id, "error": None, "brief": brief_to_json(record.brief) if record.brief else None,
             "facts": json.dumps(record.facts) if record.facts is not None else None,
-            "extracted": json.dumps(list(record.extracted.items()))}
+            "extracted": json.dumps(list(record.extracted.items())), "section": record.section}
 
 
 # -- the steps that run on the workers ----------------------------------------------------------------------------
@@ -324,4 +324,5 @@ class RayRunner(LocalRunner):
                 record.brief = brief_from_json(row["brief"])
                 record.facts = json.loads(row["facts"]) if row["facts"] is not None else None
                 record.extracted = dict(json.loads(row["extracted"]))
+                record.section = row["section"]
                 yield record.id, record
