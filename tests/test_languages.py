@@ -176,17 +176,17 @@ def test_multilingual_table_scores_participants_beside_lead(tmp_path, capsys):
     assert rows["fr"][-4] == "ID1"  # the best participant in the summary line
 
 
-FRENCH = ("Le président Jacques Chirac a annoncé lundi à Paris que la France enverra 200 soldats en Indonésie. "
+CHIRAC_FR = ("Le président Jacques Chirac a annoncé lundi à Paris que la France enverra 200 soldats en Indonésie. "
           "« Deux équipes partiront demain », a déclaré le ministre de la Défense.")
-ENGLISH = ("President George W. Bush said on Monday in Washington that the United States will send 200 troops to "
+BUSH_EN = ("President George W. Bush said on Monday in Washington that the United States will send 200 troops to "
            "Indonesia. \"Two teams will leave tomorrow,\" the defence secretary said.")
 
 
 def test_an_article_the_model_cannot_read_gets_no_facts_and_says_why():
     from newsdesk.stages.facts import extract_articles, story_facts
 
-    fr = Article(title="Chirac", text=FRENCH, outlet="Wikinews", language="fr", external_id="fr")
-    en = Article(title="Bush", text=ENGLISH, outlet="Wikinews", language="en", external_id="en")
+    fr = Article(title="Chirac", text=CHIRAC_FR, outlet="Wikinews", language="fr", external_id="fr")
+    en = Article(title="Bush", text=BUSH_EN, outlet="Wikinews", language="en", external_id="en")
     found = extract_articles([fr, en])
     assert found[fr.key]["unread_language"] == "fr"
     assert not any(found[fr.key][k] for k in ("figures", "quotes", "mentions", "events"))
@@ -205,7 +205,7 @@ def test_a_story_page_says_which_articles_were_not_read_for_facts(tmp_path):
 
     path = str(tmp_path / "news.db")
     with Store(path) as store:
-        add(store, "Chirac envoie des soldats", FRENCH, "Le Monde", None, language="fr")
+        add(store, "Chirac envoie des soldats", CHIRAC_FR, "Le Monde", None, language="fr")
         build(store)
         story = store.live_story_ids().pop()
     page = TestClient(create_app(path), base_url=LOCAL).get(f"/stories/{story}").text
