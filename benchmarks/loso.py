@@ -1,6 +1,7 @@
 """Leave-one-set-out for story clustering: how the re-clustering does on a kind of news it was never fitted on.
 
-    python benchmarks/loso.py [--sets ecbplus,allsides,duc2003,multinews,wikinews] [--fit-sets ...]
+    python benchmarks/loso.py [--sets ecbplus,allsides,duc2003,multinews,wikinews]
+                              [--fit-sets ecbplus,allsides,duc2003,multinews]
                               [--drop FEATURE,...] [--trees key=value,...] [--free] [--data DIR]
 
 One table, one run: for each set, BCubed F1 of
@@ -16,7 +17,8 @@ and the means, over the three development sets and over all.
 
 Sets: the clustering sets (ECB+, AllSides), DUC 2003's documents, and the summarization sets' clusters as
 clustering data: Multi-News' 200 events (undated, untitled, from different outlets) and MultiLing 2011's ten
-Wikinews topics (`wikinews`, the bundled sample: topics that run for years, not events). Only the re-clustering's
+Wikinews topics (`wikinews`, the bundled sample: topics that run for years, not events; scored, not fitted on
+unless --fit-sets names it: a set not fitted on is scored by the trees fitted on all the fitting sets). Only the re-clustering's
 pair classifier is refitted: the re-clustering starts from single articles, so the stream's join model (the
 shipped one streams every set, for the window and its copies) does not change what it finds.
 
@@ -144,7 +146,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data", type=Path, default=DEFAULT_DATA, help=f"data folder (default {DEFAULT_DATA})")
     p.add_argument("--sets", default="ecbplus,allsides,duc2003,multinews,wikinews",
                    help="the sets scored, comma-separated from " + ", ".join(SETS))
-    p.add_argument("--fit-sets", default=None, help="the sets fitted on (default: --sets)")
+    p.add_argument("--fit-sets", default="ecbplus,allsides,duc2003,multinews",
+                   help="the sets fitted on, those of --sets among them left out in turn (default: the four whose "
+                   "gold stories are events; MultiLing's are topics running for years, and fitted on them too the "
+                   "mean left out fell from .785 to .745)")
     p.add_argument("--drop", default="", help="PAIR_FEATURES left out of the fits, comma-separated")
     p.add_argument("--trees", default="", help="tree settings over fit_cluster.TREES, e.g. max_leaf_nodes=7")
     p.add_argument("--free", action="store_true", help="no monotonic constraints")
@@ -152,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
 
     names = [s.strip() for s in args.sets.split(",") if s.strip()]
-    fit_names = [s.strip() for s in (args.fit_sets or args.sets).split(",") if s.strip()]
+    fit_names = [s.strip() for s in args.fit_sets.split(",") if s.strip()]
     for n in set(names) | set(fit_names):
         if n not in SETS:
             print(f"loso: unknown set {n!r}")
