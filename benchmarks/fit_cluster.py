@@ -324,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="benchmarks/fit_cluster.py", description=__doc__.splitlines()[0])
     # the sets and how they are fed, as `newsdesk eval cluster` takes them
     p.add_argument("--data", type=Path, default=DEFAULT_DATA, help=f"data folder (default {DEFAULT_DATA})")
-    for name in SETS[:3]:  # wikinews is read from the package
+    for name in (s for s in SETS if s != "wikinews"):  # wikinews is read from the package
         p.add_argument(f"--{name}", type=Path, default=None, help=f"path of {FILES[name]} (default: in --data)")
     p.add_argument("--sets", default="ecbplus,allsides,duc2003",
                    help="comma-separated from " + ", ".join(SETS) + " (wikinews: the bundled demo sample)")

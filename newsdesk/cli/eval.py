@@ -28,7 +28,7 @@ def eval_group() -> None:
 def _cluster_options(f):
     options = [click.option("--data", type=PATH, default=eval_cluster.DEFAULT_DATA,
                             help=f"data folder (default {eval_cluster.DEFAULT_DATA})")]
-    for name in eval_cluster.SETS[:3]:  # wikinews is read from the package
+    for name in (s for s in eval_cluster.SETS if s != "wikinews"):  # wikinews is read from the package
         options.append(click.option(f"--{name}", type=PATH, default=None,
                                     help=f"path of {eval_cluster.FILES[name]} (default: in --data)"))
     options += [

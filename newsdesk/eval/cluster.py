@@ -7,8 +7,9 @@ articles are ordered by the date in their URL or, failing that, the date printed
 there is one, the undated ones first; undated articles and ties in date (every AllSides story shares one date) are
 fed in a fixed shuffled order, so that no set is fed grouped by its gold stories.
 
-Sets: ecbplus, allsides, duc2003 (the development targets, the default) and wikinews (the bundled demo sample:
-ten topics that each run for months or years; not fitted on).
+Sets: ecbplus, allsides, duc2003 (the development targets, the default), wikinews (the bundled demo sample:
+ten topics that each run for months or years; not fitted on) and multinews (Multi-News' 200 summarization
+clusters as clustering data: 200 events, 570 undated, untitled articles from different outlets).
 
 The baseline is the plain single-pass clusterer: TF-IDF (title + text, fitted on the whole set, which
 only helps it) and cosine to story centroids, with one threshold for all sets, the best of a grid on these sets.
@@ -38,12 +39,13 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = REPO.parent / "shared" / "data"
-SETS = ("ecbplus", "allsides", "duc2003", "wikinews")
+SETS = ("ecbplus", "allsides", "duc2003", "wikinews", "multinews")
 FILES = {
     "ecbplus": "clustering/ecbplus_docs.jsonl",
     "allsides": "clustering/allsides_dev_articles.jsonl",
     "duc2003": "summarization/duc2003_task2.jsonl",
     "wikinews": "summarization/multiling2011_en.jsonl",  # also bundled: the demo sample (10 long-running stories)
+    "multinews": "summarization/multinews200.jsonl",  # 200 events, 2-9 articles each from different outlets
 }
 BASELINE_THRESHOLDS = tuple(round(x, 2) for x in np.arange(0.10, 0.61, 0.05))
 SEED = 0
@@ -83,6 +85,13 @@ def load_set(name: str, path: Path | None) -> Labelled:
         # The bundled copy, already split into dateline and text; doc ids are M<story><doc>.
         for r in sample_records():
             items.append(({"id": r["id"], "title": r["title"], "text": r["text"], "date": r["date"]}, r["id"][:4]))
+    elif name == "multinews":
+        # undated and untitled; the texts mark their paragraph breaks with the token NEWLINE_CHAR
+        for c in _read(path):
+            for k, d in enumerate(c["docs"]):
+                text = "\n".join(p.strip() for p in d["text"].split("NEWLINE_CHAR") if p.strip())
+                items.append(({"id": f"{c['cluster_id'][:12]}-{k}", "title": d.get("title") or "", "text": text},
+                              c["cluster_id"]))
     else:
         raise ValueError(f"unknown set {name!r}")
     return feed_order(items)
