@@ -149,6 +149,9 @@ def stream(base: list[Article], n: int):
 
 # -- a server and a browser for screenshots ---------------------------------------------------------------------
 CHROMIUM = "/usr/bin/chromium"
+# Debian's Chromium headless as root, with nothing of its own reaching out to the network
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
 
 
 class Server:

@@ -17,7 +17,7 @@ from newsdesk.store.postgres import is_url
 from newsdesk.web import create_app
 from test_web import ATOM, _entries, db  # noqa: F401 - db is the fixture: two stories, six articles
 
-CHROMIUM = "/usr/bin/chromium"
+from _common import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 
 def state(path: str) -> tuple:
@@ -278,9 +278,7 @@ def test_a_page_on_another_site_cannot_merge_stories_in_a_browser(db):
             f'<form method="post" action="{base}/stories/{s1}/merge"><input name="into" value="{s2}"></form>'
             "<script>document.forms[0].submit()</script>")
         attack = evil.url("/win.html").replace("127.0.0.1", "localhost")
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
             before = state(db["path"])

@@ -12,7 +12,7 @@ from newsdesk.text import split_sentences
 from newsdesk.web import create_app
 
 # One loopback uvicorn for the browser tests and the screenshot benchmarks (benchmarks/ is on pytest's path).
-from _common import CHROMIUM, Server as _Server  # noqa: E402
+from _common import CHROMIUM, CHROMIUM_ARGS, Server as _Server  # noqa: E402
 pytestmark = [pytest.mark.slow,  # a real browser
               pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Debian chromium not installed at {CHROMIUM}")]
 
@@ -46,10 +46,7 @@ def test_source_link_lands_on_the_quoted_sentence(tmp_path):
     path = str(tmp_path / "news.db")
     story_id, sentence = build_store(path)
     with _Server(create_app(path)) as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run",
-        ])
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 800})
             page.goto(f"{base}/stories/{story_id}")

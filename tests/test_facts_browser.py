@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from test_browser import CHROMIUM, _Server
+from test_browser import CHROMIUM, CHROMIUM_ARGS, _Server
 from test_facts import _story
 
 from newsdesk.web import create_app
@@ -19,10 +19,7 @@ def test_disagreement_card_renders_and_links_to_the_sentence(tmp_path):
     path = str(tmp_path / "news.db")
     sid = _story(path)
     with _Server(create_app(path)) as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run",
-        ])
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(f"{base}/stories/{sid}")

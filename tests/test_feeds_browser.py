@@ -16,11 +16,9 @@ import pytest
 from newsserver import NewsServer
 from test_feeds import TOPICS, publish
 
-CHROMIUM = "/usr/bin/chromium"
+from _common import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 pytestmark = [pytest.mark.slow,  # a real browser
               pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Debian chromium not installed at {CHROMIUM}")]
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 
 
 def _free_port() -> int:
@@ -49,7 +47,7 @@ def test_user_subscribes_in_the_browser_and_sees_stories_arrive(tmp_path):
                 time.sleep(0.2)
         with NewsServer() as site, sync_playwright() as p:
             publish(site, 1)
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page()
             page.goto(base + "/feeds")
             assert page.locator("form.add-feed").count() == 0  # no form before logging in

@@ -10,7 +10,7 @@ import pytest
 from newsdesk.store import Store
 from newsdesk.web import create_app
 
-from _common import CHROMIUM, Server  # noqa: E402
+from _common import CHROMIUM, CHROMIUM_ARGS, Server  # noqa: E402
 from newsserver import NewsServer
 from test_images import make_stories
 
@@ -37,9 +37,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
 

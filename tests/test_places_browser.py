@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from test_browser import CHROMIUM, _Server
+from test_browser import CHROMIUM, CHROMIUM_ARGS, _Server
 
 from newsdesk.models import Brief, RawInput
 from newsdesk.sources.records import article_from_record
@@ -41,10 +41,7 @@ def test_story_map_shows_outlines_and_fits_a_phone(tmp_path):
     path = str(tmp_path / "news.db")
     sid = _bali_story(path)
     with _Server(create_app(path)) as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run",
-        ])
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             for width in (1280, 390):
                 page = browser.new_page(viewport={"width": width, "height": 900})

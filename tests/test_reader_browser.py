@@ -13,7 +13,7 @@ from newsdesk.settings import RankSettings
 from newsdesk.store import Store
 from newsdesk.web import create_app
 
-from _common import CHROMIUM, Server  # noqa: E402
+from _common import CHROMIUM, CHROMIUM_ARGS, Server  # noqa: E402
 from webauth import make_token
 
 pytestmark = [pytest.mark.slow,  # a real browser
@@ -64,9 +64,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
 

@@ -6,7 +6,7 @@ import os
 from datetime import datetime
 
 import pytest
-from _common import CHROMIUM, Server
+from _common import CHROMIUM, CHROMIUM_ARGS, Server
 
 from newsdesk.models import Brief, BriefSentence, RawInput
 from newsdesk.sources.records import article_from_record
@@ -51,10 +51,7 @@ def test_arabic_laid_out_right_to_left(tmp_path):
     with Store(path) as store:
         assert store.get_article(aid).language == "ar"
     with Server(create_app(path)) as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run",
-        ])
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1000, "height": 900})
             page.goto(f"{base}/articles/{aid}")

@@ -70,10 +70,7 @@ def participants(tarball: Path) -> dict[str, dict[str, dict[str, str]]]:
 
 def _lexrank(articles, words: int) -> list[str]:
     """sumy's LexRank with the language's tokens, stems and stop words (newsdesk/lang.py)."""
-    from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
-    from sumy.summarizers.lex_rank import LexRankSummarizer
-
-    from newsdesk.eval.summarize import _sentences
+    from newsdesk.eval.summarize import _sentences, lexrank_ranked
     from newsdesk.lang import lexicon, story_language
 
     lx = lexicon(story_language([a.language for a in articles]))
@@ -85,23 +82,7 @@ def _lexrank(articles, words: int) -> list[str]:
             return lx.tokens(text)
 
     sents = [t for _, _, t in _sentences(articles) if len(lx.tokens(t)) >= 5]
-    if not sents:
-        return []
-    summarizer = LexRankSummarizer(lx.stem)
-    summarizer.stop_words = lx.stop
-    ranked: list[str] = []
-
-    def take(infos):
-        n = 0
-        for info in infos:
-            if n >= words:
-                break
-            ranked.append(str(info.sentence))
-            n += len(str(info.sentence).split())
-        return []
-
-    summarizer(ObjectDocumentModel([Paragraph([Sentence(t, Tok()) for t in sents])]), take)
-    return ranked
+    return lexrank_ranked(sents, Tok(), lx.stem, lx.stop, words)
 
 
 def run_multilingual(folder: Path, systems: list[str], languages: list[str], show: bool = False) -> int:

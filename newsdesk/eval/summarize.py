@@ -113,20 +113,16 @@ class _Tokenizer:
         return tokenize(text)
 
 
-def sys_lexrank(articles: list[Article], words: int) -> list[str]:
-    """sumy's LexRank (Erkan & Radev 2004) over all sentences; best-ranked first until the budget is met."""
+def lexrank_ranked(sentences: list[str], tokenizer, stemmer, stop_words, words: int) -> list[str]:
+    """sumy's LexRank (Erkan & Radev 2004) over `sentences`, best-ranked first until `words` words are met;
+    `tokenizer` has sumy's `to_words` (and `language`), `stemmer` is a callable on a word."""
     from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
-    from sumy.nlp.stemmers import Stemmer
     from sumy.summarizers.lex_rank import LexRankSummarizer
-    from sumy.utils import get_stop_words
 
-    tok = _Tokenizer()
-    sents = [t for _, _, t in _sentences(articles) if len(t.split()) >= 5]
-    if not sents:
+    if not sentences:
         return []
-    doc = ObjectDocumentModel([Paragraph([Sentence(t, tok) for t in sents])])
-    summarizer = LexRankSummarizer(Stemmer("english"))
-    summarizer.stop_words = get_stop_words("english")
+    summarizer = LexRankSummarizer(stemmer)
+    summarizer.stop_words = stop_words
     ranked: list[str] = []
 
     def take(infos):  # infos come best first; keep them in that order for the word cut
@@ -138,8 +134,17 @@ def sys_lexrank(articles: list[Article], words: int) -> list[str]:
             n += len(str(info.sentence).split())
         return []
 
-    summarizer(doc, take)
+    summarizer(ObjectDocumentModel([Paragraph([Sentence(t, tokenizer) for t in sentences])]), take)
     return ranked
+
+
+def sys_lexrank(articles: list[Article], words: int) -> list[str]:
+    """LexRank over all sentences of five words or more, English stems and stop words."""
+    from sumy.nlp.stemmers import Stemmer
+    from sumy.utils import get_stop_words
+
+    sents = [t for _, _, t in _sentences(articles) if len(t.split()) >= 5]
+    return lexrank_ranked(sents, _Tokenizer(), Stemmer("english"), get_stop_words("english"), words)
 
 
 def sys_centroid(articles: list[Article], words: int) -> list[str]:
