@@ -8,20 +8,19 @@ one. The hand-written pages under tests/data/boilerplate/ run everywhere; the re
 from __future__ import annotations
 
 import gzip
-import json
 import re
 from pathlib import Path
 
 import lxml.html
 import pytest
 
+from _common import FUNDUS, pairs
 from boilerplate_plant import KINDS, SSI, forbidden, plant, token_recall
 from newsdesk.models import RawInput
 from newsdesk.stages.extract import extract_html
 from newsdesk.stages.extract.decoding import decode
 
 FIXTURES = Path(__file__).parent / "data" / "boilerplate"
-FUNDUS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "extraction" / "fundus"
 PAGES = sorted(FIXTURES.glob("*.html"))
 
 
@@ -67,23 +66,9 @@ def test_planted_text_survives_plain_trafilatura():
 
 # --------------------------------------------------------------------------- real pages (development data only)
 
-DATE_SUFFIX = re.compile(r"_\d{4}_\d{2}_\d{2}\.html\.gz$")
-
-
 def fundus_pages(every: int = 4):
     """Every `every`-th development page with its URL and gold body (pairing rule from the data README)."""
-    out = []
-    for country in sorted(p for p in FUNDUS.iterdir() if p.is_dir()):
-        info_path = country / "meta.info"
-        info = json.loads(info_path.read_text()) if info_path.exists() else {}
-        pages: dict[str, list[Path]] = {}
-        for page in country.glob("*.html.gz"):
-            pages.setdefault(DATE_SUFFIX.sub("", page.name), []).append(page)
-        for pub, files in sorted(pages.items()):
-            gold = json.loads((country / f"{pub}.json").read_text())
-            for key, page in zip(gold, sorted(files, key=lambda p: p.name)):
-                out.append((page, info.get(page.name, {}).get("url"), gold[key]))
-    return out[::every]
+    return list(pairs())[::every]
 
 
 def gold_text(gold: dict) -> str:
