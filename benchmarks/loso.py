@@ -50,6 +50,25 @@ DEVELOPMENT = ("ecbplus", "allsides", "duc2003")
 NAMES = {"ecbplus": "ECB+", "allsides": "AllSides", "duc2003": "DUC 2003", "multinews": "Multi-News",
          "wikinews": "MultiLing"}
 GRID = [(c, a) for c in CUTS for a in ATTACH]
+CRITERIA: dict = {}  # filled by main: the unsupervised criteria of a window's clusters
+# Variants fitted and scored side by side in one run (--variants): features dropped from or added to the default
+# PAIR_FEATURES of the shipped pairs.json, and tree settings over fit_cluster.TREES.
+RAW = ("title", "lead", "names", "dense", "names_shared")
+RELATIVE = ("title_z", "lead_z", "names_z", "dense_z", "names_overlap")
+VARIANTS = {
+    "base": dict(drop=RELATIVE),  # what pairs.json is fitted on
+    "rel": dict(drop=()),  # plus the corpus-relative features
+    "relonly": dict(drop=RAW),  # the raw similarities replaced by the corpus-relative ones
+    "reg": dict(drop=RELATIVE, trees=dict(min_samples_leaf=200, l2_regularization=10.0)),
+    "relreg": dict(drop=(), trees=dict(min_samples_leaf=200, l2_regularization=10.0)),
+    "relonlyreg": dict(drop=RAW, trees=dict(min_samples_leaf=200, l2_regularization=10.0)),
+}
+
+
+def _criteria():
+    from newsdesk.stages.recluster import link_modularity, link_silhouette
+
+    return {"silhouette": link_silhouette, "modularity": link_modularity}
 
 
 class Part:
@@ -91,11 +110,13 @@ class Part:
             self._scoring = (assigner, keys, scored_pairs(assigner.window()[1]), dict(assigner.story_of))
         return self._scoring
 
-    def score(self, spec: dict, settings=GRID) -> dict[tuple, float]:
-        """BCubed F1 of re-clustering with the trees `spec` at each (cut, attach) of `settings`."""
+    def score(self, spec: dict, settings=GRID, quality: dict | None = None) -> dict[tuple, float]:
+        """BCubed F1 of re-clustering with the trees `spec` at each (cut, attach) of `settings`; `quality`, when
+        given, gets each setting's unsupervised criteria of the window's clusters (CRITERIA: no gold)."""
         from newsdesk.stages.recluster import PairModel
 
         assigner, keys, scored, streamed = self.scoring()
+        window_keys = assigner.window()[0]
         gold = [g for _, g in self.items]
         probabilities = PairModel(dict(spec, cut=0, attach=None)).probabilities(scored[2])
         out = {}
@@ -104,6 +125,10 @@ class Part:
             model.probabilities = lambda x, p=probabilities: p  # the same pairs every time
             assigner.recluster(story_counter(assigner), model=model, scored=scored)
             out[(cut, attach)] = scores([assigner.story_of[k] for k in keys], gold)["bcubed_f1"]
+            if quality is not None:
+                clusters = [assigner.story_of[k] for k in window_keys]
+                quality[(cut, attach)] = {name: f(len(window_keys), scored[0], scored[1], probabilities, clusters)
+                                          for name, f in CRITERIA.items()}
             assigner.story_of = dict(streamed)
         return out
 
@@ -142,6 +167,8 @@ def best(tables: list[dict[tuple, float]]) -> tuple:
 def main(argv: list[str] | None = None) -> int:
     from newsdesk.stages.recluster import PAIR_FEATURES, shipped_pair_model
 
+    global CRITERIA
+    CRITERIA = _criteria()
     p = argparse.ArgumentParser(prog="benchmarks/loso.py", description=__doc__.splitlines()[0])
     p.add_argument("--data", type=Path, default=DEFAULT_DATA, help=f"data folder (default {DEFAULT_DATA})")
     p.add_argument("--sets", default="ecbplus,allsides,duc2003,multinews,wikinews",
@@ -150,9 +177,13 @@ def main(argv: list[str] | None = None) -> int:
                    help="the sets fitted on, those of --sets among them left out in turn (default: the four whose "
                    "gold stories are events; MultiLing's are topics running for years, and fitted on them too the "
                    "mean left out fell from .785 to .745)")
-    p.add_argument("--drop", default="", help="PAIR_FEATURES left out of the fits, comma-separated")
+    p.add_argument("--variants", default="base",
+                   help="variants fitted and scored side by side, comma-separated from " + ", ".join(VARIANTS)
+                   + " (default base: the features of the shipped pairs.json)")
+    p.add_argument("--drop", default="", help="PAIR_FEATURES left out of every variant's fits, comma-separated")
     p.add_argument("--trees", default="", help="tree settings over fit_cluster.TREES, e.g. max_leaf_nodes=7")
     p.add_argument("--free", action="store_true", help="no monotonic constraints")
+    p.add_argument("--no-halves", action="store_true", help="skip the held-out halves (faster)")
     args = p.parse_args(argv)
     started = time.perf_counter()
 
@@ -162,6 +193,10 @@ def main(argv: list[str] | None = None) -> int:
         if n not in SETS:
             print(f"loso: unknown set {n!r}")
             return 2
+    variants = [v.strip() for v in args.variants.split(",") if v.strip()]
+    if set(variants) - set(VARIANTS):
+        print(f"loso: unknown variants {sorted(set(variants) - set(VARIANTS))}")
+        return 2
     items = {n: load_set(n, args.data / FILES[n]) for n in dict.fromkeys(names + fit_names)}
     whole = {n: Part(n, it) for n, it in items.items()}
     halves = {n: [Part(n, split_half(it, h)) for h in (0, 1)] for n, it in items.items()}
@@ -169,74 +204,101 @@ def main(argv: list[str] | None = None) -> int:
     if set(dropped) - set(PAIR_FEATURES):
         print(f"loso: unknown features {sorted(set(dropped) - set(PAIR_FEATURES))}")
         return 2
-    trees = dict(TREES)
-    for kv in filter(None, args.trees.split(",")):
-        k, v = kv.split("=")
-        trees[k] = type(TREES[k])(float(v)) if not isinstance(TREES[k], bool) else v == "True"
-    fit = Fitter([c for c, f in enumerate(PAIR_FEATURES) if f not in dropped], trees, not args.free)
-    print(f"fitting on {', '.join(NAMES[n] for n in fit_names)}; features: {', '.join(fit.names)}; trees {trees}"
-          f"{'; no monotonic constraints' if args.free else ''}", flush=True)
+
+    def tree_settings(extra: dict) -> dict:
+        trees = dict(TREES, **extra)
+        for kv in filter(None, args.trees.split(",")):
+            k, v = kv.split("=")
+            trees[k] = type(TREES[k])(float(v)) if not isinstance(TREES[k], bool) else v == "True"
+        return trees
 
     # shipped models, whole sets
     shipped = shipped_pair_model()
     shipped_setting = (shipped.cut, shipped.attach)
     shipped_f1 = {n: whole[n].score(_spec_of_shipped(), [shipped_setting])[shipped_setting] for n in names}
     print(f"shipped done ({time.perf_counter() - started:.0f}s)", flush=True)
-
-    # held-out halves: fitted on half h of every fitting set, scored on the other halves; one setting for all
-    half_tables: dict[str, list[dict]] = {n: [] for n in names}
-    for h in (0, 1):
-        spec = fit([halves[n][h] for n in fit_names])
-        for n in names:
-            half_tables[n].append(halves[n][1 - h].score(spec))
-    half_setting = best([t for n in names if n in fit_names for t in half_tables[n]])
-    half_f1 = {n: float(np.mean([t[half_setting] for t in half_tables[n]])) for n in names}
-    print(f"halves done ({time.perf_counter() - started:.0f}s)", flush=True)
-
-    # leave one set out, the cut and attach bar chosen by leave-one-set-out among the others
-    outer: dict[str, dict] = {}
-    loso_f1, loso_setting = {}, {}
-    for out in names:
-        others = [n for n in fit_names if n != out]
-        inner = [whole[t].score(fit([whole[n] for n in others if n != t])) for t in others] if len(others) > 1 \
-            else []
-        setting = best(inner) if inner else (shipped.cut, shipped.attach)
-        outer[out] = whole[out].score(fit([whole[n] for n in others]))
-        loso_setting[out], loso_f1[out] = setting, outer[out][setting]
-        print(f"  left out {NAMES[out]}: cut {setting[0]} attach {setting[1]} -> {loso_f1[out]:.3f} "
-              f"({time.perf_counter() - started:.0f}s)", flush=True)
-
-    # the baseline, its threshold chosen on the other sets
     base = {n: {t: scores(run_baseline(items[n], t), [g for _, g in items[n]])["bcubed_f1"]
                 for t in BASELINE_THRESHOLDS} for n in dict.fromkeys(names + fit_names)}
     base_t = {n: max(BASELINE_THRESHOLDS, key=lambda t: np.mean([base[o][t] for o in fit_names if o != n]))
               for n in names}
+    results = {}
+    for variant in variants:
+        spec = VARIANTS[variant]
+        fit = Fitter([c for c, f in enumerate(PAIR_FEATURES) if f not in dropped and f not in spec["drop"]],
+                     tree_settings(spec.get("trees", {})), not args.free)
+        print(f"\n[{variant}] fitting on {', '.join(NAMES[n] for n in fit_names)}; features: {', '.join(fit.names)}; "
+              f"trees {fit.trees}{'; no monotonic constraints' if args.free else ''}", flush=True)
+        results[variant] = run_variant(variant, fit, names, fit_names, whole, halves, args.no_halves, started)
 
-    print(f"\nstory clustering, BCubed F1 ({fit.fits} fits, {time.perf_counter() - started:.0f}s)")
-    print(f"{'set':<11} {'docs':>5}  {'shipped':>7}  {'halves':>6}  {'leave one set out':>17}  "
-          f"{'(cut, attach)':<14} {'baseline, t from the others':>27}  {'hindsight':>9}")
+    print(f"\nstory clustering, BCubed F1 ({time.perf_counter() - started:.0f}s)")
+    print(f"{'set':<11} {'docs':>5}  {'shipped':>7}  {'baseline, t from the others':>27}")
     for n in names:
-        print(f"{NAMES[n]:<11} {len(items[n]):>5}  {shipped_f1[n]:>7.3f}  {half_f1[n]:>6.3f}  {loso_f1[n]:>17.3f}  "
-              f"{str(loso_setting[n]):<14} {base[n][base_t[n]]:>21.3f} t={base_t[n]:.2f}  "
-              f"{max(outer[n].values()):>9.3f} {max(outer[n], key=outer[n].get)}")
-    for label, group in (("mean, ECB+ / AllSides / DUC", [n for n in DEVELOPMENT if n in names]),
-                         ("mean, all sets", names)):
+        print(f"{NAMES[n]:<11} {len(items[n]):>5}  {shipped_f1[n]:>7.3f}  {base[n][base_t[n]]:>21.3f} t={base_t[n]:.2f}")
+    groups = (("the three", [n for n in DEVELOPMENT if n in names]), ("all", names))
+    for label, group in groups:
         if group:
-            print(f"{label}: shipped {np.mean([shipped_f1[n] for n in group]):.3f}, halves "
-                  f"{np.mean([half_f1[n] for n in group]):.3f}, leave one set out "
-                  f"{np.mean([loso_f1[n] for n in group]):.3f}, baseline {np.mean([base[n][base_t[n]] for n in group]):.3f}")
-    print("hindsight: the left-out set's best (cut, attach) for the same trees, chosen on the set itself: how much "
-          "is lost to the choice of the bar rather than to the trees (not a figure)")
-    print(f"halves: cut {half_setting[0]} attach {half_setting[1]} (chosen on the held-out halves)")
-    chosen = best([outer[n] for n in names if n in fit_names])
-    print(f"fitted on all of {', '.join(NAMES[n] for n in fit_names)}: leave-one-set-out chooses cut {chosen[0]} "
-          f"attach {chosen[1]} (mean {np.mean([outer[n][chosen] for n in names if n in fit_names]):.3f} over the "
-          f"sets left out at that one setting)")
-    spec = fit([whole[n] for n in fit_names])
-    insample = {n: whole[n].score(spec, [chosen])[chosen] for n in names}
-    print("  in-sample: " + " / ".join(f"{NAMES[n]} {v:.3f}" for n, v in insample.items())
-          + f" ({time.perf_counter() - started:.0f}s in all)")
+            print(f"mean, {label}: shipped {np.mean([shipped_f1[n] for n in group]):.3f}, baseline "
+                  f"{np.mean([base[n][base_t[n]] for n in group]):.3f}")
+    columns = ("halves", "loso", "silhouette", "modularity", "hindsight")
+    print("\nper variant: halves; leave one set out with the cut and attach bar chosen in the fold (loso), or chosen "
+          "on the left-out set itself without gold by the most silhouette / modularity of its link graph; hindsight "
+          "(the set's own best setting: not a figure)")
+    print(f"{'variant':<11} {'set':<11} " + " ".join(f"{c:>16}" for c in columns))
+    for variant, r in results.items():
+        for n in names:
+            print(f"{variant:<11} {NAMES[n]:<11} " + " ".join(
+                f"{r[c][n][0]:>6.3f} {_setting(r[c][n][1]):>9}" for c in columns))
+        for label, group in groups:
+            if group:
+                print(f"{variant:<11} {'mean ' + label:<11} " + " ".join(
+                    f"{np.mean([r[c][n][0] for n in group]):>6.3f} {'':>9}" for c in columns))
+        print(f"{variant:<11} fitted on all: leave-one-set-out chooses {r['chosen']}; in-sample "
+              + " / ".join(f"{NAMES[n]} {v:.3f}" for n, v in r["insample"].items()))
+    print(f"({time.perf_counter() - started:.0f}s in all)")
     return 0
+
+
+def _setting(setting) -> str:
+    return "-" if setting is None else f"{setting[0]}/{setting[1]}"
+
+
+def run_variant(variant, fit, names, fit_names, whole, halves, no_halves, started) -> dict:
+    """One variant's figures: {column: {set: (BCubed F1, setting)}}, the setting leave-one-set-out chooses when
+    fitted on all, and the in-sample figures at it."""
+    out = {c: {} for c in ("halves", "loso", "silhouette", "modularity", "hindsight")}
+    if no_halves:
+        out["halves"] = {n: (float("nan"), None) for n in names}
+    else:
+        half_tables: dict[str, list[dict]] = {n: [] for n in names}
+        for h in (0, 1):
+            spec = fit([halves[n][h] for n in fit_names])
+            for n in names:
+                half_tables[n].append(halves[n][1 - h].score(spec))
+        half_setting = best([t for n in names if n in fit_names for t in half_tables[n]])
+        out["halves"] = {n: (float(np.mean([t[half_setting] for t in half_tables[n]])), half_setting) for n in names}
+        print(f"  halves done ({time.perf_counter() - started:.0f}s)", flush=True)
+    outer = {}
+    for left in names:
+        others = [n for n in fit_names if n != left]
+        inner = [whole[t].score(fit([whole[n] for n in others if n != t])) for t in others] if len(others) > 1 \
+            else []
+        setting = best(inner) if inner else GRID[0]
+        quality: dict = {}
+        outer[left] = whole[left].score(fit([whole[n] for n in others]), quality=quality)
+        out["loso"][left] = (outer[left][setting], setting)
+        for criterion in CRITERIA:
+            chosen = max(GRID, key=lambda s: quality[s][criterion])
+            out[criterion][left] = (outer[left][chosen], chosen)
+        hind = max(outer[left], key=outer[left].get)
+        out["hindsight"][left] = (outer[left][hind], hind)
+        print(f"  left out {NAMES[left]}: " + ", ".join(f"{c} {v[left][0]:.3f} {_setting(v[left][1])}"
+                                                      for c, v in out.items() if left in v)
+              + f" ({time.perf_counter() - started:.0f}s)", flush=True)
+    chosen = best([outer[n] for n in names if n in fit_names])
+    spec = fit([whole[n] for n in fit_names])
+    out["chosen"] = chosen
+    out["insample"] = {n: whole[n].score(spec, [chosen])[chosen] for n in names}
+    return out
 
 
 def _spec_of_shipped() -> dict:

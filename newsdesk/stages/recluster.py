@@ -52,9 +52,14 @@ PAIR_FEATURES = ("title", "lead", "names", "dense", "log_gap_days", "year_lag", 
                  # where each article ranks among the other's nearest (by dense vector, by lead cosine), the nearer
                  # and the farther of the two ranks: a cosine means more or less in different kinds of news (two-line
                  # leads share few words), a rank means the same in all
-                 "dense_rank", "dense_rank_far", "lead_rank", "lead_rank_far")
+                 "dense_rank", "dense_rank_far", "lead_rank", "lead_rank_far",
+                 # corpus-relative: each similarity as a z-score against the article's own similarities with every
+                 # other article of the window close enough in time (the weaker of the two ends), and the shared
+                 # names over the smaller name count: their scale does not depend on text length or on the corpus
+                 "title_z", "lead_z", "names_z", "dense_z", "names_overlap")
 # +1: more of it never lowers the probability of one event; -1: never raises it; 0: free.
-PAIR_MONOTONE = (1, 1, 1, 1, -1, -1, 1, 1, 0, 0, -1, -1, -1, -1)
+PAIR_MONOTONE = (1, 1, 1, 1, -1, -1, 1, 1, 0, 0, -1, -1, -1, -1, 1, 1, 1, 1, 1)
+SIMILARITY_KINDS = ("title", "lead", "names", "dense")  # those with a z-score
 PAIR_MODEL = Path(__file__).resolve().parents[1] / "data" / "cluster" / "pairs.json"
 
 
@@ -142,9 +147,10 @@ class _Similarities:
         return allowed
 
     def features(self, i: np.ndarray, j: np.ndarray, values: dict[str, np.ndarray],
-                 tops: dict[str, np.ndarray]) -> np.ndarray:
-        """PAIR_FEATURES of pairs (i, j), given their similarities (`values`, one array per kind of `rows`) and
-        each article's RANK_DEPTH highest dense and lead similarities (`tops`)."""
+                 tops: dict[str, np.ndarray], background: dict[str, tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+        """PAIR_FEATURES of pairs (i, j), given their similarities (`values`, one array per kind of `rows`),
+        each article's RANK_DEPTH highest dense and lead similarities (`tops`) and the mean and standard deviation
+        of each article's similarities of each kind with the window (`background`, from `row_moments`)."""
         ranks = {}
         for kind in ("dense", "lead"):
             value = values[kind][:, None]
@@ -164,8 +170,28 @@ class _Similarities:
             "max_words": np.maximum(self.words[i], self.words[j]),
             "dense_rank": ranks["dense"][0], "dense_rank_far": ranks["dense"][1],
             "lead_rank": ranks["lead"][0], "lead_rank_far": ranks["lead"][1],
+            "names_overlap": np.divide(shared, np.minimum(self.name_count[i], self.name_count[j]),
+                                       out=np.zeros_like(shared), where=np.minimum(self.name_count[i],
+                                                                                   self.name_count[j]) > 0),
         }
+        for kind in SIMILARITY_KINDS:
+            mean, sd = background[kind]
+            columns[kind + "_z"] = np.minimum(_z(values[kind], mean[i], sd[i]), _z(values[kind], mean[j], sd[j]))
         return np.stack([columns[f] for f in PAIR_FEATURES], axis=-1)
+
+
+def _z(value: np.ndarray, mean: np.ndarray, sd: np.ndarray) -> np.ndarray:
+    """(value - mean) / sd, 0 where sd is 0 (an article with one other in reach, or none sharing anything)."""
+    return np.divide(value - mean, sd, out=np.zeros_like(value), where=sd > 1e-9)
+
+
+def row_moments(similarities: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard deviation of each row's similarities over its allowed entries."""
+    count = np.maximum(allowed.sum(axis=1), 1)
+    s = np.where(allowed, similarities, 0.0)
+    mean = s.sum(axis=1) / count
+    var = (s * s).sum(axis=1) / count - mean * mean
+    return mean, np.sqrt(np.maximum(var, 0.0))
 
 
 def scored_pairs(window: Window, knn: int = KNN, window_days: float = PAIR_MAX_GAP_DAYS
@@ -181,11 +207,15 @@ def scored_pairs(window: Window, knn: int = KNN, window_days: float = PAIR_MAX_G
     depth = min(RANK_DEPTH, n)
     tops = {kind: np.full((n, RANK_DEPTH), -np.inf) for kind in nearest_kinds}
     found_i, found_j, found = [], [], {kind: [] for kind in nearest_kinds}
+    background = {kind: (np.zeros(n), np.zeros(n)) for kind in SIMILARITY_KINDS}
     for start in range(0, n, BLOCK):
         stop = min(n, start + BLOCK)
         rows = np.arange(start, stop)
         allowed = sim.allowed(start, stop, window_days)
-        near = {kind: np.where(allowed, s, -np.inf) for kind, s in sim.rows(start, stop, nearest_kinds).items()}
+        raw = sim.rows(start, stop, nearest_kinds)
+        for kind, s in raw.items():
+            background[kind][0][start:stop], background[kind][1][start:stop] = row_moments(s, allowed)
+        near = {kind: np.where(allowed, s, -np.inf) for kind, s in raw.items()}
         chosen = np.zeros_like(allowed) if knn and n - 1 > knn else allowed
         for kind, s in near.items():
             tops[kind][start:stop, :depth] = np.partition(s, n - depth, axis=1)[:, n - depth:]
@@ -207,10 +237,14 @@ def scored_pairs(window: Window, knn: int = KNN, window_days: float = PAIR_MAX_G
     for block, start in enumerate(range(0, n, BLOCK)):
         lo, hi = bounds[block], bounds[block + 1]
         if lo == hi:
-            continue
-        for kind, s in sim.rows(start, min(n, start + BLOCK), other_kinds).items():
+            continue  # no pair starts here, and none ends here either: nearness is symmetric in reach
+        stop = min(n, start + BLOCK)
+        allowed = sim.allowed(start, stop, window_days)
+        for kind, s in sim.rows(start, stop, other_kinds).items():
             values[kind][lo:hi] = s[i[lo:hi] - start, j[lo:hi]]
-    x = sim.features(i, j, values, tops)
+            if kind in background:
+                background[kind][0][start:stop], background[kind][1][start:stop] = row_moments(s, allowed)
+    x = sim.features(i, j, values, tops, background)
     # a pair chosen from both ends is kept once; the features are symmetric, so either end's row will do
     lo, hi = np.minimum(i, j), np.maximum(i, j)
     _, first = np.unique(lo * n + hi, return_index=True)
@@ -328,6 +362,50 @@ def recluster(window: Window, model: PairModel | None = None, fixed: Sequence[Ha
     i, j, x = scored if scored is not None else scored_pairs(window)
     return average_link(len(window), i, j, model.probabilities(x), model.cut, fixed, apart, model.attach,
                         days=window.days())
+
+
+# -- how well a cut fits the window: for a cut chosen on the window itself ----------------------------------------
+def link_silhouette(n: int, i: Sequence[int], j: Sequence[int], p: Sequence[float], clusters: Sequence[int]) -> float:
+    """Mean silhouette of `clusters` over the graph of pair probabilities, distance 1 - p (a pair never scored at
+    distance 1): for an article in a cluster of two or more, a = its mean distance to its own cluster's others,
+    b = its least mean distance to another cluster, (b - a) / max(a, b); an article alone counts 0. Needs no gold:
+    computed on the window's own pairs, for the cut that suits the window's kind of news."""
+    from scipy.sparse import coo_matrix
+
+    if n < 2:
+        return 0.0
+    i, j, p = np.asarray(i, int), np.asarray(j, int), np.asarray(p, float)
+    labels = np.unique(np.asarray(clusters), return_inverse=True)[1]
+    k = labels.max() + 1
+    graph = coo_matrix((np.r_[p, p], (np.r_[i, j], np.r_[j, i])), shape=(n, n)).tocsr()
+    member = coo_matrix((np.ones(n), (np.arange(n), labels)), shape=(n, k)).tocsr()
+    near = (graph @ member).tocsr()  # summed probability of each article to each cluster
+    size = np.bincount(labels, minlength=k).astype(float)
+    rows = np.arange(n)
+    own = np.asarray(near[rows, labels]).ravel()
+    alone = size[labels] < 2
+    a = 1 - own / np.maximum(size[labels] - 1, 1)
+    near = near.tocoo()
+    other = near.row, near.col, near.data / size[near.col]
+    best = np.zeros(n)
+    keep = other[1] != labels[other[0]]
+    np.maximum.at(best, other[0][keep], other[2][keep])
+    b = 1 - best
+    s = np.divide(b - a, np.maximum(a, b), out=np.zeros(n), where=np.maximum(a, b) > 0)
+    return float(np.where(alone, 0.0, s).mean())
+
+
+def link_modularity(n: int, i: Sequence[int], j: Sequence[int], p: Sequence[float], clusters: Sequence[int]) -> float:
+    """Newman's modularity of `clusters` over the graph weighted by pair probabilities."""
+    i, j, p = np.asarray(i, int), np.asarray(j, int), np.asarray(p, float)
+    total = p.sum()
+    if total <= 0:
+        return 0.0
+    labels = np.asarray(clusters)
+    inside = p[labels[i] == labels[j]].sum() / total
+    degree = np.bincount(i, p, minlength=n) + np.bincount(j, p, minlength=n)
+    per_cluster = np.bincount(np.unique(labels, return_inverse=True)[1], degree)
+    return float(inside - ((per_cluster / (2 * total)) ** 2).sum())
 
 
 # -- clusters back to story ids ------------------------------------------------------------------------------------
