@@ -11,8 +11,9 @@ import pytest
 
 from newsdesk.models import Article
 from newsdesk.stages.cluster import terms
-from newsdesk.stages.recluster import (PAIR_FEATURES, PAIR_MODEL, PairModel, Window, average_link, scored_pairs,
-                                       shipped_pair_model, story_ids)
+from newsdesk.stages.recluster import (PAIR_FEATURES, PAIR_MODEL, PairModel, Window, _Similarities, average_link,
+                                       link_modularity, link_silhouette, scored_pairs, shipped_pair_model,
+                                       story_ids)
 
 from conftest import run_cli
 from test_cluster import T0, quake, quake_later, rehab, rehab_later
@@ -94,7 +95,7 @@ def test_each_article_is_paired_with_its_nearest_within_the_time_window():
 
 def test_shipped_pair_model_reads_its_features_and_cut_and_puts_one_event_together():
     spec = json.loads(PAIR_MODEL.read_text())
-    assert tuple(spec["features"]) == PAIR_FEATURES and 0.0 < spec["cut"] < 1.0
+    assert set(spec["features"]) <= set(PAIR_FEATURES) and 0.0 < spec["cut"] < 1.0
     assert spec["attach"] is None or 0.0 < spec["attach"] < spec["cut"]
     model = shipped_pair_model()
     articles = ([quake("Bamland", k, T0 + timedelta(hours=k)) for k in range(3)]
@@ -223,3 +224,51 @@ def test_with_days_the_mean_is_over_the_pairs_close_enough_in_time_to_be_scored(
     # undated reports count against everything, as without days
     undated = [math.nan] * 6
     assert _same(average_link(6, i, j, p, 0.3, days=undated)) == _same(average_link(6, i, j, p, 0.3))
+
+
+def test_corpus_relative_features_are_z_scores_against_each_article_s_window():
+    articles = ([quake("Bamland", k, T0 + timedelta(hours=k)) for k in range(4)]
+                + [rehab("Tara Reid", "Promises", T0 + timedelta(hours=k)) for k in range(4)]
+                + [quake_later("Kordavia", k, T0 + timedelta(hours=k)) for k in range(3)])
+    window = _window(articles)
+    i, j, x = scored_pairs(window, knn=0)
+    column = {f: x[:, PAIR_FEATURES.index(f)] for f in PAIR_FEATURES}
+    sim = _Similarities(window)
+    n = len(articles)
+    for kind in ("dense", "lead", "title", "names"):
+        full = sim.rows(0, n, [kind])[kind]
+        others = ~np.eye(n, dtype=bool)  # every article is within reach of every other here
+        mean = np.array([full[k][others[k]].mean() for k in range(n)])
+        sd = np.array([full[k][others[k]].std() for k in range(n)])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = np.minimum(np.where(sd[i] > 0, (full[i, j] - mean[i]) / sd[i], 0),
+                           np.where(sd[j] > 0, (full[i, j] - mean[j]) / sd[j], 0))
+        assert np.allclose(column[kind + "_z"], z)
+    same = np.array([min(a // 4, 2) == min(b // 4, 2) for a, b in zip(i, j)])
+    assert column["dense_z"][same].mean() > column["dense_z"][~same].mean()
+    names = [set(t.names) for t in window.terms]
+    overlap = [len(names[a] & names[b]) / min(len(names[a]), len(names[b])) if names[a] and names[b] else 0.0
+               for a, b in zip(i, j)]
+    assert np.allclose(column["names_overlap"], overlap)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_link_silhouette_and_modularity_match_their_dense_definitions(seed):
+    from sklearn.metrics import silhouette_samples
+
+    rng = np.random.default_rng(seed)
+    n = 30
+    i, j = np.nonzero(np.triu(rng.random((n, n)) < 0.3, 1))
+    p = rng.random(len(i))
+    clusters = rng.integers(0, 6, n)
+    clusters[0] = 99  # one article alone: counts 0
+    weight = np.zeros((n, n))
+    weight[i, j] = weight[j, i] = p
+    distance = 1 - weight
+    np.fill_diagonal(distance, 0)
+    assert link_silhouette(n, i, j, p, clusters) == pytest.approx(
+        silhouette_samples(distance, clusters, metric="precomputed").mean())
+    degree = weight.sum(axis=1)
+    same = clusters[:, None] == clusters[None, :]
+    expected = ((weight - np.outer(degree, degree) / weight.sum()) * same).sum() / weight.sum()
+    assert link_modularity(n, i, j, p, clusters) == pytest.approx(expected)
