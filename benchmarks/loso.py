@@ -43,8 +43,7 @@ sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).res
 from fit_cluster import (ATTACH, CUTS, ONE_DAY_WEIGHT, SMALL_DRAWS, SMALL_WEIGHT, SMALL_WINDOWS, TREES,  # noqa: E402
                          export_trees, window)
 from newsdesk.eval.cluster import (BASELINE_THRESHOLDS, DEFAULT_DATA, FILES, SEED, SETS, Labelled,  # noqa: E402
-                                   load_set, make_clusterer, one_day, run_baseline, scores, split_half,
-                                   story_counter, stream)
+                                   load_set, make_clusterer, one_day, run_baseline, scores, split_half, stream)
 
 DEVELOPMENT = ("ecbplus", "allsides", "duc2003")
 NAMES = {"ecbplus": "ECB+", "allsides": "AllSides", "duc2003": "DUC 2003", "multinews": "Multi-News",
@@ -111,25 +110,27 @@ class Part:
         return self._scoring
 
     def score(self, spec: dict, settings=GRID, quality: dict | None = None) -> dict[tuple, float]:
-        """BCubed F1 of re-clustering with the trees `spec` at each (cut, attach) of `settings`; `quality`, when
-        given, gets each setting's unsupervised criteria of the window's clusters (CRITERIA: no gold)."""
-        from newsdesk.stages.recluster import PairModel
+        """BCubed F1 of re-clustering with the trees `spec` at each (cut, attach) of `settings` (the window's
+        average link at every setting in one pass; each copy where its original went, as Assigner.recluster puts
+        it); `quality`, when given, gets each setting's unsupervised criteria of the window's clusters (CRITERIA:
+        no gold)."""
+        from newsdesk.stages.recluster import PairModel, average_link_grid
 
         assigner, keys, scored, streamed = self.scoring()
-        window_keys = assigner.window()[0]
+        window_keys, window = assigner.window()
+        where = {k: n for n, k in enumerate(window_keys)}
         gold = [g for _, g in self.items]
         probabilities = PairModel(dict(spec, cut=0, attach=None)).probabilities(scored[2])
+        tables = average_link_grid(len(window_keys), scored[0], scored[1], probabilities, list(settings),
+                                   days=window.days())
         out = {}
-        for cut, attach in settings:
-            model = PairModel(dict(spec, cut=cut, attach=attach))
-            model.probabilities = lambda x, p=probabilities: p  # the same pairs every time
-            assigner.recluster(story_counter(assigner), model=model, scored=scored)
-            out[(cut, attach)] = scores([assigner.story_of[k] for k in keys], gold)["bcubed_f1"]
+        for setting in settings:
+            clusters = tables[setting]
+            out[setting] = scores([clusters[where[k] if k in where else where[assigner.copy_of[k]]] for k in keys],
+                                  gold)["bcubed_f1"]
             if quality is not None:
-                clusters = [assigner.story_of[k] for k in window_keys]
-                quality[(cut, attach)] = {name: f(len(window_keys), scored[0], scored[1], probabilities, clusters)
-                                          for name, f in CRITERIA.items()}
-            assigner.story_of = dict(streamed)
+                quality[setting] = {name: f(len(window_keys), scored[0], scored[1], probabilities, clusters)
+                                    for name, f in CRITERIA.items()}
         return out
 
 

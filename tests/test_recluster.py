@@ -12,6 +12,7 @@ import pytest
 from newsdesk.models import Article
 from newsdesk.stages.cluster import terms
 from newsdesk.stages.recluster import (PAIR_FEATURES, PAIR_MODEL, PairModel, Window, _Similarities, average_link,
+                                       average_link_grid, recluster,
                                        link_modularity, link_silhouette, scored_pairs, shipped_pair_model,
                                        story_ids)
 
@@ -272,3 +273,40 @@ def test_link_silhouette_and_modularity_match_their_dense_definitions(seed):
     same = clusters[:, None] == clusters[None, :]
     expected = ((weight - np.outer(degree, degree) / weight.sum()) * same).sum() / weight.sum()
     assert link_modularity(n, i, j, p, clusters) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_average_link_at_a_grid_of_settings_in_one_pass_is_average_link_at_each(seed):
+    rng = np.random.default_rng(seed)
+    n = 40
+    i, j = np.nonzero(np.triu(rng.random((n, n)) < 0.15, 1))
+    p = rng.random(len(i)) ** 2
+    days = rng.integers(0, 200, n).astype(float)
+    days[:5] = math.nan
+    fixed = [None] * n
+    fixed[3] = fixed[7] = "A"
+    apart = [(1, 2), (7, 9)]
+    settings = [(c, a) for c in (0.6, 0.3, 0.1) for a in (None, 0.05)]
+    grid = average_link_grid(n, i, j, p, settings, fixed, apart, days=days, window_days=45)
+    for cut, attach in settings:
+        assert grid[(cut, attach)] == average_link(n, i, j, p, cut, fixed, apart, attach, days=days, window_days=45)
+    assert len(set(grid[(0.1, None)])) < len(set(grid[(0.6, None)]))
+
+
+def test_a_model_with_a_grid_takes_the_setting_of_most_link_silhouette_on_each_window():
+    articles = ([quake("Bamland", k, T0 + timedelta(hours=k)) for k in range(3)]
+                + [quake_later("Kordavia", k, T0 + timedelta(hours=3 + k)) for k in range(3)]
+                + [rehab("Tara Reid", "Promises", T0 + timedelta(hours=k)) for k in range(3)])
+    window = _window(articles)
+    spec = json.loads(PAIR_MODEL.read_text())
+    settings = [(c, a) for c in (0.9, 0.5, 0.01) for a in (None,)]
+    model = PairModel(dict(spec, choose={"cuts": [c for c, _ in settings], "attach": [None]}))
+    assert model.grid == settings
+    i, j, x = scored_pairs(window)
+    p = model.probabilities(x)
+    each = {s: average_link(len(articles), i, j, p, s[0], attach=s[1], days=window.days()) for s in settings}
+    quality = {s: link_silhouette(len(articles), i, j, p, each[s]) for s in settings}
+    assert len({tuple(c) for c in each.values()}) > 1 and len(set(quality.values())) > 1
+    chosen = recluster(window, model)
+    assert chosen == each[max(settings, key=quality.get)]
+    assert _same(chosen) == _same([k // 3 for k in range(9)])

@@ -86,6 +86,12 @@ class PairModel:
         self.trees = cl.JoinModel(spec, known=PAIR_FEATURES)
         self.cut = float(spec["cut"])
         self.attach = float(spec["attach"]) if spec.get("attach") is not None else None
+        # `choose`: the (cut, attach) is instead chosen on each window, among these, for the most link silhouette
+        # of its clusters: the bar that suits one kind of news is far from another's (see docs/design/
+        # clustering-generalisation.md), and the window itself says which suits it
+        choose = spec.get("choose")
+        self.grid = None if not choose else [
+            (float(c), float(a) if a is not None else None) for c in choose["cuts"] for a in choose["attach"]]
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         return self.trees.probabilities(features) if len(features) else np.zeros(0)
@@ -262,36 +268,89 @@ def average_link(n: int, i: Sequence[int], j: Sequence[int], p: Sequence[float],
 
     `fixed[k]`: items with one label start in one cluster, and clusters with different labels never merge.
     `apart`: pairs of items never put in one cluster.
+    `attach`: then a cluster of at most SMALL items joins the larger cluster it is closest to, on average, if that
+    is at least `attach` (None: never).
     `days[k]` (NaN: undated): the mean is then over the pairs at most `window_days` apart, those that could be
     scored, so that a story running for months is not split for its pairs that are months apart.
     """
-    parent = list(range(n))
-    if fixed is not None:
-        first: dict = {}
-        for k, label in enumerate(fixed):
-            if label is not None:
-                parent[k] = first.setdefault(label, k)
-    members: dict[int, set[int]] = {}
-    for k in range(n):
-        members.setdefault(parent[k], set()).add(k)
-    label = {c: (fixed[c] if fixed is not None else None) for c in members}
-    avoid: dict[int, set[int]] = {c: set() for c in members}
-    for a, b in apart:
-        avoid[parent[a]].add(b)
-        avoid[parent[b]].add(a)
-    links: dict[int, dict[int, float]] = {c: {} for c in members}  # summed probability between clusters
-    for a, b, q in zip(i, j, p):
-        ca, cb = parent[a], parent[b]
-        if ca != cb and q > 0:
-            links[ca][cb] = links[ca].get(cb, 0.0) + float(q)
-            links[cb][ca] = links[cb].get(ca, 0.0) + float(q)
-    if days is not None:
-        dated = {c: sorted(days[k] for k in m if not math.isnan(days[k])) for c, m in members.items()}
+    return average_link_grid(n, i, j, p, [(cut, attach)], fixed, apart, days, window_days)[(cut, attach)]
 
-    def pairs(a: int, b: int) -> int:
+
+def average_link_grid(n: int, i: Sequence[int], j: Sequence[int], p: Sequence[float],
+                      settings: Sequence[tuple[float, float | None]],
+                      fixed: Sequence[Hashable | None] | None = None, apart: Sequence[tuple[int, int]] = (),
+                      days: Sequence[float] | None = None, window_days: float = PAIR_MAX_GAP_DAYS
+                      ) -> dict[tuple[float, float | None], list[int]]:
+    """`average_link` at each (cut, attach) of `settings`, in one pass: the merges down to a lower cut continue
+    those down to a higher one (an average of averages never rises above them), so the linkage is run once, down
+    to the lowest cut, and the attach step is run on a copy at each cut."""
+    linkage = _Linkage(n, i, j, p, fixed, apart, days, window_days)
+    out = {}
+    for cut in sorted({c for c, _ in settings}, reverse=True):
+        linkage.merge_down_to(cut)
+        for attach in dict.fromkeys(a for c, a in settings if c == cut):
+            if attach is None:
+                out[(cut, attach)] = linkage.labels()
+            else:
+                copy = linkage.copy()
+                copy.attach(attach)
+                out[(cut, attach)] = copy.labels()
+    return out
+
+
+class _Linkage:
+    """The state of an average-link clustering over a sparse graph: clusters, their summed links, and the heap of
+    candidate merges."""
+
+    def __init__(self, n, i, j, p, fixed, apart, days, window_days):
+        parent = list(range(n))
+        if fixed is not None:
+            first: dict = {}
+            for k, label in enumerate(fixed):
+                if label is not None:
+                    parent[k] = first.setdefault(label, k)
+        self.n, self.window_days = n, window_days
+        self.members: dict[int, set[int]] = {}
+        for k in range(n):
+            self.members.setdefault(parent[k], set()).add(k)
+        self.label = {c: (fixed[c] if fixed is not None else None) for c in self.members}
+        self.avoid: dict[int, set[int]] = {c: set() for c in self.members}
+        for a, b in apart:
+            self.avoid[parent[a]].add(b)
+            self.avoid[parent[b]].add(a)
+        self.links: dict[int, dict[int, float]] = {c: {} for c in self.members}  # summed probability
+        for a, b, q in zip(i, j, p):
+            ca, cb = parent[a], parent[b]
+            if ca != cb and q > 0:
+                self.links[ca][cb] = self.links[ca].get(cb, 0.0) + float(q)
+                self.links[cb][ca] = self.links[cb].get(ca, 0.0) + float(q)
+        self.days = days
+        if days is not None:
+            self.dated = {c: sorted(days[k] for k in m if not math.isnan(days[k])) for c, m in self.members.items()}
+        self.version = dict.fromkeys(self.members, 0)
+        self.heap = [(-s / self.pairs(a, b), a, b, 0, 0) for a, near in self.links.items() for b, s in near.items()
+                     if a < b]
+        heapq.heapify(self.heap)
+
+    def copy(self) -> "_Linkage":
+        other = object.__new__(_Linkage)
+        other.n, other.window_days, other.days = self.n, self.window_days, self.days
+        other.members = {c: set(m) for c, m in self.members.items()}
+        other.label = dict(self.label)
+        other.avoid = {c: set(m) for c, m in self.avoid.items()}
+        other.links = {c: dict(near) for c, near in self.links.items()}
+        if self.days is not None:
+            other.dated = {c: list(d) for c, d in self.dated.items()}
+        other.version = dict(self.version)
+        other.heap = []  # the copy only attaches
+        return other
+
+    def pairs(self, a: int, b: int) -> int:
         """How many pairs of the two clusters the mean is over."""
-        if days is None:
+        members = self.members
+        if self.days is None:
             return len(members[a]) * len(members[b])
+        dated, window_days = self.dated, self.window_days
         if len(dated[a]) > len(dated[b]):
             a, b = b, a
         near = sum(bisect.bisect_right(dated[b], d + window_days) - bisect.bisect_left(dated[b], d - window_days)
@@ -299,23 +358,21 @@ def average_link(n: int, i: Sequence[int], j: Sequence[int], p: Sequence[float],
         undated_a, undated_b = len(members[a]) - len(dated[a]), len(members[b]) - len(dated[b])
         return max(1, near + undated_a * len(members[b]) + undated_b * len(dated[a]))
 
-    version = dict.fromkeys(members, 0)
-    heap = [(-s / pairs(a, b), a, b, 0, 0) for a, near in links.items() for b, s in near.items() if a < b]
-    heapq.heapify(heap)
-
-    def allowed(a: int, b: int) -> bool:
+    def allowed(self, a: int, b: int) -> bool:
+        label, avoid, members = self.label, self.avoid, self.members
         return not ((label[a] is not None and label[b] is not None and label[a] != label[b])
                     or avoid[a] & members[b] or avoid[b] & members[a])
 
-    def merge(a: int, b: int) -> int:
+    def merge(self, a: int, b: int) -> int:
+        members, links = self.members, self.links
         if len(members[a]) < len(members[b]):
             a, b = b, a
         # b into a
         members[a] |= members.pop(b)
-        avoid[a] |= avoid.pop(b)
-        label[a] = label[a] if label[a] is not None else label[b]
-        if days is not None:
-            dated[a] = sorted(dated[a] + dated.pop(b))
+        self.avoid[a] |= self.avoid.pop(b)
+        self.label[a] = self.label[a] if self.label[a] is not None else self.label[b]
+        if self.days is not None:
+            self.dated[a] = sorted(self.dated[a] + self.dated.pop(b))
         for k, s in links.pop(b).items():
             if k == a:
                 continue
@@ -323,36 +380,44 @@ def average_link(n: int, i: Sequence[int], j: Sequence[int], p: Sequence[float],
             del links[k][b]
             links[k][a] = links[a][k]
         links[a].pop(b, None)
-        del version[b], label[b]
-        version[a] += 1
+        del self.version[b], self.label[b]
+        self.version[a] += 1
         return a
 
-    while heap:
-        negative, a, b, va, vb = heapq.heappop(heap)
-        if -negative < cut:
-            break
-        if version.get(a) != va or version.get(b) != vb:
-            continue  # one of them has merged since: its current pairs are in the heap
-        if not allowed(a, b):
-            continue
-        a = merge(a, b)
-        for k, s in links[a].items():
-            heapq.heappush(heap, (-s / pairs(a, k), min(a, k), max(a, k), version[min(a, k)], version[max(a, k)]))
-    if attach is not None:
-        # a small cluster left alone joins the larger cluster it is closest to, if close enough
+    def merge_down_to(self, cut: float) -> None:
+        """Merges, best first, while the best mean is at least `cut`."""
+        heap, version = self.heap, self.version
+        while heap:
+            if -heap[0][0] < cut:
+                break
+            _, a, b, va, vb = heapq.heappop(heap)
+            if version.get(a) != va or version.get(b) != vb:
+                continue  # one of them has merged since: its current pairs are in the heap
+            if not self.allowed(a, b):
+                continue
+            a = self.merge(a, b)
+            for k, s in self.links[a].items():
+                lo, hi = min(a, k), max(a, k)
+                heapq.heappush(heap, (-s / self.pairs(a, k), lo, hi, version[lo], version[hi]))
+
+    def attach(self, bar: float) -> None:
+        """A small cluster left alone joins the larger cluster it is closest to, if close enough."""
+        members, links = self.members, self.links
         small = [c for c in members if len(members[c]) <= SMALL]
         for c in sorted(small, key=lambda c: -max(links[c].values(), default=0)):
             if c not in members or len(members[c]) > SMALL:
                 continue
-            near = [(s / pairs(c, k), k) for k, s in links[c].items()
-                    if len(members[k]) > len(members[c]) and allowed(c, k)]
-            if near and max(near)[0] >= attach:
-                merge(c, max(near)[1])
-    out = [0] * n
-    for number, c in enumerate(sorted(members)):
-        for k in members[c]:
-            out[k] = number
-    return out
+            near = [(s / self.pairs(c, k), k) for k, s in links[c].items()
+                    if len(members[k]) > len(members[c]) and self.allowed(c, k)]
+            if near and max(near)[0] >= bar:
+                self.merge(c, max(near)[1])
+
+    def labels(self) -> list[int]:
+        out = [0] * self.n
+        for number, c in enumerate(sorted(self.members)):
+            for k in self.members[c]:
+                out[k] = number
+        return out
 
 
 def recluster(window: Window, model: PairModel | None = None, fixed: Sequence[Hashable | None] | None = None,
@@ -360,8 +425,12 @@ def recluster(window: Window, model: PairModel | None = None, fixed: Sequence[Ha
     """A cluster number per article of the window (`scored`: its scored_pairs, when already computed)."""
     model = model or shipped_pair_model()
     i, j, x = scored if scored is not None else scored_pairs(window)
-    return average_link(len(window), i, j, model.probabilities(x), model.cut, fixed, apart, model.attach,
-                        days=window.days())
+    p = model.probabilities(x)
+    if not model.grid:
+        return average_link(len(window), i, j, p, model.cut, fixed, apart, model.attach, days=window.days())
+    tables = average_link_grid(len(window), i, j, p, model.grid, fixed, apart, days=window.days())
+    quality = {s: link_silhouette(len(window), i, j, p, tables[s]) for s in model.grid}
+    return tables[max(model.grid, key=quality.get)]  # ties: the first in the grid
 
 
 # -- how well a cut fits the window: for a cut chosen on the window itself ----------------------------------------
