@@ -185,7 +185,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--trees", default="", help="tree settings over fit_cluster.TREES, e.g. max_leaf_nodes=7")
     p.add_argument("--free", action="store_true", help="no monotonic constraints")
     p.add_argument("--no-halves", action="store_true", help="skip the held-out halves (faster)")
+    p.add_argument("--cuts", default=",".join(map(str, CUTS)),
+                   help=f"the grid of cuts every choice is made among (default fit_cluster.CUTS, {CUTS})")
     args = p.parse_args(argv)
+    GRID[:] = [(float(c), a) for c in args.cuts.split(",") for a in ATTACH]  # in place: score's default
     started = time.perf_counter()
 
     names = [s.strip() for s in args.sets.split(",") if s.strip()]
