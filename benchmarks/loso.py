@@ -257,7 +257,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{variant:<11} {'mean ' + label:<11} " + " ".join(
                     f"{np.mean([r[c][n][0] for n in group]):>6.3f} {'':>9}" for c in columns))
         print(f"{variant:<11} fitted on all: leave-one-set-out chooses {r['chosen']}; in-sample "
-              + " / ".join(f"{NAMES[n]} {v:.3f}" for n, v in r["insample"].items()))
+              + " / ".join(f"{NAMES[n]} {v:.3f}" for n, v in r["insample"].items())
+              + "; the setting chosen on each set by silhouette, in-sample "
+              + " / ".join(f"{NAMES[n]} {v:.3f}" for n, v in r["insample, silhouette"].items())
+              + ", held-out halves " + " / ".join(f"{NAMES[n]} {v[0]:.3f}" for n, v in r["halves, silhouette"].items()))
     print(f"({time.perf_counter() - started:.0f}s in all)")
     return 0
 
@@ -269,17 +272,23 @@ def _setting(setting) -> str:
 def run_variant(variant, fit, names, fit_names, whole, halves, no_halves, started) -> dict:
     """One variant's figures: {column: {set: (BCubed F1, setting)}}, the setting leave-one-set-out chooses when
     fitted on all, and the in-sample figures at it."""
-    out = {c: {} for c in ("halves", "loso", "silhouette", "modularity", "hindsight")}
+    columns = ("halves", "loso", "silhouette", "modularity", "hindsight")
+    out = {c: {} for c in columns}
     if no_halves:
-        out["halves"] = {n: (float("nan"), None) for n in names}
+        out["halves"] = out["halves, silhouette"] = {n: (float("nan"), None) for n in names}
     else:
         half_tables: dict[str, list[dict]] = {n: [] for n in names}
+        half_silhouette: dict[str, list[float]] = {n: [] for n in names}
         for h in (0, 1):
             spec = fit([halves[n][h] for n in fit_names])
             for n in names:
-                half_tables[n].append(halves[n][1 - h].score(spec))
+                quality: dict = {}
+                half_tables[n].append(halves[n][1 - h].score(spec, quality=quality))
+                chosen = max(GRID, key=lambda s: quality[s]["silhouette"])
+                half_silhouette[n].append(half_tables[n][-1][chosen])
         half_setting = best([t for n in names if n in fit_names for t in half_tables[n]])
         out["halves"] = {n: (float(np.mean([t[half_setting] for t in half_tables[n]])), half_setting) for n in names}
+        out["halves, silhouette"] = {n: (float(np.mean(half_silhouette[n])), None) for n in names}
         print(f"  halves done ({time.perf_counter() - started:.0f}s)", flush=True)
     outer = {}
     for left in names:
@@ -296,12 +305,17 @@ def run_variant(variant, fit, names, fit_names, whole, halves, no_halves, starte
         hind = max(outer[left], key=outer[left].get)
         out["hindsight"][left] = (outer[left][hind], hind)
         print(f"  left out {NAMES[left]}: " + ", ".join(f"{c} {v[left][0]:.3f} {_setting(v[left][1])}"
-                                                      for c, v in out.items() if left in v)
+                                                      for c, v in out.items() if left in v and c in columns)
               + f" ({time.perf_counter() - started:.0f}s)", flush=True)
     chosen = best([outer[n] for n in names if n in fit_names])
     spec = fit([whole[n] for n in fit_names])
     out["chosen"] = chosen
-    out["insample"] = {n: whole[n].score(spec, [chosen])[chosen] for n in names}
+    out["insample"], out["insample, silhouette"] = {}, {}
+    for n in names:
+        quality = {}
+        table = whole[n].score(spec, quality=quality)
+        out["insample"][n] = table[chosen]
+        out["insample, silhouette"][n] = table[max(GRID, key=lambda s: quality[s]["silhouette"])]
     return out
 
 
