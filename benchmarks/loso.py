@@ -61,7 +61,10 @@ VARIANTS = {
     "reg": dict(drop=RELATIVE, trees=dict(min_samples_leaf=200, l2_regularization=10.0)),
     "relreg": dict(drop=(), trees=dict(min_samples_leaf=200, l2_regularization=10.0)),
     "relonlyreg": dict(drop=RAW, trees=dict(min_samples_leaf=200, l2_regularization=10.0)),
+    "short": dict(drop=RELATIVE, short=1.0),  # also fitted on every set cut to leads
+    "relshort": dict(drop=(), short=1.0),
 }
+SHORT_WORDS = 90  # AllSides' leads: 89-95 words (10th-90th percentile)
 
 
 def _criteria():
@@ -75,7 +78,7 @@ class Part:
 
     def __init__(self, name: str, items: Labelled):
         self.name, self.items = name, items
-        self._train = self._scoring = None
+        self._train = self._scoring = self._short = None
 
     def train(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """(features, same story, weight) of the pairs re-clustering scores, as fit_cluster.fit_pair_trees takes
@@ -97,6 +100,19 @@ class Part:
                 i, j, x = scored_pairs(window(variant))
                 self._train.append((x, (gold[i] == gold[j]).astype(int), np.full(len(i), weight / max(1, len(i)))))
         return self._train
+
+    def train_short(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """The pairs of the set with every text cut to its first SHORT_WORDS words (a lead, as AllSides gives
+        them), weighing 1: trees fitted on long reports alone do not know what a cosine of two leads means."""
+        if self._short is None:
+            from newsdesk.stages.recluster import scored_pairs
+
+            variant = [(dict(r, text=" ".join(r.get("text", "").split()[:SHORT_WORDS]) + " ..."), g)
+                       for r, g in self.items]
+            gold = np.array([zlib.crc32(str(g).encode()) for _, g in variant])
+            i, j, x = scored_pairs(window(variant))
+            self._short = [(x, (gold[i] == gold[j]).astype(int), np.full(len(i), 1.0 / max(1, len(i))))]
+        return self._short
 
     def scoring(self):
         """The set streamed as `newsdesk cluster` streams it (shipped join model), its window's scored pairs."""
@@ -135,10 +151,10 @@ class Part:
 
 
 class Fitter:
-    def __init__(self, columns: list[int], trees: dict, monotone: bool):
+    def __init__(self, columns: list[int], trees: dict, monotone: bool, short: float = 0.0):
         from newsdesk.stages.recluster import PAIR_FEATURES, PAIR_MONOTONE
 
-        self.columns, self.trees = columns, trees
+        self.columns, self.trees, self.short = columns, trees, short
         self.names = [PAIR_FEATURES[c] for c in columns]
         self.monotone = [PAIR_MONOTONE[c] if monotone else 0 for c in columns]
         self.fits = 0
@@ -149,7 +165,8 @@ class Fitter:
 
         xs, ys, ws = [], [], []
         for part in parts:
-            for x, y, w in part.train():
+            for x, y, w in part.train() + [(x, y, w * self.short) for x, y, w in
+                                           (part.train_short() if self.short else [])]:
                 xs.append(x[:, self.columns])
                 ys.append(y)
                 ws.append(w)
@@ -229,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     for variant in variants:
         spec = VARIANTS[variant]
         fit = Fitter([c for c, f in enumerate(PAIR_FEATURES) if f not in dropped and f not in spec["drop"]],
-                     tree_settings(spec.get("trees", {})), not args.free)
+                     tree_settings(spec.get("trees", {})), not args.free, spec.get("short", 0.0))
         print(f"\n[{variant}] fitting on {', '.join(NAMES[n] for n in fit_names)}; features: {', '.join(fit.names)}; "
               f"trees {fit.trees}{'; no monotonic constraints' if args.free else ''}", flush=True)
         results[variant] = run_variant(variant, fit, names, fit_names, whole, halves, args.no_halves, started)
