@@ -64,7 +64,7 @@ def _unit(vec: dict[str, float]) -> dict[str, float]:
 
 
 def link_scores(profiles: Sequence[StoryProfile], min_names: float | None = None,
-                min_subject: float | None = None) -> dict[tuple[int, int], float]:
+                min_subject: float | None = None, soft: bool = False) -> dict[tuple[int, int], float]:
     """(i, j) -> link score, i < j indexes into `profiles`, for the pairs over both bars: the name cosine (names
     weighted by IDF over these stories) at least `min_names` and the subject cosine at least `min_subject`. The
     score is the geometric mean of the two."""
@@ -92,32 +92,36 @@ def link_scores(profiles: Sequence[StoryProfile], min_names: float | None = None
                 if (i, j) in out or (j, i) in out:
                     continue
                 name_sim = _dot(names[i], names[j])
-                if name_sim < min_names:
+                if name_sim < min_names and not soft:
                     out[(min(i, j), max(i, j))] = 0.0
                     continue
                 vi, vj = subjects[i], subjects[j]
                 subject = _dot(vi, vj) if vi and vj else 0.0
-                out[(min(i, j), max(i, j))] = math.sqrt(name_sim * subject) if subject >= min_subject else 0.0
-    return {k: v for k, v in out.items() if v > 0}
+                score = math.sqrt(max(name_sim, 0.0) * max(subject, 0.0))
+                if name_sim >= min_names and subject >= min_subject:
+                    out[(min(i, j), max(i, j))] = score
+                else:  # under a bar: negative, so that it never links, its size kept for the soft mean
+                    out[(min(i, j), max(i, j))] = -score if soft else 0.0
+    return {k: v for k, v in out.items() if v != 0}
 
 
 def threads(profiles: Sequence[StoryProfile], min_names: float | None = None, min_subject: float | None = None,
-            min_link: float | None = None, previous: Mapping[Hashable, Hashable] | None = None
-            ) -> dict[Hashable, Hashable]:
+            min_link: float | None = None, previous: Mapping[Hashable, Hashable] | None = None,
+            soft: bool = False) -> dict[Hashable, Hashable]:
     """Story id -> thread id for every profile; see the module's docstring. `min_link`: the average link score over
     two threads' pairs of stories at which they join. `previous`: story id -> its thread id from the last time
     (`keep_ids`)."""
     min_link = SETTINGS.min_link if min_link is None else min_link
-    links = link_scores(profiles, min_names, min_subject)
+    links = link_scores(profiles, min_names, min_subject, soft)
     members: dict[int, list[int]] = {i: [i] for i in range(len(profiles))}
-    # between clusters: the sum of their pairs' link scores; clusters with no linked pair never join
-    sums: dict[int, dict[int, float]] = {i: {} for i in range(len(profiles))}
+    # between clusters: the sum of their pairs' link scores and how many pairs link; clusters with no linked pair
+    # never join
+    sums: dict[int, dict[int, list]] = {i: {} for i in range(len(profiles))}
     for (i, j), s in links.items():
-        sums[i][j] = sums[i].get(j, 0.0) + s
-        sums[j][i] = sums[j].get(i, 0.0) + s
+        sums[i][j] = sums[j][i] = [abs(s), 1 if s > 0 else 0]
     # the best mean first, from a heap whose entries go stale when either cluster changes (its version moves)
     version = [0] * len(profiles)
-    heap = [(-s, i, j, 0, 0) for (i, j), s in links.items() if s >= min_link]
+    heap = [(-s, i, j, 0, 0) for (i, j), s in links.items() if s >= min_link]  # under a bar: negative
     heapq.heapify(heap)
     while heap:
         _, a, b, va, vb = heapq.heappop(heap)
@@ -127,16 +131,16 @@ def threads(profiles: Sequence[StoryProfile], min_names: float | None = None, mi
             a, b = b, a
         members[a] += members.pop(b)
         version[a] += 1
-        for c, s in sums.pop(b).items():
+        for c, (s, linked) in sums.pop(b).items():
             sums[c].pop(b, None)
             if c != a:
-                sums[a][c] = sums[a].get(c, 0.0) + s
-                sums[c][a] = sums[a][c]
+                both = sums[a].get(c, [0.0, 0])
+                sums[a][c] = sums[c][a] = [both[0] + s, both[1] + linked]
         sums[a].pop(a, None)
         size = len(members[a])
-        for c, s in sums[a].items():
+        for c, (s, linked) in sums[a].items():
             mean = s / (size * len(members[c]))
-            if mean >= min_link:
+            if linked and mean >= min_link:
                 heapq.heappush(heap, (-mean, a, c, version[a], version[c]))
     return keep_ids([[profiles[i].id for i in group] for group in members.values()], previous or {})
 
