@@ -63,46 +63,98 @@ def _unit(vec: dict[str, float]) -> dict[str, float]:
     return {k: v / length for k, v in vec.items()}
 
 
+def stories_count(n: int) -> int:
+    """The number of stories IDF is taken over: `n` rounded up to a power of 2, so that a new story moves no weight
+    until the store doubles (what lets a build relink only what it changed: `relink`)."""
+    return 1 << max(n - 1, 0).bit_length()
+
+
+def df_bucket(df: int) -> int:
+    """A name's story count as IDF reads it: exact up to 8, then rounded down to a power of the square root of 2
+    (11, 16, 22, 32...), so that a common name's weight moves only when its count grows by 41%, not at every story
+    that names it."""
+    if df <= 8:
+        return df
+    return int(2 ** (math.floor(2 * math.log2(df)) / 2))
+
+
+def name_weights(df: Mapping[str, int], n: int) -> dict[str, float]:
+    """Name -> IDF weight over `n` stories, from each name's `df_bucket` and the `stories_count` of `n`."""
+    total = stories_count(n)
+    return {t: math.log((total + 1) / (df_bucket(c) + 1)) + 1.0 for t, c in df.items()}
+
+
+class Linker:
+    """The link scores between stories, from their names, the names' weights and their subjects: one pair's score
+    depends on those alone, so a pair whose two stories, and the weights of their names, did not change keeps
+    its score (`relink`). A name in more than `posting_stories` stories (its `df_bucket`) finds no candidates:
+    it says little, and its stories are found through their other names."""
+
+    def __init__(self, names: Mapping[Hashable, dict[str, float]], min_names: float | None = None,
+                 min_subject: float | None = None, soft: bool = False):
+        self.min_names = SETTINGS.min_names if min_names is None else min_names
+        self.min_subject = SETTINGS.min_subject if min_subject is None else min_subject
+        self.soft = soft
+        self.names = names
+        self.df: Counter = Counter()
+        self.holders: dict[str, list] = {}
+        for sid, story_names in names.items():
+            self.df.update(story_names.keys())
+            for t in story_names:
+                self.holders.setdefault(t, []).append(sid)
+        self.weights = name_weights(self.df, len(names))
+        self._units: dict[Hashable, dict[str, float]] = {}
+
+    def unit(self, sid: Hashable) -> dict[str, float]:
+        if sid not in self._units:
+            self._units[sid] = _unit({t: w * self.weights[t] for t, w in self.names[sid].items()})
+        return self._units[sid]
+
+    def candidates(self, sid: Hashable) -> set:
+        """The stories sharing one of `sid`'s names that find candidates."""
+        out: set = set()
+        for t in self.names[sid]:
+            if df_bucket(self.df[t]) <= SETTINGS.posting_stories:
+                out.update(self.holders[t])
+        out.discard(sid)
+        return out
+
+    def score(self, a: Hashable, b: Hashable, vectors: Mapping[Hashable, dict | None]) -> float:
+        """The link score of two stories: the geometric mean of their name cosine and their subject cosine where
+        each reaches its bar, else 0 (with `soft`, minus that mean: it never links, but counts in the mean)."""
+        name_sim = _dot(self.unit(a), self.unit(b))
+        if name_sim < self.min_names and not self.soft:
+            return 0.0
+        va, vb = vectors.get(a), vectors.get(b)
+        subject = _dot(va, vb) if va and vb else 0.0
+        score = math.sqrt(max(name_sim, 0.0) * max(subject, 0.0))
+        if name_sim >= self.min_names and subject >= self.min_subject:
+            return score
+        return -score if self.soft else 0.0
+
+    def links(self, stories: Iterable[Hashable], vectors: Mapping[Hashable, dict | None]
+              ) -> dict[tuple, float]:
+        """(a, b) -> score, a < b by `_order`, for every linked pair (or, with `soft`, scored pair) that holds one
+        of `stories`; `vectors`: story -> unit subject vector, for those and their candidates."""
+        out: dict[tuple, float] = {}
+        for a in stories:
+            for b in self.candidates(a):
+                pair = (a, b) if _order(a) < _order(b) else (b, a)
+                if pair not in out:
+                    s = self.score(*pair, vectors)
+                    if s:
+                        out[pair] = s
+        return out
+
+
 def link_scores(profiles: Sequence[StoryProfile], min_names: float | None = None,
                 min_subject: float | None = None, soft: bool = False) -> dict[tuple[int, int], float]:
     """(i, j) -> link score, i < j indexes into `profiles`, for the pairs over both bars: the name cosine (names
-    weighted by IDF over these stories) at least `min_names` and the subject cosine at least `min_subject`. The
-    score is the geometric mean of the two."""
-    min_names = SETTINGS.min_names if min_names is None else min_names
-    min_subject = SETTINGS.min_subject if min_subject is None else min_subject
-    df: Counter = Counter()
-    for p in profiles:
-        df.update(p.names.keys())
-    n = len(profiles)
-    idf = {t: math.log((n + 1) / (c + 1)) + 1.0 for t, c in df.items()}
-    # unit vectors once, so that each pair costs two dot products over shared terms only
-    names = [_unit({t: w * idf[t] for t, w in p.names.items()}) for p in profiles]
-    subjects = [_unit(p.vector) if p.vector else None for p in profiles]
-    index: dict[str, list[int]] = {}
-    for i, p in enumerate(profiles):
-        for t in p.names:
-            index.setdefault(t, []).append(i)
-    out: dict[tuple[int, int], float] = {}
-    for t, members in index.items():
-        if len(members) > SETTINGS.posting_stories:  # a name in so many stories says little: its newest only
-            members = members[-SETTINGS.posting_stories:]
-        for a in range(len(members)):
-            for b in range(a + 1, len(members)):
-                i, j = members[a], members[b]
-                if (i, j) in out or (j, i) in out:
-                    continue
-                name_sim = _dot(names[i], names[j])
-                if name_sim < min_names and not soft:
-                    out[(min(i, j), max(i, j))] = 0.0
-                    continue
-                vi, vj = subjects[i], subjects[j]
-                subject = _dot(vi, vj) if vi and vj else 0.0
-                score = math.sqrt(max(name_sim, 0.0) * max(subject, 0.0))
-                if name_sim >= min_names and subject >= min_subject:
-                    out[(min(i, j), max(i, j))] = score
-                else:  # under a bar: negative, so that it never links, its size kept for the soft mean
-                    out[(min(i, j), max(i, j))] = -score if soft else 0.0
-    return {k: v for k, v in out.items() if v != 0}
+    weighted by IDF over these stories, `name_weights`) at least `min_names` and the subject cosine at least
+    `min_subject`. The score is the geometric mean of the two."""
+    linker = Linker({i: p.names for i, p in enumerate(profiles)}, min_names, min_subject, soft)
+    vectors = {i: _unit(p.vector) if p.vector else None for i, p in enumerate(profiles)}
+    return linker.links(range(len(profiles)), vectors)
 
 
 def threads(profiles: Sequence[StoryProfile], min_names: float | None = None, min_subject: float | None = None,
@@ -111,17 +163,30 @@ def threads(profiles: Sequence[StoryProfile], min_names: float | None = None, mi
     """Story id -> thread id for every profile; see the module's docstring. `min_link`: the average link score over
     two threads' pairs of stories at which they join. `previous`: story id -> its thread id from the last time
     (`keep_ids`)."""
-    min_link = SETTINGS.min_link if min_link is None else min_link
     links = link_scores(profiles, min_names, min_subject, soft)
-    members: dict[int, list[int]] = {i: [i] for i in range(len(profiles))}
+    ids = [p.id for p in profiles]
+    groups = average_link(sorted(ids, key=_order), {(ids[i], ids[j]): s for (i, j), s in links.items()}, min_link)
+    return keep_ids(groups, previous or {})
+
+
+def average_link(stories: Sequence[Hashable], links: Mapping[tuple, float], min_link: float | None = None
+                 ) -> list[list[Hashable]]:
+    """Groups of `stories` (in their order) by average link over `links` ((a, b) -> score, both among `stories`;
+    negative: a pair under a bar, counted in the mean but never linking): two groups join when the mean over all
+    their pairs reaches `min_link` and one of their pairs links. A group's result depends only on the links
+    within its connected component and on the order of its stories, so a component can be redone alone."""
+    min_link = SETTINGS.min_link if min_link is None else min_link
+    at = {sid: i for i, sid in enumerate(stories)}
+    members: dict[int, list[int]] = {i: [i] for i in range(len(stories))}
     # between clusters: the sum of their pairs' link scores and how many pairs link; clusters with no linked pair
     # never join
-    sums: dict[int, dict[int, list]] = {i: {} for i in range(len(profiles))}
-    for (i, j), s in links.items():
+    sums: dict[int, dict[int, list]] = {i: {} for i in range(len(stories))}
+    pairs = sorted((min(at[a], at[b]), max(at[a], at[b]), s) for (a, b), s in links.items())
+    for i, j, s in pairs:
         sums[i][j] = sums[j][i] = [abs(s), 1 if s > 0 else 0]
     # the best mean first, from a heap whose entries go stale when either cluster changes (its version moves)
-    version = [0] * len(profiles)
-    heap = [(-s, i, j, 0, 0) for (i, j), s in links.items() if s >= min_link]  # under a bar: negative
+    version = [0] * len(stories)
+    heap = [(-s, i, j, 0, 0) for i, j, s in pairs if s >= min_link]  # under a bar: negative
     heapq.heapify(heap)
     while heap:
         _, a, b, va, vb = heapq.heappop(heap)
@@ -131,18 +196,18 @@ def threads(profiles: Sequence[StoryProfile], min_names: float | None = None, mi
             a, b = b, a
         members[a] += members.pop(b)
         version[a] += 1
-        for c, (s, linked) in sums.pop(b).items():
+        for c, (s, linked) in sorted(sums.pop(b).items()):
             sums[c].pop(b, None)
             if c != a:
                 both = sums[a].get(c, [0.0, 0])
                 sums[a][c] = sums[c][a] = [both[0] + s, both[1] + linked]
         sums[a].pop(a, None)
         size = len(members[a])
-        for c, (s, linked) in sums[a].items():
+        for c, (s, linked) in sorted(sums[a].items()):
             mean = s / (size * len(members[c]))
             if linked and mean >= min_link:
                 heapq.heappush(heap, (-mean, a, c, version[a], version[c]))
-    return keep_ids([[profiles[i].id for i in group] for group in members.values()], previous or {})
+    return [[stories[i] for i in group] for group in members.values()]
 
 
 def keep_ids(groups: list[list[Hashable]], previous: Mapping[Hashable, Hashable]) -> dict[Hashable, Hashable]:
