@@ -20,7 +20,7 @@ import heapq
 import math
 from collections import Counter
 from dataclasses import dataclass
-from typing import Hashable, Iterable, Mapping, Sequence
+from typing import Callable, Hashable, Iterable, Mapping, Sequence
 
 from ..models import Article
 from ..settings import current
@@ -208,6 +208,77 @@ def average_link(stories: Sequence[Hashable], links: Mapping[tuple, float], min_
             if linked and mean >= min_link:
                 heapq.heappush(heap, (-mean, a, c, version[a], version[c]))
     return [[stories[i] for i in group] for group in members.values()]
+
+
+@dataclass
+class Relinked:
+    """What `relink` found: `thread_of` story -> thread id for the stories whose thread may have changed (the
+    others keep theirs), the links to store (`links`, replacing every stored link that touches `dropped`), the
+    names' counts as IDF read them (`state`, name -> `df_bucket`, "" -> `stories_count`), and how many stories
+    were relinked (`relinked`) and re-threaded (`region`)."""
+
+    thread_of: dict
+    links: dict
+    dropped: set
+    state: dict
+    relinked: int
+    region: int
+
+
+def relink(names: Mapping[Hashable, dict[str, float]], vectors: Callable[[set], Mapping[Hashable, dict | None]],
+           changed: set | None, stored_links: Mapping[tuple, float], state: Mapping[str, int],
+           previous: Mapping[Hashable, Hashable], min_names: float | None = None, min_subject: float | None = None,
+           min_link: float | None = None, soft: bool = False) -> Relinked:
+    """Threads after a build, redoing only what it can change, with the result of `threads` over every story.
+    `names`: every live story's names; `vectors(ids)`: their subject vectors; `changed`: the stories whose names
+    or vector changed since the last time (None: every story); `stored_links`, `state`: what the last time stored
+    (`Relinked`); `previous`: story -> its stored thread id.
+
+    A pair's link score depends on its two stories and their names' weights only (`Linker`), and a weight on a
+    name's `df_bucket` and the `stories_count`: so the stories relinked are the changed ones, those without a
+    thread yet, and the holders of a name whose bucket moved (all of them when the stories count moves). A
+    thread depends only on the links of its connected component (`average_link`) and on the previous ids of its
+    stories (`keep_ids`), so the stories re-threaded are the components, in the old links and the new, of the
+    stories relinked and of the stories gone; every other story's thread stays as stored."""
+    linker = Linker(names, min_names, min_subject, soft)
+    now = {t: df_bucket(c) for t, c in linker.df.items()}
+    now[""] = stories_count(len(names))
+    gone = {s for pair in stored_links for s in pair if s not in names}
+    if changed is None or state.get("") != now[""]:
+        todo = set(names)
+        kept: dict[tuple, float] = {}
+        gone |= {s for s in previous if s not in names}
+    else:
+        moved = {t for t in now.keys() | state.keys() if t and now.get(t) != state.get(t)}
+        todo = ({s for s in changed if s in names} | {s for s in names if previous.get(s) is None}
+                | {s for t in moved for s in linker.holders.get(t, ())})
+        kept = {p: v for p, v in stored_links.items()
+                if p[0] not in todo and p[1] not in todo and p[0] not in gone and p[1] not in gone}
+    wanted = set(todo)
+    for sid in todo:
+        wanted |= linker.candidates(sid)
+    units = {sid: _unit(v) if v else None for sid, v in vectors(wanted).items()}
+    fresh = linker.links(sorted(todo, key=_order), units)
+    links = {**kept, **fresh}
+    # the stories whose thread can change: the components of the relinked and the gone, in the old links and new
+    graph: dict = {}
+    for table in (stored_links, links):
+        for (a, b), v in table.items():
+            if v > 0:
+                graph.setdefault(a, set()).add(b)
+                graph.setdefault(b, set()).add(a)
+    region: set = set()
+    stack = list(todo | gone)
+    while stack:
+        sid = stack.pop()
+        if sid not in region:
+            region.add(sid)
+            stack.extend(graph.get(sid, ()))
+    region &= names.keys()
+    inside = {p: v for p, v in links.items() if p[0] in region and p[1] in region}
+    groups = average_link(sorted(region, key=_order), inside, min_link)
+    thread_of = keep_ids(groups, {s: previous[s] for s in region if previous.get(s) is not None})
+    return Relinked(thread_of, fresh, todo | gone, now, len(todo), len(region))
 
 
 def keep_ids(groups: list[list[Hashable]], previous: Mapping[Hashable, Hashable]) -> dict[Hashable, Hashable]:
