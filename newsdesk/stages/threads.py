@@ -96,18 +96,21 @@ class Linker:
         self.min_subject = SETTINGS.min_subject if min_subject is None else min_subject
         self.soft = soft
         self.names = names
-        self.df: Counter = Counter()
         self.holders: dict[str, list] = {}
         for sid, story_names in names.items():
-            self.df.update(story_names.keys())
             for t in story_names:
-                self.holders.setdefault(t, []).append(sid)
-        self.weights = name_weights(self.df, len(names))
+                if t in self.holders:
+                    self.holders[t].append(sid)
+                else:
+                    self.holders[t] = [sid]
+        self.df = {t: len(h) for t, h in self.holders.items()}
+        self.total = stories_count(len(names))
         self._units: dict[Hashable, dict[str, float]] = {}
 
     def unit(self, sid: Hashable) -> dict[str, float]:
-        if sid not in self._units:
-            self._units[sid] = _unit({t: w * self.weights[t] for t, w in self.names[sid].items()})
+        if sid not in self._units:  # weights as `name_weights`, for this story's names only
+            self._units[sid] = _unit({t: w * (math.log((self.total + 1) / (df_bucket(self.df[t]) + 1)) + 1.0)
+                                      for t, w in self.names[sid].items()})
         return self._units[sid]
 
     def candidates(self, sid: Hashable) -> set:
@@ -243,7 +246,7 @@ def relink(names: Mapping[Hashable, dict[str, float]], vectors: Callable[[set], 
     linker = Linker(names, min_names, min_subject, soft)
     now = {t: df_bucket(c) for t, c in linker.df.items()}
     now[""] = stories_count(len(names))
-    gone = {s for pair in stored_links for s in pair if s not in names}
+    gone = ({a for a, _ in stored_links} | {b for _, b in stored_links}) - names.keys()
     if changed is None or state.get("") != now[""]:
         todo = set(names)
         kept: dict[tuple, float] = {}
