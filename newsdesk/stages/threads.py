@@ -9,9 +9,10 @@ or with different people (two earthquakes, two rehab stays) stay apart, however 
 stories about the same people on unrelated subjects do too; no time limit, so a thread spans years. A thread's id
 is the id of its oldest story (the smallest id: ids grow), so it stays put as the thread grows, and changes only
 when two threads join (to the older one's).
-How: candidates are stories sharing one of a story's names (the newest `posting_stories` per name); linked pairs
+How: candidates are stories sharing one of a story's names (not a name in over `posting_stories`); linked pairs
 are joined by average link: two threads join when the mean link score over all their pairs of
 stories reaches the bar, pairs not linked counting 0, so that one bridging pair cannot chain two big threads.
+A build redoes only what it changed (`relink`), with the same result.
 Settings: [threads] in docs/settings.md. Design and measurements: docs/design/threads.md.
 """
 from __future__ import annotations
