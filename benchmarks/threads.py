@@ -178,7 +178,8 @@ def scale(prepared, copies: int, added: int = 5) -> None:
     base = [p for (_, _, profiles, _, _, _) in prepared.values() for p in profiles]
     for n in (1, copies):
         profiles = [StoryProfile((k, i), {f"{t}#{k}": w for t, w in p.names.items()},
-                                 {f"{t}#{k}": w for t, w in (p.vector or {}).items()}) for k in range(n) for i, p in enumerate(base)]
+                                 {f"{t}#{k}": w for t, w in (p.vector or {}).items()})
+                    for k in range(n) for i, p in enumerate(base)]
         started = time.perf_counter()
         threads(profiles)
         print(f"threads over {len(profiles)} stories: {time.perf_counter() - started:.2f} s", flush=True)
