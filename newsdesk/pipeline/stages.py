@@ -423,3 +423,10 @@ class Threads:
         for r in records:
             r.thread = of[r.id]
         return records
+
+    def update(self, names, vectors, changed, links, counts, previous):
+        """The threads a build can change, with the result of `process_batch` over every live story: see
+        stages.threads.relink (the same arguments; returns its `Relinked`)."""
+        from ..stages.threads import relink
+
+        return relink(names, vectors, changed, links, counts, previous)
