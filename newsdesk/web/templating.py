@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescap
 from markupsafe import Markup, escape
 
 from .. import __version__
-from ..lang import text_direction
+from ..lang import entity_languages, text_direction
 from ..models import Article, BriefSentence
 from ..stages.topics import BY_KEY, SECTIONS
 from ..text import split_sentences
@@ -246,6 +246,7 @@ def make_env(static_site: bool = False) -> Environment:
         iso_date=iso_date, version=__version__, has_sample=lambda: False, viewer=current_viewer,
         sections=SECTIONS, section_label=lambda key: BY_KEY[key].short if key in BY_KEY else key,
         language_name=language_name, story_languages=story_languages, text_dir=text_dir,
+        entity_languages=entity_languages,
     )
     env.filters.update(language_name=language_name, date=fmt_date, snippet=snippet_html, quote=quote_html)
     return env
