@@ -122,6 +122,8 @@ def test_a_story_in_english_and_arabic_offers_its_brief_in_arabic_right_to_left(
             quotes = page.locator("section.brief span.quote, section.latest span.quote")
             assert quotes.count() >= 1
             assert all(quotes.nth(i).evaluate(style) == "rtl" for i in range(quotes.count()))
+            # the list itself runs right to left: numbered and aligned from the right
+            assert page.locator("ol.brief-sentences").first.evaluate(style) == "rtl"
             switch = page.locator("p.brief-languages")
             assert switch.evaluate(style) == "ltr"  # the interface stays English
             assert switch.locator("[aria-current]").inner_text() == "العربية"
@@ -131,5 +133,6 @@ def test_a_story_in_english_and_arabic_offers_its_brief_in_arabic_right_to_left(
             assert page.locator("h1").evaluate(style) == "ltr"
             quote = page.locator("section.brief span.quote, section.latest span.quote").first
             assert quote.evaluate(style) == "ltr"
+            assert page.locator("ol.brief-sentences").first.evaluate(style) == "ltr"
         finally:
             browser.close()
