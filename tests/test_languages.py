@@ -215,7 +215,8 @@ def test_a_french_article_is_read_with_the_french_model():
     assert ("person", "Jacques Chirac") in kinds and ("place", "Paris") in kinds, kinds
     assert not any(name == "Deux" for _, name in kinds)  # what the English model made of the French text
     (quote,) = found["quotes"]  # « ... », the French quote marks, with its speech verb
-    assert quote["quote"] == "« Deux équipes partiront demain »" and quote["speaker_as_written"] == "le ministre de la Défense"
+    assert quote["quote"] == "« Deux équipes partiront demain »"
+    assert quote["speaker_as_written"] == "le ministre de la Défense"
     assert found["figures"] == [] and found["events"] == []  # English rules only: none rather than wrong ones
 
 

@@ -3,7 +3,8 @@ French and Arabic (the same articles, translated by the MultiLing community).
 
 It ships as the original cluster files; `sample_articles_jsonl` flattens them to one article per line and drops the
 cluster ids, so that the clustering stage has to find the stories itself. The demo ingests the three languages
-(DEMO_LANGUAGES: Arabic puts pages that read right to left in it); the default of `sample_records` stays the English file, which tests and `eval cluster` read.
+(DEMO_LANGUAGES: Arabic puts pages that read right to left in it); the default of `sample_records` stays the
+English file, which tests and `eval cluster` read.
 """
 from __future__ import annotations
 
@@ -43,7 +44,8 @@ _ARABIC_MONTHS = {
 }
 _DATE_LINE_AR = re.compile(
     r"^\s*(?:(?:السبت|الأحد|الاحد|الاثنين|الإثنين|الثلاثاء|الأربعاء|الاربعاء|الخميس|الجمعة)\s*[،,]?\s*)?"
-    rf"(?P<day>\d{{1,2}})\s+(?P<month>{'|'.join(sorted(map(re.escape, _ARABIC_MONTHS), key=len, reverse=True))})(?:/[^\s\d]+)?\s*[،,]?"
+    r"(?P<day>\d{1,2})\s+"
+    rf"(?P<month>{'|'.join(sorted(map(re.escape, _ARABIC_MONTHS), key=len, reverse=True))})(?:/[^\s\d]+)?\s*[،,]?"
     r"\s*(?P<year>\d{4})\.?\s*")
 _TITLE_DATE_PREFIX = re.compile(r"^(?:\d{3,4}/\d{2}/\d{2}|\d{2}/\d{2}/\d{4})\s+")
 _TITLE_DATE_FR = re.compile(r"^(?P<day>\d{2})/(?P<month>\d{2})/(?P<year>\d{4})\s")

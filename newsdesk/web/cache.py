@@ -7,8 +7,9 @@ generation they were built in, and drops them all as soon as the generation move
 
 Never stale: the generation is read before the page is built, so a page holds the state of that generation or a
 newer one; once a commit is visible the generation differs and every kept page is dropped. Kept only what depends
-on the database and the request's path and query alone (and, on story pages, its Accept-Language header): GET requests of anonymous readers (a logged-in reader's
-pages carry their forms and CSRF token, and go through uncached), answers 200 without a cookie, on the paths of
+on the database and the request's path and query alone (and, on story pages, its Accept-Language header): GET
+requests of anonymous readers (a logged-in reader's pages carry their forms and CSRF token, and go through
+uncached), answers 200 without a cookie, on the paths of
 `CACHED`. With 10 clients on 2 cores the server's CPU is the queue, and rendering a 50-story page costs 5-10 ms
 of it; a kept page costs a dictionary lookup.
 """
