@@ -28,11 +28,11 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from newsdesk.models import Article, Brief, BriefSentence
 from newsdesk.settings import current
-from newsdesk.lang import Lexicon, lexicon, story_language
+from newsdesk.lang import Lexicon, UnsupportedLanguage, lexicon, story_language
 from newsdesk.stages.concepts import concept_weights, solve
 from newsdesk.text import split_sentences, tokenize
 
-__all__ = ["summarize", "clean_headline", "brief_candidates"]
+__all__ = ["summarize", "summarize_languages", "clean_headline", "brief_candidates"]
 
 # Settings ([summarize] in newsdesk.toml, documented in docs/settings.md)
 SETTINGS = current().summarize
@@ -401,7 +401,8 @@ def summarize(articles: list[Article], words: int = 120, min_sentences: int = 3,
         X = None
     if X is None or not pool:
         hi = next((i for i, t in enumerate(titles) if t), 0)
-        return Brief(headline=titles[hi], sentences=[], headline_article_id=keys[hi] if titles[hi] else None)
+        return Brief(headline=titles[hi], sentences=[], headline_article_id=keys[hi] if titles[hi] else None,
+                     language=language)
     m = len(pool)
     T, X = X[m:], X[:m]
     art_of = np.array([p.art for p in pool])
@@ -472,7 +473,26 @@ def summarize(articles: list[Article], words: int = 120, min_sentences: int = 3,
 
     hi = _headline(titles, articles, weights, pubs, previous, keys, lx)
     return Brief(headline=titles[hi], sentences=sentences, headline_article_id=keys[hi] if titles[hi] else None,
-                 latest=latest)
+                 latest=latest, language=language)
+
+
+def summarize_languages(articles: list[Article], previous: Brief | None = None, **options) -> Brief:
+    """The story's brief in its majority language (`summarize`), holding in `by_language` one brief more for each
+    other language the story has articles in, each from that language's articles only (and kept stable by that
+    language's previous brief): a reader can have the story in their language where it was reported in it. A
+    language the lexicons refuse (lang.UnsupportedLanguage: Thai) gets no brief of its own; only the majority
+    language's refusal propagates."""
+    brief = summarize(articles, previous=previous, **options)
+    languages = list(dict.fromkeys(a.language for a in articles if a.language and a.language != brief.language))
+    for code in languages:
+        group = [a for a in articles if a.language == code]
+        try:
+            other = summarize(group, previous=previous.by_language.get(code) if previous else None, **options)
+        except UnsupportedLanguage:
+            continue
+        if other.sentences or other.latest:
+            brief.by_language[code] = other
+    return brief
 
 
 def _day(art: Article):
