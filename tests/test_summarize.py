@@ -435,3 +435,19 @@ def test_greedy_solver_option_skips_the_program(monkeypatch):
     assert 3 <= len(brief.sentences) <= 7
     with pytest.raises(ValueError):
         summarize(flood_story(), solver="fast")
+
+
+def test_brief_rules_reach_the_selection():
+    """summarize(rules=...) is what benchmarks/brief_loso.py varies: the length bounds it passes must bind."""
+    from newsdesk.lang import lexicon
+    from newsdesk.stages.summarize import RULES, BriefRules
+
+    count = lexicon("en").tokens
+    shipped = summarize(flood_story(), words=100)
+    assert shipped == summarize(flood_story(), words=100, rules=BriefRules()) and RULES == BriefRules()
+    lengths = [len(count(s.text)) for s in shipped.sentences]
+    assert min(lengths) < 18 < max(lengths)  # both bounds below would change this brief
+    long_only = summarize(flood_story(), words=100, rules=BriefRules(min_words=18))
+    assert long_only.sentences and all(len(count(s.text)) >= 18 for s in long_only.sentences)
+    short_only = summarize(flood_story(), words=100, rules=BriefRules(max_words=17))
+    assert short_only.sentences and all(len(count(s.text)) <= 17 for s in short_only.sentences)
