@@ -232,7 +232,8 @@ def main(argv: list[str] | None = None) -> int:
         def mean(t):
             return np.mean([np.mean([t[m[0]][1] for m in MEMBERS if m[1] == g]) for g in group])
         print(f"  {label}: leave one set out {mean(loso_ship):.2f} agreed, {mean(loso):.2f} choice; shipped "
-              f"{mean(shipped):.2f}; in-sample {mean(agreed_insample):.2f} agreed, {mean(insample):.2f} choice; lead {mean(base['lead']):.2f}, LexRank {mean(base['lexrank']):.2f} "
+              f"{mean(shipped):.2f}; in-sample {mean(agreed_insample):.2f} agreed, {mean(insample):.2f} choice; "
+              f"lead {mean(base['lead']):.2f}, LexRank {mean(base['lexrank']):.2f} "
               f"(MultiLing: the mean of its 8)")
     for spec in args.tries:
         changes = {}

@@ -77,10 +77,15 @@ class BriefRules:
 
 RULES = BriefRules()
 MMR_LAMBDA = 0.7  # the greedy fallback's trade-off (used only when the program has no solution)
-STICKY = 0.25  # bonus for a sentence (or headline) of the previous brief, as a share of its own value
+# Bonus for a sentence of the previous brief, as a share of what the program pays for it (concepts and prior): enough
+# that one marginal article does not reshuffle a brief (tests/test_summarize_quality.py). No development set has a
+# previous brief, so ROUGE cannot choose it.
+STICKY = 0.35
+HEADLINE_STICKY = 0.25  # the previous headline's value is multiplied by 1 + this among the candidates
 # The headline names what the newest substantial reports say: a brief item or a correction does not name a story,
 # and reports within a day of the newest one are candidates together, so that one more report of the same day
-# (from another outlet, say) does not flip the headline; the previous headline keeps its STICKY bonus among them.
+# (from another outlet, say) does not flip the headline; the previous headline keeps its HEADLINE_STICKY bonus
+# among them.
 # "Latest": what the newest reports add. Up to LATEST_MAX sentences: LATEST_NEWEST_DAY from the newest day's
 # reports, then LATEST_EARLIER_DAY from each earlier day back to the newest one the brief already covers (at most
 # LATEST_DAYS days), so that a story whose brief stops early still shows what happened since.
@@ -663,7 +668,8 @@ def _select_ilp(pool, P, sent_bg, weights, value, score, SP, sticky, words, lo, 
     ii, jj = np.nonzero(np.triu(SP >= REDUNDANT, k=1))
     exclusive = list(zip(ii.tolist(), jj.tolist())) if rules.exclusive else []
     # The tie-breaker: worth a fraction of one shared concept, so coverage decides and the prior only breaks ties.
-    bonus = rules.w_prior * score * (w.max() if len(w) else 1.0) / max(1.0, score.max())
+    prior = rules.w_prior * score * (w.max() if len(w) else 1.0) / max(1.0, score.max())
+    bonus = prior
     # The first report's opening sentence states the event; a brief that starts elsewhere reads as a middle.
     first = min(pubs)
     first_candidate: dict[int, int] = {}
@@ -672,7 +678,9 @@ def _select_ilp(pool, P, sent_bg, weights, value, score, SP, sticky, words, lo, 
     opening = np.array([pubs[pool[g].art] == first and first_candidate[pool[g].art] == g for g in P])
     bonus = bonus + rules.w_opening * opening * (value[P].max() if len(P) else 0.0)
     # A sentence already in the previous brief keeps its place unless a clearly better selection comes.
-    bonus = bonus + STICKY * np.where(sticky[P], value[P], 0.0)
+    # Its worth is what the program pays for it: concepts and prior (with the prior at w_prior 1.0 a share of the
+    # concepts alone let a marginal article reshuffle the brief).
+    bonus = bonus + STICKY * np.where(sticky[P], value[P] + prior, 0.0)
     bonus[banned] = -1e6
     usable = [li for li in range(len(P)) if not (pool[P[li]].dangling or pool[P[li]].anaphor or pool[P[li]].open_end)]
     lo = min(lo, len(usable))
@@ -707,7 +715,7 @@ def _headline(titles, articles, weights, pubs, previous, keys, lx: Lexicon) -> i
         toks = stem_tokens(t)
         val = sum(weights.get(c, 0.0) for c in bigrams(toks)) / max(4, len(toks))
         if previous is not None and previous.headline_article_id == keys[i]:
-            val *= 1.0 + STICKY
+            val *= 1.0 + HEADLINE_STICKY
         if val > best_val:
             best, best_val = i, val
     return best
