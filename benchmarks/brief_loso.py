@@ -172,8 +172,8 @@ def main(argv: list[str] | None = None) -> int:
                              for g in GROUPS} for v in values}
         tick(field)
 
-    print(f"\nROUGE-2 gain of each value over the plain one (first), per set (MultiLing: mean of its 8 figures); "
-          f"shipped value *")
+    print("\nROUGE-2 gain of each value over the plain one (first), per set (MultiLing: mean of its 8 figures); "
+          "shipped value *")
     print(f"  {'rule or weight':<16} {'value':>6}  " + "  ".join(f"{g:>10}" for g in GROUPS))
     for field, values in DIMENSIONS + MEASURED:
         for v in values[1:]:
@@ -218,8 +218,8 @@ def main(argv: list[str] | None = None) -> int:
     agreed_insample = sc.members("newsdesk", ship)
     tick("the all-sets choices scored")
 
-    print(f"\nbriefs, ROUGE-2 (ROUGE-1) x 100: recall for DUC and AllSides, F1 elsewhere; (u) = Unicode tokens, "
-          f"no stemming")
+    print("\nbriefs, ROUGE-2 (ROUGE-1) x 100: recall for DUC and AllSides, F1 elsewhere; (u) = Unicode tokens, "
+          "no stemming")
     print("  columns: leave one set out, unanimous (the changes all choices without the set agree on), and each "
           "choice's in-sample figures")
     print(f"  {'set':<17} {'loso: agreed':>15} {'loso: choice':>15} {'shipped':>15} {'agreed, in':>15} "
