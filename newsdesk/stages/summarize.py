@@ -19,6 +19,7 @@ Settings: [summarize] in docs/settings.md; the "Latest" section and the headline
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -450,7 +451,7 @@ def summarize(articles: list[Article], words: int = 120, min_sentences: int = 3,
         weights = concept_weights(doc_bg, min_df, lead_bg, rules.lead_bonus)
         if sum(1 for bg in sent_bg if any(c in weights for c in bg)) >= min(max_sentences, 5):
             break
-    value = np.array([sum(weights.get(c, 0.0) for c in bg) for bg in sent_bg])
+    value = np.array([math.fsum(weights.get(c, 0.0) for c in bg) for bg in sent_bg])  # exact: order-free
 
     prev_keys = {(s.article_id, s.position) for s in previous.sentences} if previous else set()
     sticky = np.array([(keys[p.art], p.pos) in prev_keys for p in pool])
@@ -651,7 +652,9 @@ def _select_ilp(pool, P, sent_bg, weights, value, score, SP, sticky, words, lo, 
     cidx: dict = {}
     sent_concepts = []
     for g in P:
-        sent_concepts.append([cidx.setdefault(c, len(cidx)) for c in sent_bg[g] if c in weights])
+        # sorted: a set's order follows the process's hash seed, and the program's column order can change
+        # which of two equal briefs the node-limited search returns
+        sent_concepts.append([cidx.setdefault(c, len(cidx)) for c in sorted(sent_bg[g]) if c in weights])
     w = np.zeros(len(cidx))
     for c, j in cidx.items():
         w[j] = weights[c]
