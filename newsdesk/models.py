@@ -69,12 +69,26 @@ class BriefSentence:
 @dataclass
 class Brief:
     """`sentences`: the background, in the order of events; `latest`: what the newest reports add to them, newest
-    first (empty when every article has one date)."""
+    first (empty when every article has one date). `language`: the language it is written in (the story's
+    majority language), None when unknown; `by_language`: a story told in several languages has one brief more per
+    other language, from that language's articles only (each with its own `language`, and no `by_language`)."""
 
     headline: str
     sentences: list[BriefSentence]
     headline_article_id: int | str | None = None
     latest: list[BriefSentence] = field(default_factory=list)
+    language: str | None = None
+    by_language: dict[str, "Brief"] = field(default_factory=dict)
+
+    def languages(self) -> list[str]:
+        """The languages it can be read in: its own first, then the others in the order stored."""
+        return ([self.language] if self.language else []) + [c for c in self.by_language if c != self.language]
+
+    def in_language(self, language: str | None) -> "Brief":
+        """The brief written in `language` where the story has one, else this one (the majority language's)."""
+        if language and language != self.language and language in self.by_language:
+            return self.by_language[language]
+        return self
 
     @property
     def teaser(self) -> BriefSentence | None:

@@ -273,7 +273,8 @@ class ThreadSettings:
         0.15, "Mean link score (geometric mean of the two cosines, 0 for pairs not linked) over two threads' pairs "
         "of stories at which they join.")
     names_per_story: int = setting(30, "Names a story keeps for threads (the heaviest).")
-    posting_stories: int = setting(200, "Newest stories compared per name: a name in more says little.")
+    posting_stories: int = setting(
+        200, "A name in more stories than this (its count as IDF reads it) finds no candidates: it says little.")
 
 
 @dataclass(frozen=True)

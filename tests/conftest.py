@@ -52,3 +52,17 @@ def run_cli(*args: str, stdin: str | None = None, db: str | None = None):
 
     cmd = [sys.executable, "-m", "newsdesk.cli"] + (["--db", db] if db else []) + list(args)
     return subprocess.run(cmd, input=stdin, capture_output=True, text=True, cwd=ROOT, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright, one per test module (a second Playwright cannot start in the same
+    thread while one runs, so not per session); the module marks itself skipped where Chromium is missing."""
+    from playwright.sync_api import sync_playwright
+
+    from _common import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
 
@@ -142,6 +143,9 @@ class RawConnection:
 
     def __init__(self, sock, stop: threading.Event):
         self.sock, self.stop, self.received = sock, stop, b""
+        # monotonic times, so a test can time the client's wait from the server's side, free of its start-up
+        self.requested_at: float | None = None
+        self.client_left_at: float | None = None
 
     def read_request(self, wait: float = 5.0) -> bytes:
         """Reads until the end of the request head (or the client closes, or `wait` passes); returns what came."""
@@ -154,6 +158,7 @@ class RawConnection:
                 self.received += data
         except OSError:
             pass
+        self.requested_at = time.monotonic()
         return self.received
 
     def send_slowly(self, data: bytes, interval: float) -> None:
@@ -164,6 +169,7 @@ class RawConnection:
             try:
                 self.sock.sendall(data[i:i + 1])
             except OSError:
+                self.client_left_at = time.monotonic()
                 return
 
 

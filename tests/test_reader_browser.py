@@ -59,16 +59,6 @@ def site(tmp_path_factory):
     return {"path": path, "token": make_token(path), **ids}
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 def _order(page) -> list[int]:
     return [int(x) for x in page.eval_on_selector_all("ol.story-list > li", "els => els.map(e => e.dataset.storyId)")]
 

@@ -75,3 +75,64 @@ def test_arabic_laid_out_right_to_left(tmp_path):
             assert titles == {"خطة لإعادة بناء المدارس": "rtl", "Schools to be rebuilt": "ltr"}
         finally:
             browser.close()
+
+
+ARABIC_2 = ("قالت الحكومة يوم الأربعاء إن خطة إعادة بناء المدارس ستكلف مئتي مليون دولار. "
+            "وأكد وزير التعليم أن المدارس الأولى ستفتح أبوابها في الخريف.\n\n"
+            "وقال مسؤولون إن المانحين الدوليين وعدوا بتمويل نصف التكاليف.")
+ENGLISH_2 = ("Officials said on Wednesday the plan to rebuild the schools would cost two hundred million dollars. "
+             "The education minister said the first schools would open in the autumn. International donors have "
+             "promised half of the cost, officials said.")
+
+
+def test_a_story_in_english_and_arabic_offers_its_brief_in_arabic_right_to_left(tmp_path):
+    """Through the real build: a story of two English and two Arabic articles (put together by a reader's move,
+    so as not to depend on the clustering) has a brief in each language; ?lang=ar shows the Arabic one, laid out
+    right to left, and the switch names each language in itself."""
+    from playwright.sync_api import sync_playwright
+
+    from newsdesk.pipeline import build
+
+    path = str(tmp_path / "news.db")
+    with Store(path) as store:
+        ids = []
+        for n, (text, title) in enumerate(((ENGLISH, "Schools to be rebuilt"), (ENGLISH_2, "School plan costed"),
+                                           (ARABIC, "خطة لإعادة بناء المدارس"), (ARABIC_2, "تكلفة خطة المدارس"))):
+            raw = RawInput(body=text.encode(), kind="text", origin=f"test-{n}")
+            store.put_raw(raw)
+            article = article_from_record({"title": title, "text": text, "outlet": f"Wire {n}",
+                                           "date": f"2010-03-0{2 + n % 2}"}, raw)
+            store.add_article(article)
+            ids.append(article.id)
+        build(store)
+        sid = store.get_article(ids[0]).story_id
+        for aid in ids[1:]:
+            if store.get_article(aid).story_id != sid:
+                store.move_article(aid, sid)
+        build(store)
+        brief = store.get_story(sid).brief
+    assert brief.languages() == ["en", "ar"] or brief.languages() == ["ar", "en"]
+    with Server(create_app(path)) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1000, "height": 900})
+            page.goto(f"{base}/stories/{sid}?lang=ar")
+            style = "(el) => getComputedStyle(el).direction"
+            assert page.locator("h1").evaluate(style) == "rtl"
+            quotes = page.locator("section.brief span.quote, section.latest span.quote")
+            assert quotes.count() >= 1
+            assert all(quotes.nth(i).evaluate(style) == "rtl" for i in range(quotes.count()))
+            # the list itself runs right to left: numbered and aligned from the right
+            assert page.locator("ol.brief-sentences").first.evaluate(style) == "rtl"
+            switch = page.locator("p.brief-languages")
+            assert switch.evaluate(style) == "ltr"  # the interface stays English
+            assert switch.locator("[aria-current]").inner_text() == "العربية"
+            switch.locator("a", has_text="English").click()
+            page.wait_for_load_state()
+            assert page.url.endswith("?lang=en")
+            assert page.locator("h1").evaluate(style) == "ltr"
+            quote = page.locator("section.brief span.quote, section.latest span.quote").first
+            assert quote.evaluate(style) == "ltr"
+            assert page.locator("ol.brief-sentences").first.evaluate(style) == "ltr"
+        finally:
+            browser.close()

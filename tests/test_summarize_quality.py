@@ -236,3 +236,25 @@ def test_eval_scores_with_official_rouge(tmp_path, capsys):
     r = ev.rouge(["Four explosions hit three Underground trains in London."],
                  [["Four explosions hit three Underground trains and a bus in central London, killing dozens."]], 100, 10)
     assert 0.3 < r["rouge-1"]["r"] <= 1.0 and r["rouge-2"]["r"] > 0.2
+
+
+def test_allsides_roundups_load_as_clusters(tmp_path):
+    """`--sets allsides`: the outlets' leads from the clustering folder, the roundup's first paragraph the one
+    reference; a story without articles is skipped."""
+    from newsdesk.eval import summarize as ev
+
+    (tmp_path / "summarization").mkdir()
+    (tmp_path / "clustering").mkdir()
+    arts = _bombing_story()
+    (tmp_path / "clustering" / "allsides_dev_articles.jsonl").write_text("".join(
+        json.dumps({"story_id": 7, "story_date": a.published.isoformat(), "source": a.outlet, "title": a.title,
+                    "url": f"https://example.org/{a.id}", "text": a.text}) + "\n" for a in arts))
+    roundups = tmp_path / "summarization" / "allsides_dev_roundups.jsonl"
+    roundups.write_text(json.dumps({"story_id": 7, "issue": "London", "roundup": ["Bombs hit London.  ",
+                                                                                  "Left-rated outlets said..."]})
+                        + "\n" + json.dumps({"story_id": 8, "issue": "none", "roundup": ["Nothing."]}) + "\n")
+    clusters = ev.load_clusters(roundups)
+    assert [c["id"] for c in clusters] == ["7"] and clusters[0]["refs"] == ["Bombs hit London."]
+    assert [a.outlet for a in clusters[0]["articles"]] == [a.outlet for a in arts]
+    assert ev.SETS["allsides"][0] == roundups.name
+    assert ev._cut(ev.sys_newsdesk(clusters[0]["articles"], 100), 100)

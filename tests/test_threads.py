@@ -196,3 +196,72 @@ def test_story_page_home_page_and_api_show_the_thread(threaded):
     detail = client.get(f"/api/stories/{rebuild}").json()
     assert detail["thread_id"] == quake and [e["id"] for e in detail["thread"]] == [quake, rebuild]
     assert client.get(f"/api/stories/{storm}").json()["thread"] == []
+
+
+def _sample_profiles() -> list[StoryProfile]:
+    """The bundled sample's stories as threads read them (names and subject), oldest first."""
+    from newsdesk.sources.records import article_from_record
+    from newsdesk.sources.sample import sample_records
+
+    records = sorted(sample_records(), key=lambda r: r["date"] or "")
+    articles = [article_from_record(r) for r in records]
+    assigner = _assign(articles)
+    return stream_profiles(assigner, {a.external_id: a for a in articles})
+
+
+def _partition(thread_of: dict) -> set[frozenset]:
+    groups: dict = {}
+    for sid, t in thread_of.items():
+        groups.setdefault(t, set()).add(sid)
+    return {frozenset(g) for g in groups.values()}
+
+
+def test_relinking_in_increments_equals_threads_over_every_story_and_redoes_only_what_changed():
+    from newsdesk.stages.threads import relink
+
+    profiles = _sample_profiles()
+    assert len(profiles) > 20
+    vectors = {p.id: p.vector for p in profiles}
+    names_of = {p.id: dict(p.names) for p in profiles}
+
+    def vec(ids):
+        return {sid: vectors[sid] for sid in ids}
+
+    # the stored state as the builds keep it (links, counts, threads), fed back at each step
+    links: dict = {}
+    counts: dict = {}
+    stored: dict = {}
+    relinked = []
+
+    def step(live: list, changed):
+        names = {sid: names_of[sid] for sid in live}
+        found = relink(names, vec, changed, links, counts, {s: stored[s] for s in live if s in stored})
+        for pair in [p for p in links if p[0] in found.dropped or p[1] in found.dropped]:
+            del links[pair]
+        links.update(found.links)
+        counts.clear()
+        counts.update(found.state)
+        for sid in [s for s in stored if s not in names]:
+            del stored[sid]
+        stored.update(found.thread_of)
+        relinked.append(found.relinked)
+        # the same as threads over every live story, with the ids they had
+        full = threads([StoryProfile(sid, names[sid], vectors[sid]) for sid in live],
+                       previous={s: stored_before[s] for s in live if s in stored_before})
+        assert stored == full
+
+    ids = [p.id for p in profiles]
+    cut = len(ids) // 2
+    stored_before: dict = {}
+    step(ids[:cut], None)
+    for end in (cut + 3, cut + 6, len(ids) - 2, len(ids)):
+        stored_before = dict(stored)
+        start = len(stored)
+        step(ids[:end], set(ids[start:end]))
+    # one story's names change (a name dropped) and an old story goes: both relinked, their threads redone
+    stored_before = dict(stored)
+    names_of[ids[1]] = dict(list(names_of[ids[1]].items())[1:])
+    step([s for s in ids if s != ids[0]], {ids[1]})
+    assert len(set(stored.values())) < len(stored)  # some threads join several stories
+    # a build adding 3 stories to 16 redid fewer stories than it holds (the names' counts moved for some)
+    assert relinked[1] < cut + 3 and relinked[0] == cut

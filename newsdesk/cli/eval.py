@@ -74,8 +74,8 @@ def _summarize_options(f):
                      help="folder of the MultiLing 2011 files in 7 languages "
                           f"(default {eval_summarize.MULTILINGUAL_DIR})"),
         click.option("--sets", default="duc,multiling,multinews",
-                     help="comma-separated: duc, multiling, multinews, multilingual (7 languages, with the task's "
-                          "participants; not in the default)"),
+                     help="comma-separated: duc, multiling, multinews, allsides (the editors' roundups; not in the "
+                          "default), multilingual (7 languages, with the task's participants; not in the default)"),
         click.option("--languages", default=None, help="with --sets multilingual: comma-separated codes (default all: "
                                                        "en,fr,cs,el,ar,he,hi)"),
         click.option("--systems", default=",".join(eval_summarize.SYSTEMS),

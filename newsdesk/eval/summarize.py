@@ -31,6 +31,9 @@ SETS = {
     "duc": ("duc2003_task2.jsonl", 100, "r"),
     "multiling": ("multiling2011_en.jsonl", 250, "f"),
     "multinews": ("multinews200.jsonl", 250, "f"),
+    # AllSides: the articles' leads (../clustering/allsides_dev_articles.jsonl) against the editors' neutral
+    # roundup paragraph (the first; the second compares the outlets' framing, which no extract can say).
+    "allsides": ("allsides_dev_roundups.jsonl", 100, "r"),
 }
 SYSTEMS = ("newsdesk", "lead", "lexrank", "centroid")
 
@@ -39,8 +42,12 @@ SYSTEMS = ("newsdesk", "lead", "lexrank", "centroid")
 
 
 def load_clusters(path: Path, limit: int = 0) -> list[dict]:
+    """`{"id", "articles", "refs"}` per cluster of a summarization file; an AllSides roundups file takes its
+    articles from `allsides_dev_articles.jsonl` in the clustering folder beside its own."""
     from newsdesk.sources.records import article_from_record
 
+    if path.name.startswith("allsides_") and "roundups" in path.name:
+        return load_allsides(path, path.parent.parent / "clustering" / "allsides_dev_articles.jsonl", limit)
     out = []
     with open(path, encoding="utf-8") as f:
         for line in f:
@@ -56,6 +63,37 @@ def load_clusters(path: Path, limit: int = 0) -> list[dict]:
                 a.external_id = a.external_id or str(i)
                 arts.append(a)
             out.append({"id": rec["cluster_id"], "articles": arts, "refs": rec["refs"]})
+            if limit and len(out) >= limit:
+                break
+    return out
+
+
+def load_allsides(roundups: Path, articles: Path, limit: int = 0) -> list[dict]:
+    """AllSides stories as summarization clusters: the outlets' leads as articles, in file order, the roundup's
+    first paragraph as the one reference; stories without articles are skipped."""
+    from newsdesk.sources.records import article_from_record
+
+    by_story: dict = {}
+    with open(articles, encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                rec = json.loads(line)
+                by_story.setdefault(rec["story_id"], []).append(rec)
+    out = []
+    with open(roundups, encoding="utf-8") as f:
+        for line in f:
+            if not line.strip():
+                continue
+            rec = json.loads(line)
+            docs = by_story.get(rec["story_id"])
+            if not docs or not rec.get("roundup"):
+                continue
+            arts = []
+            for i, d in enumerate(docs):
+                a = article_from_record({"doc_id": str(i), "outlet": d.get("source"), "title": d.get("title"),
+                                         "url": d.get("url"), "date": d.get("story_date"), "text": d["text"]})
+                arts.append(a)
+            out.append({"id": str(rec["story_id"]), "articles": arts, "refs": [" ".join(rec["roundup"][0].split())]})
             if limit and len(out) >= limit:
                 break
     return out
@@ -85,11 +123,12 @@ def _cut(texts: list[str], words: int) -> str:
 # ---------------------------------------------------------------- systems
 
 
-def sys_newsdesk(articles: list[Article], words: int) -> list[str]:
-    from newsdesk.stages.summarize import summarize
+def sys_newsdesk(articles: list[Article], words: int, rules=None) -> list[str]:
+    """newsdesk's brief; `rules`: a stages.summarize.BriefRules to try instead of the shipped one."""
+    from newsdesk.stages.summarize import RULES, summarize
 
     # No sentence cap: the evaluation budget is in words, as in DUC.
-    brief = summarize(articles, words=words, min_sentences=1, max_sentences=50)
+    brief = summarize(articles, words=words, min_sentences=1, max_sentences=50, rules=rules or RULES)
     return [s.text for s in brief.sentences]
 
 

@@ -301,26 +301,27 @@ def relate(store: Store, assigner: StoryAssigner, live: set[int], touched: set[i
         for record in records:
             store.set_related(record.id, record.related or [])
     assigner.related_dirty.clear()
-    find_threads(store, assigner, live)
+    find_threads(store, assigner, live, None if touched is None else changed)
     return {r.id for r in records}
 
 
-def find_threads(store: Store, assigner: StoryAssigner, live: set[int]) -> None:
-    """The stories stages after related links (`stages.Threads`): every live story's thread, from the names stored
+def find_threads(store: Store, assigner: StoryAssigner, live: set[int], changed: set[int] | None = None) -> int:
+    """The stories stages after related links (`stages.Threads`): each live story's thread, from the names stored
     with its brief (read from its articles where none are stored: a store made before threads) and its vector from
-    the stream's state. Over every story on each build: its cost grows with the store (docs/design/threads.md)."""
-    vectors = assigner.related_vectors(live)
+    the stream's state. `changed`: the stories whose names or vector changed since the last threads (None: every
+    story); only they, the holders of a name whose weight moved and the threads these can join are redone
+    (stages.threads.relink), with the result of redoing every story. Returns how many stories were relinked."""
     names = store.thread_names(live)
     for sid in sorted(sid for sid in live if names.get(sid) is None):
         names[sid] = profile_names(store.story_articles(sid))
         store.set_thread_names(sid, names[sid])
-    stored = store.thread_ids(live)
-    records = [StoryRecord(sid, vector=vectors.get(sid), names=names[sid], thread=stored.get(sid))
-               for sid in sorted(live)]
-    for stage in PIPELINE.stories:
-        if not isinstance(stage, Relate):
-            records = stage.process_batch(records)
-    store.set_threads({r.id: r.thread for r in records if r.thread is not None})
+    stage = next(s for s in PIPELINE.stories if not isinstance(s, Relate))
+    found = stage.update(names, lambda ids: assigner.related_vectors(set(ids) & live), changed,
+                         store.thread_links(), store.thread_counts(), store.thread_ids(live))
+    with store.transaction():  # the links, the counts they were found with and the threads, together
+        store.save_thread_links(found.dropped, found.links, found.state)
+        store.set_threads(found.thread_of)
+    return found.relinked
 
 
 def build_facts(store: Store, story_ids: list[int], progress: bool = False) -> None:

@@ -221,11 +221,12 @@ class Summarize:
 
     def process_batch(self, records: list[StoryRecord]) -> list[StoryRecord]:
         from ..lang import UnsupportedLanguage
-        from ..stages.summarize import clean_headline, summarize
+        from ..stages.summarize import clean_headline, summarize_languages
 
         for r in records:
             try:
-                r.brief = summarize(r.articles, previous=r.previous)
+                # one brief per language the story has articles in, the majority language's first
+                r.brief = summarize_languages(r.articles, previous=r.previous)
             except UnsupportedLanguage as e:  # a story in Thai: its headline, no brief, and the reason in the log
                 LOG.warning("story of %d articles: %s", len(r.articles), e)
                 first = r.articles[0]
@@ -423,3 +424,10 @@ class Threads:
         for r in records:
             r.thread = of[r.id]
         return records
+
+    def update(self, names, vectors, changed, links, counts, previous):
+        """The threads a build can change, with the result of `process_batch` over every live story: see
+        stages.threads.relink (the same arguments; returns its `Relinked`)."""
+        from ..stages.threads import relink
+
+        return relink(names, vectors, changed, links, counts, previous)

@@ -1,9 +1,10 @@
-"""The bundled sample corpus: 100 Wikinews articles from 10 running stories (MultiLing 2011, CC BY 3.0), in English
-and in French (the same articles, translated by the MultiLing community).
+"""The bundled sample corpus: 100 Wikinews articles from 10 running stories (MultiLing 2011, CC BY 3.0), in English,
+French and Arabic (the same articles, translated by the MultiLing community).
 
 It ships as the original cluster files; `sample_articles_jsonl` flattens them to one article per line and drops the
-cluster ids, so that the clustering stage has to find the stories itself. The demo ingests both languages
-(DEMO_LANGUAGES); the default of `sample_records` stays the English file, which tests and `eval cluster` read.
+cluster ids, so that the clustering stage has to find the stories itself. The demo ingests the three languages
+(DEMO_LANGUAGES: Arabic puts pages that read right to left in it); the default of `sample_records` stays the
+English file, which tests and `eval cluster` read.
 """
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from datetime import datetime
 from importlib import resources
 
 SAMPLE_FILE = "multiling2011_en.jsonl"
-SAMPLE_FILES = {"en": SAMPLE_FILE, "fr": "multiling2011_fr.jsonl"}
-DEMO_LANGUAGES = ("en", "fr")
+SAMPLE_FILES = {"en": SAMPLE_FILE, "fr": "multiling2011_fr.jsonl", "ar": "multiling2011_ar.jsonl"}
+DEMO_LANGUAGES = ("en", "fr", "ar")
 
 _DATE_LINE = re.compile(
     r"^\s*(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),\s*)?"
@@ -29,7 +30,24 @@ _DATE_LINE_FR = re.compile(
     rf"(?P<day>\d{{1,2}})(?:er)?\s+(?P<month>{'|'.join(_FRENCH_MONTHS)}),?\s+(?P<year>\d{{4}})\s*",
     re.I,
 )
-_TITLE_DATE_PREFIX = re.compile(r"^(?:\d{4}/\d{2}/\d{2}|\d{2}/\d{2}/\d{4})\s+")
+# The Arabic texts open with "السبت 8 يناير 2005" or "الخميس 20 كانون الثاني 2005": the Egyptian month names or
+# the Levantine ones, both in use.
+_ARABIC_MONTHS = {
+    **{m: i for i, names in enumerate(("يناير", "فبراير", "مارس", "أبريل ابريل إبريل", "مايو", "يونيو يونيه",
+                                        "يوليو يوليه", "أغسطس اغسطس", "سبتمبر", "أكتوبر اكتوبر", "نوفمبر", "ديسمبر"),
+                                       start=1) for m in names.split()},
+    **{m.replace("_", " "): i for i, names in enumerate(("كانون_الثاني", "شباط", "آذار اذار أذار", "نيسان", "أيار ايار",
+                                                         "حزيران", "تموز", "آب اب", "أيلول ايلول",
+                                                         "تشرين_الأول تشرين_الاول", "تشرين_الثاني",
+                                                         "كانون_الأول كانون_الاول"), start=1)
+       for m in names.split()},
+}
+_DATE_LINE_AR = re.compile(
+    r"^\s*(?:(?:السبت|الأحد|الاحد|الاثنين|الإثنين|الثلاثاء|الأربعاء|الاربعاء|الخميس|الجمعة)\s*[،,]?\s*)?"
+    r"(?P<day>\d{1,2})\s+"
+    rf"(?P<month>{'|'.join(sorted(map(re.escape, _ARABIC_MONTHS), key=len, reverse=True))})(?:/[^\s\d]+)?\s*[،,]?"
+    r"\s*(?P<year>\d{4})\.?\s*")
+_TITLE_DATE_PREFIX = re.compile(r"^(?:\d{3,4}/\d{2}/\d{2}|\d{2}/\d{2}/\d{4})\s+")
 _TITLE_DATE_FR = re.compile(r"^(?P<day>\d{2})/(?P<month>\d{2})/(?P<year>\d{4})\s")
 
 
@@ -50,6 +68,9 @@ def parse_wikinews_text(text: str) -> tuple[datetime | None, str]:
     if m:
         month = _FRENCH_MONTHS.index(m["month"].lower()) + 1
         return datetime(int(m["year"]), month, int(m["day"])), text[m.end():].strip()
+    m = _DATE_LINE_AR.match(text)
+    if m:
+        return datetime(int(m["year"]), _ARABIC_MONTHS[m["month"]], int(m["day"])), text[m.end():].strip()
     return None, text.strip()
 
 

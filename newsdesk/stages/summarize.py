@@ -19,6 +19,7 @@ Settings: [summarize] in docs/settings.md; the "Latest" section and the headline
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -28,11 +29,11 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from newsdesk.models import Article, Brief, BriefSentence
 from newsdesk.settings import current
-from newsdesk.lang import Lexicon, lexicon, story_language
+from newsdesk.lang import Lexicon, UnsupportedLanguage, lexicon, story_language
 from newsdesk.stages.concepts import concept_weights, solve
 from newsdesk.text import split_sentences, tokenize
 
-__all__ = ["summarize", "clean_headline", "brief_candidates"]
+__all__ = ["summarize", "summarize_languages", "clean_headline", "brief_candidates", "BriefRules"]
 
 # Settings ([summarize] in newsdesk.toml, documented in docs/settings.md)
 SETTINGS = current().summarize
@@ -46,20 +47,46 @@ HEADLINE_MIN_WORDS = SETTINGS.headline_min_words
 HEADLINE_RECENT_DAYS = SETTINGS.headline_recent_days
 LATEST_MAX_OVERLAP = SETTINGS.latest_max_overlap  # a sentence adds when at most this share of its bigrams is old
 
-# Constants: weights tuned on the evaluation sets (newsdesk eval summarize); changing one means re-running it.
-MIN_WORDS, MAX_WORDS = 8, 60
-MMR_LAMBDA = 0.7
-W_CENTRAL, W_COVER, W_LEAD = 0.5, 0.35, 0.15
-W_FIRST_REPORT = 0.3
-MIN_DF = 3  # a concept counts when this many articles carry it (Gillick & Favre used 3 for 10-article sets) ...
-MIN_DF_SHARE = 0.3  # ... or this share of the articles in smaller stories, at least 1
-W_PRIOR = 0.3  # the prior's weight in the program, as a share of the best concept's weight
-STICKY = 0.25  # bonus for a sentence (or headline) of the previous brief, as a share of its own value
-W_OPENING = 0.3  # bonus for the first report's first usable sentence, as a share of the best sentence's value
-LEAD_SENTENCES, LEAD_BONUS = 5, 1.0  # a bigram in an article's first sentences counts double
+# The brief's rules and weights, in one place so that benchmarks/brief_loso.py can try each one off or at other
+# values and choose them by leave-one-set-out (docs/design/briefs-generalisation.md); the defaults are what ships:
+# the changes every leave-one-set-out choice agreed on (min_words 8 -> 5, w_prior 0.3 -> 1.0, w_first_report
+# 0.3 -> 0, short_damping off); the others as they were.
+@dataclass(frozen=True)
+class BriefRules:
+    """Every tunable rule and weight of the brief's selection. `summarize(rules=...)` takes one; the default
+    instance is the shipped brief. Weights of the prior are shares of its [0, ~1.3] score; bonuses of the program
+    are shares of the best concept's or sentence's value."""
+
+    min_words: int = 5  # a candidate sentence has this many words or more ...
+    max_words: int = 60  # ... and at most this many
+    caption_test: bool = True  # English: a sentence of 20 words or fewer without a finite verb is a caption
+    context_rules: bool = True  # readability: a dangling/anaphoric sentence only after what it refers to, an open
+    #                             quotation only with the sentence that closes it (kept whatever ROUGE says)
+    exclusive: bool = True  # two sentences at cosine >= [summarize] redundant never both appear
+    w_central: float = 0.5  # prior: TF-IDF cosine to the story's centroid ...
+    w_cover: float = 0.35  # ... how many other articles carry the sentence ...
+    w_lead: float = 0.15  # ... its position in its article ...
+    w_first_report: float = 0.0  # ... and being the first report's lead (0: not kept, see the design note)
+    short_damping: bool = False  # prior: very short sentences (few content terms) are worth less (not kept)
+    min_df: int = 3  # a concept counts when this many articles carry it (Gillick & Favre used 3 for 10 articles) ...
+    min_df_share: float = 0.3  # ... or this share of the articles in smaller stories, at least 1
+    lead_sentences: int = 5  # a bigram in an article's first sentences ...
+    lead_bonus: float = 1.0  # ... counts 1 + this for that article
+    w_prior: float = 1.0  # the prior's weight in the program, as a share of the best concept's weight
+    w_opening: float = 0.3  # bonus for the first report's first usable sentence, as a share of the best sentence's
+
+
+RULES = BriefRules()
+MMR_LAMBDA = 0.7  # the greedy fallback's trade-off (used only when the program has no solution)
+# Bonus for a sentence of the previous brief, as a share of what the program pays for it (concepts and prior): enough
+# that one marginal article does not reshuffle a brief (tests/test_summarize_quality.py). No development set has a
+# previous brief, so ROUGE cannot choose it.
+STICKY = 0.35
+HEADLINE_STICKY = 0.25  # the previous headline's value is multiplied by 1 + this among the candidates
 # The headline names what the newest substantial reports say: a brief item or a correction does not name a story,
 # and reports within a day of the newest one are candidates together, so that one more report of the same day
-# (from another outlet, say) does not flip the headline; the previous headline keeps its STICKY bonus among them.
+# (from another outlet, say) does not flip the headline; the previous headline keeps its HEADLINE_STICKY bonus
+# among them.
 # "Latest": what the newest reports add. Up to LATEST_MAX sentences: LATEST_NEWEST_DAY from the newest day's
 # reports, then LATEST_EARLIER_DAY from each earlier day back to the newest one the brief already covers (at most
 # LATEST_DAYS days), so that a story whose brief stops early still shows what happened since.
@@ -188,13 +215,14 @@ def _verbless(s: str) -> bool:
     return True
 
 
-def _unusable(s: str, n_words: int, continues_quote: bool = False, english: bool = True) -> bool:
+def _unusable(s: str, n_words: int, continues_quote: bool = False, english: bool = True,
+              rules: BriefRules = RULES) -> bool:
     """`continues_quote`: the sentence goes on with a quotation an earlier one opened; it may still be used right
     after that sentence (the selection sees to that), so running into or out of the quotation is no fault.
     `english`: the verb test reads English words, so it applies to English only."""
-    if n_words < MIN_WORDS or n_words > MAX_WORDS:
+    if n_words < rules.min_words or n_words > rules.max_words:
         return True
-    if english and n_words <= 20 and _verbless(s):
+    if english and rules.caption_test and n_words <= 20 and _verbless(s):
         return True
     if _QUESTION.search(s) or not _FINAL.search(s):
         return True  # questions, and headings/fragments without final punctuation
@@ -297,9 +325,10 @@ def _story_lexicon(articles: list[Article]) -> Lexicon:
     return lexicon(story_language([a.language for a in articles]))
 
 
-def brief_candidates(ai: int, art: Article, lx: Lexicon | None = None) -> list[_Sent]:
+def brief_candidates(ai: int, art: Article, lx: Lexicon | None = None, rules: BriefRules = RULES) -> list[_Sent]:
     """The sentences of article number `ai` a brief may quote, each with the readability flags the program reads
-    (`dangling`, `anaphor`, `open_end`...), in text order. `lx`: the story's lexicon (default: the article's)."""
+    (`dangling`, `anaphor`, `open_end`...), in text order. `lx`: the story's lexicon (default: the article's).
+    With `rules.context_rules` off no sentence is flagged (for measuring what the flags cost)."""
     lx = lx or _story_lexicon([art])
     stem_tokens = lx.stem_tokens
     text = art.text or ""
@@ -324,7 +353,7 @@ def brief_candidates(ai: int, art: Article, lx: Lexicon | None = None) -> list[_
         if indent_means_list and (text[line_start:line_start + 2].isspace() or text[line_start:line_start + 1] == "\t"):
             continue
         n = len(lx.tokens(sent))
-        if _unusable(sent, n, continues_quote=starts_quoted, english=lx.english):
+        if _unusable(sent, n, continues_quote=starts_quoted, english=lx.english, rules=rules):
             continue
         m = _DEFINITE.match(sent)
         anaphor = None
@@ -335,8 +364,10 @@ def brief_candidates(ai: int, art: Article, lx: Lexicon | None = None) -> list[_
             # written in lower case elsewhere in the article, the head is a common noun standing for a longer name
             stem = stem_tokens(short.group(1))
             anaphor = stem[0] if stem and stem[0] in earlier else None
-        out.append(_Sent(ai, pos, s, e, sent, n, (lx.english and _is_dangling(sent)) or starts_quoted, anaphor,
-                         frozenset(stem_tokens(sent)), in_quote))
+        dangling = (lx.english and _is_dangling(sent)) or starts_quoted
+        if not rules.context_rules:
+            dangling, anaphor, in_quote = False, None, False
+        out.append(_Sent(ai, pos, s, e, sent, n, dangling, anaphor, frozenset(stem_tokens(sent)), in_quote))
     return out
 
 
@@ -368,12 +399,13 @@ def _quote_open_after(sent: str, open_before: bool) -> bool:
 
 
 def summarize(articles: list[Article], words: int = 120, min_sentences: int = 3, max_sentences: int = 7,
-              previous: Brief | None = None, solver: str = "ilp") -> Brief:
+              previous: Brief | None = None, solver: str = "ilp", rules: BriefRules = RULES) -> Brief:
     """Brief of a story: `min_sentences`..`max_sentences` verbatim sentences, about `words` words.
 
     `previous` is the story's earlier brief: its sentences get a bonus so that a growing story keeps them
     unless new articles bring a clearly better selection. `solver` is "ilp" (the concept program) or "greedy"
-    (the MMR selector alone, which the program falls back to; for comparisons).
+    (the MMR selector alone, which the program falls back to; for comparisons). `rules`: the selection's rules and
+    weights (BriefRules; the default is the shipped brief).
     """
     if solver not in ("ilp", "greedy"):
         raise ValueError(f"solver must be 'ilp' or 'greedy', not {solver!r}")
@@ -391,7 +423,7 @@ def summarize(articles: list[Article], words: int = 120, min_sentences: int = 3,
 
     pool: list[_Sent] = []
     for ai, art in enumerate(articles):
-        pool.extend(brief_candidates(ai, art, lx))
+        pool.extend(brief_candidates(ai, art, lx, rules))
     titles = [clean_headline(a.title, a.outlet) for a in articles]
 
     vec = TfidfVectorizer(analyzer=_analyzer_for(lx), sublinear_tf=True, dtype=np.float32)
@@ -401,7 +433,8 @@ def summarize(articles: list[Article], words: int = 120, min_sentences: int = 3,
         X = None
     if X is None or not pool:
         hi = next((i for i, t in enumerate(titles) if t), 0)
-        return Brief(headline=titles[hi], sentences=[], headline_article_id=keys[hi] if titles[hi] else None)
+        return Brief(headline=titles[hi], sentences=[], headline_article_id=keys[hi] if titles[hi] else None,
+                     language=language)
     m = len(pool)
     T, X = X[m:], X[:m]
     art_of = np.array([p.art for p in pool])
@@ -411,14 +444,14 @@ def summarize(articles: list[Article], words: int = 120, min_sentences: int = 3,
     sent_bg = [bigrams(stem_tokens(p.text)) for p in pool]
     lead_bg = [set() for _ in articles]
     for p, bg in zip(pool, sent_bg):
-        if p.pos < LEAD_SENTENCES:
+        if p.pos < rules.lead_sentences:
             lead_bg[p.art] |= bg
     weights = {}
-    for min_df in sorted({max(1, min(MIN_DF, round(MIN_DF_SHARE * len(articles)))), 1}, reverse=True):
-        weights = concept_weights(doc_bg, min_df, lead_bg, LEAD_BONUS)
+    for min_df in sorted({max(1, min(rules.min_df, round(rules.min_df_share * len(articles)))), 1}, reverse=True):
+        weights = concept_weights(doc_bg, min_df, lead_bg, rules.lead_bonus)
         if sum(1 for bg in sent_bg if any(c in weights for c in bg)) >= min(max_sentences, 5):
             break
-    value = np.array([sum(weights.get(c, 0.0) for c in bg) for bg in sent_bg])
+    value = np.array([math.fsum(weights.get(c, 0.0) for c in bg) for bg in sent_bg])  # exact: order-free
 
     prev_keys = {(s.article_id, s.position) for s in previous.sentences} if previous else set()
     sticky = np.array([(keys[p.art], p.pos) in prev_keys for p in pool])
@@ -443,12 +476,12 @@ def summarize(articles: list[Article], words: int = 120, min_sentences: int = 3,
     SP_all = (XP @ X.T).toarray()  # similarity of each kept sentence to every candidate
     SP = SP_all[:, P]
 
-    score = _prior(pool, P, XP, SP_all, art_of, pubs)
+    score = _prior(pool, P, XP, SP_all, art_of, pubs, rules)
 
     chosen_local = None
     if solver == "ilp":
         chosen_local = _select_ilp(pool, P, sent_bg, weights, value, score, SP, sticky, words, min_sentences,
-                                   max_sentences, index, pubs)
+                                   max_sentences, index, pubs, rules)
     if chosen_local is None:  # no feasible program within its node limit (or greedy asked for): greedy MMR
         chosen_local = _select([pool[i] for i in P], SP, score, words, min_sentences, max_sentences)
     chosen = _prefer_earliest_copy([int(P[i]) for i in chosen_local], pool, X, pubs)
@@ -472,7 +505,26 @@ def summarize(articles: list[Article], words: int = 120, min_sentences: int = 3,
 
     hi = _headline(titles, articles, weights, pubs, previous, keys, lx)
     return Brief(headline=titles[hi], sentences=sentences, headline_article_id=keys[hi] if titles[hi] else None,
-                 latest=latest)
+                 latest=latest, language=language)
+
+
+def summarize_languages(articles: list[Article], previous: Brief | None = None, **options) -> Brief:
+    """The story's brief in its majority language (`summarize`), holding in `by_language` one brief more for each
+    other language the story has articles in, each from that language's articles only (and kept stable by that
+    language's previous brief): a reader can have the story in their language where it was reported in it. A
+    language the lexicons refuse (lang.UnsupportedLanguage: Thai) gets no brief of its own; only the majority
+    language's refusal propagates."""
+    brief = summarize(articles, previous=previous, **options)
+    languages = list(dict.fromkeys(a.language for a in articles if a.language and a.language != brief.language))
+    for code in languages:
+        group = [a for a in articles if a.language == code]
+        try:
+            other = summarize(group, previous=previous.by_language.get(code) if previous else None, **options)
+        except UnsupportedLanguage:
+            continue
+        if other.sentences or other.latest:
+            brief.by_language[code] = other
+    return brief
 
 
 def _day(art: Article):
@@ -555,7 +607,7 @@ def _latest(articles: list[Article], pool: list[_Sent], X, brief: list[int], lx:
     return chosen
 
 
-def _prior(pool, P, XP, SP_all, art_of, pubs) -> np.ndarray:
+def _prior(pool, P, XP, SP_all, art_of, pubs, rules: BriefRules = RULES) -> np.ndarray:
     """Centrality, coverage by other articles and lead position of the kept sentences, in [0, ~1.3]:
     the tie-breaker of the concept program and the score of the greedy fallback."""
     m = len(pool)
@@ -581,23 +633,28 @@ def _prior(pool, P, XP, SP_all, art_of, pubs) -> np.ndarray:
     # (aftershocks, reactions), which centrality alone would favour by their number.
     first_report = np.array([pubs[pool[i].art] == min(pubs) for i in P]) & (rank == 0)
     score = (
-        W_CENTRAL * central / (central.max() or 1.0)
-        + W_COVER * cover / (cover.max() or 1.0)
-        + W_LEAD * lead
-        + W_FIRST_REPORT * first_report
+        rules.w_central * central / (central.max() or 1.0)
+        + rules.w_cover * cover / (cover.max() or 1.0)
+        + rules.w_lead * lead
+        + rules.w_first_report * first_report
     )
+    if not rules.short_damping:
+        return score
     # Very short sentences score well on a few topic words but say little ("Tomorrow is a rest day").
     content = np.diff(XP.indptr)
     return score * np.minimum(1.0, 0.6 + 0.05 * content)
 
 
-def _select_ilp(pool, P, sent_bg, weights, value, score, SP, sticky, words, lo, hi, index, pubs) -> list[int] | None:
+def _select_ilp(pool, P, sent_bg, weights, value, score, SP, sticky, words, lo, hi, index, pubs,
+                rules: BriefRules = RULES) -> list[int] | None:
     """Concept-coverage integer program over the kept sentences; returns local indexes into P."""
     local = {int(g): li for li, g in enumerate(P)}
     cidx: dict = {}
     sent_concepts = []
     for g in P:
-        sent_concepts.append([cidx.setdefault(c, len(cidx)) for c in sent_bg[g] if c in weights])
+        # sorted: a set's order follows the process's hash seed, and the program's column order can change
+        # which of two equal briefs the node-limited search returns
+        sent_concepts.append([cidx.setdefault(c, len(cidx)) for c in sorted(sent_bg[g]) if c in weights])
     w = np.zeros(len(cidx))
     for c, j in cidx.items():
         w[j] = weights[c]
@@ -632,18 +689,21 @@ def _select_ilp(pool, P, sent_bg, weights, value, score, SP, sticky, words, lo, 
     # Two sentences saying the same thing never both appear (the second adds no concept, but the prior would
     # still pay for it when the budget has room).
     ii, jj = np.nonzero(np.triu(SP >= REDUNDANT, k=1))
-    exclusive = list(zip(ii.tolist(), jj.tolist()))
+    exclusive = list(zip(ii.tolist(), jj.tolist())) if rules.exclusive else []
     # The tie-breaker: worth a fraction of one shared concept, so coverage decides and the prior only breaks ties.
-    bonus = W_PRIOR * score * (w.max() if len(w) else 1.0) / max(1.0, score.max())
+    prior = rules.w_prior * score * (w.max() if len(w) else 1.0) / max(1.0, score.max())
+    bonus = prior
     # The first report's opening sentence states the event; a brief that starts elsewhere reads as a middle.
     first = min(pubs)
     first_candidate: dict[int, int] = {}
     for k, p in enumerate(pool):
         first_candidate.setdefault(p.art, k)
     opening = np.array([pubs[pool[g].art] == first and first_candidate[pool[g].art] == g for g in P])
-    bonus = bonus + W_OPENING * opening * (value[P].max() if len(P) else 0.0)
+    bonus = bonus + rules.w_opening * opening * (value[P].max() if len(P) else 0.0)
     # A sentence already in the previous brief keeps its place unless a clearly better selection comes.
-    bonus = bonus + STICKY * np.where(sticky[P], value[P], 0.0)
+    # Its worth is what the program pays for it: concepts and prior (with the prior at w_prior 1.0 a share of the
+    # concepts alone let a marginal article reshuffle the brief).
+    bonus = bonus + STICKY * np.where(sticky[P], value[P] + prior, 0.0)
     bonus[banned] = -1e6
     usable = [li for li in range(len(P)) if not (pool[P[li]].dangling or pool[P[li]].anaphor or pool[P[li]].open_end)]
     lo = min(lo, len(usable))
@@ -678,7 +738,7 @@ def _headline(titles, articles, weights, pubs, previous, keys, lx: Lexicon) -> i
         toks = stem_tokens(t)
         val = sum(weights.get(c, 0.0) for c in bigrams(toks)) / max(4, len(toks))
         if previous is not None and previous.headline_article_id == keys[i]:
-            val *= 1.0 + STICKY
+            val *= 1.0 + HEADLINE_STICKY
         if val > best_val:
             best, best_val = i, val
     return best

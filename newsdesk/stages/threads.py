@@ -9,9 +9,10 @@ or with different people (two earthquakes, two rehab stays) stay apart, however 
 stories about the same people on unrelated subjects do too; no time limit, so a thread spans years. A thread's id
 is the id of its oldest story (the smallest id: ids grow), so it stays put as the thread grows, and changes only
 when two threads join (to the older one's).
-How: candidates are stories sharing one of a story's names (the newest `posting_stories` per name); linked pairs
+How: candidates are stories sharing one of a story's names (not a name in over `posting_stories`); linked pairs
 are joined by average link: two threads join when the mean link score over all their pairs of
 stories reaches the bar, pairs not linked counting 0, so that one bridging pair cannot chain two big threads.
+A build redoes only what it changed (`relink`), with the same result.
 Settings: [threads] in docs/settings.md. Design and measurements: docs/design/threads.md.
 """
 from __future__ import annotations
@@ -20,7 +21,7 @@ import heapq
 import math
 from collections import Counter
 from dataclasses import dataclass
-from typing import Hashable, Iterable, Mapping, Sequence
+from typing import Callable, Hashable, Iterable, Mapping, Sequence
 
 from ..models import Article
 from ..settings import current
@@ -63,61 +64,133 @@ def _unit(vec: dict[str, float]) -> dict[str, float]:
     return {k: v / length for k, v in vec.items()}
 
 
+def stories_count(n: int) -> int:
+    """The number of stories IDF is taken over: `n` rounded up to a power of 2, so that a new story moves no weight
+    until the store doubles (what lets a build relink only what it changed: `relink`)."""
+    return 1 << max(n - 1, 0).bit_length()
+
+
+def df_bucket(df: int) -> int:
+    """A name's story count as IDF reads it: exact up to 8, then rounded down to a power of the square root of 2
+    (11, 16, 22, 32...), so that a common name's weight moves only when its count grows by 41%, not at every story
+    that names it."""
+    if df <= 8:
+        return df
+    return int(2 ** (math.floor(2 * math.log2(df)) / 2))
+
+
+def name_weights(df: Mapping[str, int], n: int) -> dict[str, float]:
+    """Name -> IDF weight over `n` stories, from each name's `df_bucket` and the `stories_count` of `n`."""
+    total = stories_count(n)
+    return {t: math.log((total + 1) / (df_bucket(c) + 1)) + 1.0 for t, c in df.items()}
+
+
+class Linker:
+    """The link scores between stories, from their names, the names' weights and their subjects: one pair's score
+    depends on those alone, so a pair whose two stories, and the weights of their names, did not change keeps
+    its score (`relink`). A name in more than `posting_stories` stories (its `df_bucket`) finds no candidates:
+    it says little, and its stories are found through their other names."""
+
+    def __init__(self, names: Mapping[Hashable, dict[str, float]], min_names: float | None = None,
+                 min_subject: float | None = None, soft: bool = False):
+        self.min_names = SETTINGS.min_names if min_names is None else min_names
+        self.min_subject = SETTINGS.min_subject if min_subject is None else min_subject
+        self.soft = soft
+        self.names = names
+        self.holders: dict[str, list] = {}
+        for sid, story_names in names.items():
+            for t in story_names:
+                if t in self.holders:
+                    self.holders[t].append(sid)
+                else:
+                    self.holders[t] = [sid]
+        self.df = {t: len(h) for t, h in self.holders.items()}
+        self.total = stories_count(len(names))
+        self._units: dict[Hashable, dict[str, float]] = {}
+
+    def unit(self, sid: Hashable) -> dict[str, float]:
+        if sid not in self._units:  # weights as `name_weights`, for this story's names only
+            self._units[sid] = _unit({t: w * (math.log((self.total + 1) / (df_bucket(self.df[t]) + 1)) + 1.0)
+                                      for t, w in self.names[sid].items()})
+        return self._units[sid]
+
+    def candidates(self, sid: Hashable) -> set:
+        """The stories sharing one of `sid`'s names that find candidates."""
+        out: set = set()
+        for t in self.names[sid]:
+            if df_bucket(self.df[t]) <= SETTINGS.posting_stories:
+                out.update(self.holders[t])
+        out.discard(sid)
+        return out
+
+    def score(self, a: Hashable, b: Hashable, vectors: Mapping[Hashable, dict | None]) -> float:
+        """The link score of two stories: the geometric mean of their name cosine and their subject cosine where
+        each reaches its bar, else 0 (with `soft`, minus that mean: it never links, but counts in the mean)."""
+        name_sim = _dot(self.unit(a), self.unit(b))
+        if name_sim < self.min_names and not self.soft:
+            return 0.0
+        va, vb = vectors.get(a), vectors.get(b)
+        subject = _dot(va, vb) if va and vb else 0.0
+        score = math.sqrt(max(name_sim, 0.0) * max(subject, 0.0))
+        if name_sim >= self.min_names and subject >= self.min_subject:
+            return score
+        return -score if self.soft else 0.0
+
+    def links(self, stories: Iterable[Hashable], vectors: Mapping[Hashable, dict | None]
+              ) -> dict[tuple, float]:
+        """(a, b) -> score, a < b by `_order`, for every linked pair (or, with `soft`, scored pair) that holds one
+        of `stories`; `vectors`: story -> unit subject vector, for those and their candidates."""
+        out: dict[tuple, float] = {}
+        for a in stories:
+            for b in self.candidates(a):
+                pair = (a, b) if _order(a) < _order(b) else (b, a)
+                if pair not in out:
+                    s = self.score(*pair, vectors)
+                    if s:
+                        out[pair] = s
+        return out
+
+
 def link_scores(profiles: Sequence[StoryProfile], min_names: float | None = None,
-                min_subject: float | None = None) -> dict[tuple[int, int], float]:
+                min_subject: float | None = None, soft: bool = False) -> dict[tuple[int, int], float]:
     """(i, j) -> link score, i < j indexes into `profiles`, for the pairs over both bars: the name cosine (names
-    weighted by IDF over these stories) at least `min_names` and the subject cosine at least `min_subject`. The
-    score is the geometric mean of the two."""
-    min_names = SETTINGS.min_names if min_names is None else min_names
-    min_subject = SETTINGS.min_subject if min_subject is None else min_subject
-    df: Counter = Counter()
-    for p in profiles:
-        df.update(p.names.keys())
-    n = len(profiles)
-    idf = {t: math.log((n + 1) / (c + 1)) + 1.0 for t, c in df.items()}
-    # unit vectors once, so that each pair costs two dot products over shared terms only
-    names = [_unit({t: w * idf[t] for t, w in p.names.items()}) for p in profiles]
-    subjects = [_unit(p.vector) if p.vector else None for p in profiles]
-    index: dict[str, list[int]] = {}
-    for i, p in enumerate(profiles):
-        for t in p.names:
-            index.setdefault(t, []).append(i)
-    out: dict[tuple[int, int], float] = {}
-    for t, members in index.items():
-        if len(members) > SETTINGS.posting_stories:  # a name in so many stories says little: its newest only
-            members = members[-SETTINGS.posting_stories:]
-        for a in range(len(members)):
-            for b in range(a + 1, len(members)):
-                i, j = members[a], members[b]
-                if (i, j) in out or (j, i) in out:
-                    continue
-                name_sim = _dot(names[i], names[j])
-                if name_sim < min_names:
-                    out[(min(i, j), max(i, j))] = 0.0
-                    continue
-                vi, vj = subjects[i], subjects[j]
-                subject = _dot(vi, vj) if vi and vj else 0.0
-                out[(min(i, j), max(i, j))] = math.sqrt(name_sim * subject) if subject >= min_subject else 0.0
-    return {k: v for k, v in out.items() if v > 0}
+    weighted by IDF over these stories, `name_weights`) at least `min_names` and the subject cosine at least
+    `min_subject`. The score is the geometric mean of the two."""
+    linker = Linker({i: p.names for i, p in enumerate(profiles)}, min_names, min_subject, soft)
+    vectors = {i: _unit(p.vector) if p.vector else None for i, p in enumerate(profiles)}
+    return linker.links(range(len(profiles)), vectors)
 
 
 def threads(profiles: Sequence[StoryProfile], min_names: float | None = None, min_subject: float | None = None,
-            min_link: float | None = None, previous: Mapping[Hashable, Hashable] | None = None
-            ) -> dict[Hashable, Hashable]:
+            min_link: float | None = None, previous: Mapping[Hashable, Hashable] | None = None,
+            soft: bool = False) -> dict[Hashable, Hashable]:
     """Story id -> thread id for every profile; see the module's docstring. `min_link`: the average link score over
     two threads' pairs of stories at which they join. `previous`: story id -> its thread id from the last time
     (`keep_ids`)."""
+    links = link_scores(profiles, min_names, min_subject, soft)
+    ids = [p.id for p in profiles]
+    groups = average_link(sorted(ids, key=_order), {(ids[i], ids[j]): s for (i, j), s in links.items()}, min_link)
+    return keep_ids(groups, previous or {})
+
+
+def average_link(stories: Sequence[Hashable], links: Mapping[tuple, float], min_link: float | None = None
+                 ) -> list[list[Hashable]]:
+    """Groups of `stories` (in their order) by average link over `links` ((a, b) -> score, both among `stories`;
+    negative: a pair under a bar, counted in the mean but never linking): two groups join when the mean over all
+    their pairs reaches `min_link` and one of their pairs links. A group's result depends only on the links
+    within its connected component and on the order of its stories, so a component can be redone alone."""
     min_link = SETTINGS.min_link if min_link is None else min_link
-    links = link_scores(profiles, min_names, min_subject)
-    members: dict[int, list[int]] = {i: [i] for i in range(len(profiles))}
-    # between clusters: the sum of their pairs' link scores; clusters with no linked pair never join
-    sums: dict[int, dict[int, float]] = {i: {} for i in range(len(profiles))}
-    for (i, j), s in links.items():
-        sums[i][j] = sums[i].get(j, 0.0) + s
-        sums[j][i] = sums[j].get(i, 0.0) + s
+    at = {sid: i for i, sid in enumerate(stories)}
+    members: dict[int, list[int]] = {i: [i] for i in range(len(stories))}
+    # between clusters: the sum of their pairs' link scores and how many pairs link; clusters with no linked pair
+    # never join
+    sums: dict[int, dict[int, list]] = {i: {} for i in range(len(stories))}
+    pairs = sorted((min(at[a], at[b]), max(at[a], at[b]), s) for (a, b), s in links.items())
+    for i, j, s in pairs:
+        sums[i][j] = sums[j][i] = [abs(s), 1 if s > 0 else 0]
     # the best mean first, from a heap whose entries go stale when either cluster changes (its version moves)
-    version = [0] * len(profiles)
-    heap = [(-s, i, j, 0, 0) for (i, j), s in links.items() if s >= min_link]
+    version = [0] * len(stories)
+    heap = [(-s, i, j, 0, 0) for i, j, s in pairs if s >= min_link]  # under a bar: negative
     heapq.heapify(heap)
     while heap:
         _, a, b, va, vb = heapq.heappop(heap)
@@ -127,18 +200,89 @@ def threads(profiles: Sequence[StoryProfile], min_names: float | None = None, mi
             a, b = b, a
         members[a] += members.pop(b)
         version[a] += 1
-        for c, s in sums.pop(b).items():
+        for c, (s, linked) in sorted(sums.pop(b).items()):
             sums[c].pop(b, None)
             if c != a:
-                sums[a][c] = sums[a].get(c, 0.0) + s
-                sums[c][a] = sums[a][c]
+                both = sums[a].get(c, [0.0, 0])
+                sums[a][c] = sums[c][a] = [both[0] + s, both[1] + linked]
         sums[a].pop(a, None)
         size = len(members[a])
-        for c, s in sums[a].items():
+        for c, (s, linked) in sorted(sums[a].items()):
             mean = s / (size * len(members[c]))
-            if mean >= min_link:
+            if linked and mean >= min_link:
                 heapq.heappush(heap, (-mean, a, c, version[a], version[c]))
-    return keep_ids([[profiles[i].id for i in group] for group in members.values()], previous or {})
+    return [[stories[i] for i in group] for group in members.values()]
+
+
+@dataclass
+class Relinked:
+    """What `relink` found: `thread_of` story -> thread id for the stories whose thread may have changed (the
+    others keep theirs), the links to store (`links`, replacing every stored link that touches `dropped`), the
+    names' counts as IDF read them (`state`, name -> `df_bucket`, "" -> `stories_count`), and how many stories
+    were relinked (`relinked`) and re-threaded (`region`)."""
+
+    thread_of: dict
+    links: dict
+    dropped: set
+    state: dict
+    relinked: int
+    region: int
+
+
+def relink(names: Mapping[Hashable, dict[str, float]], vectors: Callable[[set], Mapping[Hashable, dict | None]],
+           changed: set | None, stored_links: Mapping[tuple, float], state: Mapping[str, int],
+           previous: Mapping[Hashable, Hashable], min_names: float | None = None, min_subject: float | None = None,
+           min_link: float | None = None, soft: bool = False) -> Relinked:
+    """Threads after a build, redoing only what it can change, with the result of `threads` over every story.
+    `names`: every live story's names; `vectors(ids)`: their subject vectors; `changed`: the stories whose names
+    or vector changed since the last time (None: every story); `stored_links`, `state`: what the last time stored
+    (`Relinked`); `previous`: story -> its stored thread id.
+
+    A pair's link score depends on its two stories and their names' weights only (`Linker`), and a weight on a
+    name's `df_bucket` and the `stories_count`: so the stories relinked are the changed ones, those without a
+    thread yet, and the holders of a name whose bucket moved (all of them when the stories count moves). A
+    thread depends only on the links of its connected component (`average_link`) and on the previous ids of its
+    stories (`keep_ids`), so the stories re-threaded are the components, in the old links and the new, of the
+    stories relinked and of the stories gone; every other story's thread stays as stored."""
+    linker = Linker(names, min_names, min_subject, soft)
+    now = {t: df_bucket(c) for t, c in linker.df.items()}
+    now[""] = stories_count(len(names))
+    gone = ({a for a, _ in stored_links} | {b for _, b in stored_links}) - names.keys()
+    if changed is None or state.get("") != now[""]:
+        todo = set(names)
+        kept: dict[tuple, float] = {}
+        gone |= {s for s in previous if s not in names}
+    else:
+        moved = {t for t in now.keys() | state.keys() if t and now.get(t) != state.get(t)}
+        todo = ({s for s in changed if s in names} | {s for s in names if previous.get(s) is None}
+                | {s for t in moved for s in linker.holders.get(t, ())})
+        kept = {p: v for p, v in stored_links.items()
+                if p[0] not in todo and p[1] not in todo and p[0] not in gone and p[1] not in gone}
+    wanted = set(todo)
+    for sid in todo:
+        wanted |= linker.candidates(sid)
+    units = {sid: _unit(v) if v else None for sid, v in vectors(wanted).items()}
+    fresh = linker.links(sorted(todo, key=_order), units)
+    links = {**kept, **fresh}
+    # the stories whose thread can change: the components of the relinked and the gone, in the old links and new
+    graph: dict = {}
+    for table in (stored_links, links):
+        for (a, b), v in table.items():
+            if v > 0:
+                graph.setdefault(a, set()).add(b)
+                graph.setdefault(b, set()).add(a)
+    region: set = set()
+    stack = list(todo | gone)
+    while stack:
+        sid = stack.pop()
+        if sid not in region:
+            region.add(sid)
+            stack.extend(graph.get(sid, ()))
+    region &= names.keys()
+    inside = {p: v for p, v in links.items() if p[0] in region and p[1] in region}
+    groups = average_link(sorted(region, key=_order), inside, min_link)
+    thread_of = keep_ids(groups, {s: previous[s] for s in region if previous.get(s) is not None})
+    return Relinked(thread_of, fresh, todo | gone, now, len(todo), len(region))
 
 
 def keep_ids(groups: list[list[Hashable]], previous: Mapping[Hashable, Hashable]) -> dict[Hashable, Hashable]:

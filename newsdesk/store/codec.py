@@ -37,23 +37,31 @@ def parse_time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def brief_to_json(brief: Brief) -> str:
-    def encode(o):
-        return o.isoformat() if isinstance(o, datetime) else o
-
+def _brief_data(brief: Brief) -> dict:
     data = asdict(brief)
-    for s in data["sentences"] + data["latest"]:
-        s["published"] = encode(s["published"])
-    return json.dumps(data)
+    for part in [data] + list(data["by_language"].values()):
+        for s in part["sentences"] + part["latest"]:
+            if isinstance(s["published"], datetime):
+                s["published"] = s["published"].isoformat()
+    return data
+
+
+def brief_to_json(brief: Brief) -> str:
+    return json.dumps(_brief_data(brief))
 
 
 def brief_from_json(text: str | None) -> Brief | None:
     if not text:
         return None
-    data = json.loads(text)
+    return _brief_from_data(json.loads(text))
 
+
+def _brief_from_data(data: dict) -> Brief:
+    """A stored brief; briefs stored before `language` and `by_language` existed read with None and {}."""
     def decode(items):
         return [BriefSentence(**{**s, "published": parse_time(s.get("published"))}) for s in items]
 
     return Brief(headline=data["headline"], sentences=decode(data["sentences"]),
-                 headline_article_id=data.get("headline_article_id"), latest=decode(data.get("latest", [])))
+                 headline_article_id=data.get("headline_article_id"), latest=decode(data.get("latest", [])),
+                 language=data.get("language"),
+                 by_language={code: _brief_from_data(b) for code, b in (data.get("by_language") or {}).items()})

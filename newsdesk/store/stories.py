@@ -121,6 +121,32 @@ class Stories(Articles):
             self.db.executemany("UPDATE stories SET thread_id = ? WHERE id = ?", changed)
         return len(changed)
 
+    def thread_links(self) -> dict[tuple[int, int], float]:
+        """(a, b) -> score: the link scores between stories the last threads found (stages.threads.relink)."""
+        return {(a, b): score for a, b, score in self.db.execute("SELECT a, b, score FROM thread_links")}
+
+    def thread_counts(self) -> dict[str, int]:
+        """Name -> its story count as the last threads' IDF read it ('' -> the stories count)."""
+        return dict(self.db.execute("SELECT name, bucket FROM thread_counts").fetchall())
+
+    def save_thread_links(self, dropped: Iterable[int], links: dict[tuple[int, int], float],
+                          counts: dict[str, int]) -> None:
+        """Replaces every stored link touching a story of `dropped` by `links`, and the counts by `counts`, in one
+        transaction."""
+        ids = list(dropped)
+        old = self.thread_counts()
+        with self.transaction():
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                marks = ",".join("?" * len(chunk))
+                self.db.execute(f"DELETE FROM thread_links WHERE a IN ({marks}) OR b IN ({marks})", chunk + chunk)
+            self.db.executemany("INSERT INTO thread_links VALUES (?, ?, ?)",
+                                [(a, b, score) for (a, b), score in links.items()])
+            gone = [(t,) for t in old if t not in counts]
+            moved = [(t, b) for t, b in counts.items() if old.get(t) != b]
+            self.db.executemany("DELETE FROM thread_counts WHERE name = ?", gone + [(t,) for t, _ in moved])
+            self.db.executemany("INSERT INTO thread_counts VALUES (?, ?)", moved)
+
     def thread_stories(self, thread_id: int) -> list[Story]:
         """The stories (with articles) of a thread, oldest first by their first article."""
         rows = self.db.execute(

@@ -107,6 +107,11 @@ class StoryDetail(BaseModel):
     brief: list[BriefSentenceOut]
     latest: list[BriefSentenceOut] = Field([], description="What the newest reports add to the brief, newest first; "
                                             "empty when every article has one date.")
+    brief_language: str | None = Field(None, description="The language of `headline`, `brief` and `latest`: the one "
+                                       "asked for with `?lang=` where the story has articles in it, else the "
+                                       "language most of its articles are in.")
+    brief_languages: list[str] = Field([], description="Every language the brief can be had in (`?lang=`), the "
+                                       "majority language first.")
     articles: list[ArticleRef]
     related: list[RelatedStory]
     section: str | None = Field(None, description="The story's section key (`/api/sections`), read from its "

@@ -7,8 +7,9 @@ generation they were built in, and drops them all as soon as the generation move
 
 Never stale: the generation is read before the page is built, so a page holds the state of that generation or a
 newer one; once a commit is visible the generation differs and every kept page is dropped. Kept only what depends
-on the database and the request's path and query alone: GET requests of anonymous readers (a logged-in reader's
-pages carry their forms and CSRF token, and go through uncached), answers 200 without a cookie, on the paths of
+on the database and the request's path and query alone (and, on story pages, its Accept-Language header): GET
+requests of anonymous readers (a logged-in reader's pages carry their forms and CSRF token, and go through
+uncached), answers 200 without a cookie, on the paths of
 `CACHED`. With 10 clients on 2 cores the server's CPU is the queue, and rendering a 50-story page costs 5-10 ms
 of it; a kept page costs a dictionary lookup.
 """
@@ -30,6 +31,9 @@ CACHED_EXACT = frozenset({"/", "/latest", "/search", "/feed.atom", "/feed.json",
                           "/api/search", "/api/search/stories", "/api/sections"})
 CACHED_PREFIXES = ("/stories/", "/articles/", "/entities/", "/section/", "/api/stories/", "/api/articles/",
                    "/api/entities/", "/api/sections/")
+# Story pages answer in the reader's language where the story has a brief in it (views/stories.py: `?lang=`, else
+# the Accept-Language header): their key holds that header too. Other pages do not read it.
+NEGOTIATED_PREFIXES = ("/stories/",)
 MAX_ENTRIES = 512
 MAX_BYTES = 64 * 2 ** 20  # all kept bodies together
 MAX_BODY = 2 * 2 ** 20  # one body larger than this is not kept
@@ -74,12 +78,12 @@ class PageCache:
     def __init__(self, app: ASGIApp, generation: Generation, bypass: Callable[[], bool] = lambda: False):
         self.app, self.generation, self.bypass = app, generation, bypass
         self._gen: int | None = None
-        self._entries: OrderedDict[tuple[str, bytes], tuple[Message, bytes]] = OrderedDict()
+        self._entries: OrderedDict[tuple, tuple[Message, bytes]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()  # the event loop is one thread, but a test client may run several
         self.hits = self.misses = 0
 
-    def _lookup(self, gen: int, key: tuple[str, bytes]) -> tuple[Message, bytes] | None:
+    def _lookup(self, gen: int, key: tuple) -> tuple[Message, bytes] | None:
         with self._lock:
             if gen != self._gen:
                 self._entries.clear()
@@ -90,7 +94,7 @@ class PageCache:
                 self._entries.move_to_end(key)
             return found
 
-    def _keep(self, gen: int, key: tuple[str, bytes], start: Message, body: bytes) -> None:
+    def _keep(self, gen: int, key: tuple, start: Message, body: bytes) -> None:
         with self._lock:
             if gen != self._gen or key in self._entries:  # built under a generation gone by: not kept
                 return
@@ -107,6 +111,8 @@ class PageCache:
             return
         gen = self.generation.current()  # read before the page is built: the page is of this state or newer
         key = (scope["path"], scope.get("query_string", b""))
+        if scope["path"].startswith(NEGOTIATED_PREFIXES):
+            key += (next((v for k, v in scope.get("headers", []) if k == b"accept-language"), b""),)
         found = self._lookup(gen, key)
         if found is not None:
             self.hits += 1

