@@ -2,6 +2,8 @@
 
     python benchmarks/loso.py [--sets ecbplus,allsides,duc2003,multinews,wikinews]
                               [--fit-sets ecbplus,allsides,duc2003,multinews]
+                              [--variants base,rel,relonly,reg,relreg,relonlyreg,short,relshort]
+                              [--cuts 0.1,...] [--no-halves]
                               [--drop FEATURE,...] [--trees key=value,...] [--free] [--data DIR]
 
 One table, one run: for each set, BCubed F1 of
@@ -25,7 +27,11 @@ shipped one streams every set, for the window and its copies) does not change wh
 The last lines print, for the pair classifier refitted on all the fitting sets, the cut and attach bar that
 leave-one-set-out chooses over them (the setting `--write`-worthy models should ship with) and its in-sample
 figures. Options try what might generalise better: `--drop` fits without some PAIR_FEATURES, `--trees` changes
-the boosted trees' settings (fit_cluster.TREES), `--free` lifts the monotonic constraints.
+the boosted trees' settings (fit_cluster.TREES), `--free` lifts the monotonic constraints; `--variants` fits and
+scores several variants (VARIANTS: feature sets, tree settings, fits on leads) side by side in one run, each also
+with the cut and attach bar chosen on the left-out set itself, without its gold, by the most link silhouette or
+modularity of its clusters (recluster.link_silhouette, link_modularity: what the running system could compute on
+its window), and the in-sample and held-out-halves figures with the silhouette's choice.
 """
 from __future__ import annotations
 
