@@ -154,3 +154,20 @@ class StoryAssigner:
         if self.journal is not None:
             self.journal.append(("m", dict(changed)))
         return changed, retired
+
+    def join_stories(self, merges: dict[Hashable, Hashable]) -> dict[Hashable, Hashable]:
+        """Moves every window article (and its copies) of each story in `merges` to the story it joins (story ->
+        story, final); returns the articles moved (key -> story). Recorded as re-clustering's moves are: the
+        clusterer's stories stay as the stream made them."""
+        if not merges:
+            return {}
+        changed = {k: merges[self.story_of[k]] for k in self.recent if self.story_of.get(k) in merges}
+        for copy, original in self.copy_of.items():
+            if original in changed and self.story_of.get(copy) != changed[original]:
+                changed[copy] = changed[original]
+        for key, story in changed.items():
+            self.related_dirty.update((self.story_of.get(key), story))
+        self.story_of.update(changed)
+        if self.journal is not None:
+            self.journal.append(("m", dict(changed)))
+        return changed
