@@ -248,17 +248,16 @@ class CrossLanguage:
             cache.update({k: (cache[k][0], v) for k, v in zip(todo, vectors)})
             keys = [k for k in keys if cache[k][1] is not None]
         position = {k: n for n, k in enumerate(keys)}
-        stories = [stream.story_of[k] for k in keys]
-        pinned = {window.pins[k]: True for k in keys if window.pins.get(k) is not None}
         apart = [(position[a], position[b]) for a, b in window.apart if a in position and b in position]
         days = crosslang.whole_days([stream.recent[k][0].when for k in keys])
-        merges = crosslang.merges(stories, [cache[k][0] for k in keys], np.stack([cache[k][1] for k in keys]),
-                                  days, pinned=pinned, apart=apart)
-        moved = stream.join_stories(merges)
+        groups = crosslang.regroup([stream.story_of[k] for k in keys], [cache[k][0] for k in keys],
+                                   np.stack([cache[k][1] for k in keys]), days,
+                                   pinned=[window.pins.get(k) is not None for k in keys], apart=apart)
+        moved, retired = stream.regroup(keys, groups, window.new_story, fixed=window.pins)
         window.moved.update(moved)
-        for story, into in merges.items():
-            window.retired[story] = into
-        window.retired = {old: merges.get(new, new) for old, new in window.retired.items()}
+        # a story re-clustering emptied that went where this stage moved its articles on, follows them
+        window.retired = {old: retired.get(new, new) for old, new in window.retired.items()}
+        window.retired.update(retired)
         return window
 
 

@@ -1,18 +1,20 @@
 """Stories across languages: the window's stories in different languages that report one event, joined.
 
 In: the window's articles after re-clustering (recluster.py): each one's story, language, day, and a multilingual
-vector (`CrossEmbedder`: multilingual-e5-small over its title and first LEAD_WORDS words). Out: `merges`, story ->
-the story it joins.
-Guarantees: only stories that share no language are ever joined, so what the clusterer decided between two
-articles of one language (two English stories kept apart) is never undone here, and a window in one language is
-left exactly as it was (no vector is even computed). Two stories join only on evidence between their articles of
-different languages at most `max_gap_days` apart; a story holding a user's pins keeps its id and never joins
-another such story; a user's `apart` pairs are never put together.
+vector (`CrossEmbedder`: multilingual-e5-small over its title and first `lead_words` words). Out: `regroup`, a
+group number per article (the driver maps groups to story ids as re-clustering does, recluster.story_ids).
+Guarantees: the articles of one language are grouped exactly as the clusterer grouped them (two articles of one
+language share a story after this stage iff they did before), so it acts only between articles of different
+languages, and a window in one language is left as it was (no vector is even computed). Each story is cut into
+its parts by language, and parts join only on evidence between their articles (all in different languages) at most
+`max_gap_days` apart: the clusterer's own cross-language joins, which rest on shared figures and Latin-script names
+only, are redone here. Parts pinned by a user to different stories never join; a user's `apart` pairs are never
+put together.
 How: each vector is centred on a running mean of the vectors (the shipped mean of news articles counting as
-PRIOR_DOCS articles, then the window's): raw cosines of such vectors are all high. Average link over stories: two
-groups of stories join while the mean centred cosine over their pairs of articles close enough in time reaches
+PRIOR_DOCS articles, then the window's): raw cosines of such vectors are all high. Average link over the parts:
+two groups join while the mean centred cosine over their pairs of articles close enough in time reaches
 `min_similarity`, the best pair first, each group keeping the set of its languages and joining only a group with
-none of them. The largest story of a group (then the oldest) names it.
+none of them.
 
 Why a model and which: a cross-language link needs either a translation or a space both languages map to. The
 clusterer's own signals (words, names, the English MiniLM) barely cross a language, and no model hub is
@@ -98,22 +100,22 @@ def centred(vectors: np.ndarray, mean: np.ndarray | None = None) -> np.ndarray:
     return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-9)
 
 
-def merges(stories: Sequence[Hashable], languages: Sequence[str], vectors: np.ndarray, days: Sequence[float],
-           min_similarity: float | None = None, max_gap_days: float | None = None,
-           pinned: Mapping[Hashable, bool] | None = None, apart: Sequence[tuple[int, int]] = (),
-           centre: bool = True) -> dict[Hashable, Hashable]:
-    """Story -> the story it joins, for the articles given (`stories[k]`, `languages[k]`, `vectors[k]`, `days[k]`
-    in whole days, NaN undated); see the module's docstring. `pinned`: stories holding a user's pins. `apart`:
-    pairs of article indexes never put in one story."""
+def regroup(stories: Sequence[Hashable], languages: Sequence[str], vectors: np.ndarray, days: Sequence[float],
+            min_similarity: float | None = None, max_gap_days: float | None = None,
+            pinned: Sequence[bool] | None = None, apart: Sequence[tuple[int, int]] = (),
+            centre: bool = True) -> list[int]:
+    """A group number per article (`stories[k]`, `languages[k]`, `vectors[k]`, `days[k]` in whole days, NaN
+    undated): the articles of one story and one language stay together, and those parts join across languages
+    (see the module's docstring). `pinned[k]`: the article is pinned by a user to its story (parts pinned to
+    different stories never join). `apart`: pairs of article indexes never put in one group."""
     min_similarity = SETTINGS.min_similarity if min_similarity is None else min_similarity
     max_gap_days = current().recluster.pair_max_gap_days if max_gap_days is None else max_gap_days
-    pinned = pinned or {}
     n = len(stories)
+    parts = sorted({(s, l) for s, l in zip(stories, languages)}, key=lambda p: (_order(p[0]), p[1]))
+    where = {p: g for g, p in enumerate(parts)}
+    group = np.array([where[p] for p in zip(stories, languages)], dtype=int)
     if n < 2 or len(set(languages)) < 2:
-        return {}
-    ids = sorted(set(stories), key=_order)
-    where = {s: g for g, s in enumerate(ids)}
-    group = np.array([where[s] for s in stories])
+        return group.tolist()
     lang_ids = {lang: k for k, lang in enumerate(sorted(set(languages)))}
     lang = np.array([lang_ids[x] for x in languages])
     x = centred(vectors) if centre else np.asarray(vectors, dtype=np.float64)
@@ -121,20 +123,21 @@ def merges(stories: Sequence[Hashable], languages: Sequence[str], vectors: np.nd
     # evidence: pairs of articles in different languages, close enough in time (undated: never too far)
     usable = (lang[:, None] != lang[None, :]) & ~(np.abs(day[:, None] - day[None, :]) > max_gap_days)
     sims = np.where(usable, x @ x.T, 0.0)
-    k = len(ids)
+    k = len(parts)
     member = np.zeros((k, n))
     member[group, np.arange(n)] = 1.0
-    total = member @ sims @ member.T  # summed cosine between stories, over usable pairs
+    total = member @ sims @ member.T  # summed cosine between parts, over usable pairs
     count = member @ usable.astype(np.float64) @ member.T
-    langs = [set() for _ in range(k)]
-    for g, lg in zip(group, lang):
-        langs[g].add(int(lg))
+    langs = [{lang_ids[p[1]]} for p in parts]
     size = member.sum(axis=1)
+    pins: list[set] = [set() for _ in range(k)]
+    for g, s, pin in zip(group, stories, pinned if pinned is not None else [False] * n):
+        if pin:
+            pins[g].add(s)
     avoid = [set() for _ in range(k)]
     for a, b in apart:
         avoid[group[a]].add(int(group[b]))
         avoid[group[b]].add(int(group[a]))
-    pins = [bool(pinned.get(s)) for s in ids]
     alive = np.ones(k, dtype=bool)
     members = {g: [g] for g in range(k)}
     version = [0] * k
@@ -156,10 +159,8 @@ def merges(stories: Sequence[Hashable], languages: Sequence[str], vectors: np.nd
         _, a, b, va, vb = heapq.heappop(heap)
         if not (alive[a] and alive[b]) or version[a] != va or version[b] != vb:
             continue
-        if langs[a] & langs[b] or (pins[a] and pins[b]) or b in avoid[a]:
-            continue  # stories sharing a language (or both pinned, or kept apart) never join here
-        if (pins[b], size[b], -b) > (pins[a], size[a], -a):  # the pinned, else the larger, else the older names it
-            a, b = b, a
+        if langs[a] & langs[b] or len(pins[a] | pins[b]) > 1 or b in avoid[a]:
+            continue  # groups sharing a language (or pinned to two stories, or kept apart) never join here
         total[a] += total[b]
         total[:, a] += total[:, b]
         count[a] += count[b]
@@ -168,7 +169,7 @@ def merges(stories: Sequence[Hashable], languages: Sequence[str], vectors: np.nd
         version[a] += 1
         langs[a] |= langs[b]
         size[a] += size[b]
-        pins[a] = pins[a] or pins[b]
+        pins[a] |= pins[b]
         avoid[a] |= avoid[b]
         for c in range(k):
             if b in avoid[c]:
@@ -178,12 +179,10 @@ def merges(stories: Sequence[Hashable], languages: Sequence[str], vectors: np.nd
         for c in np.nonzero(row >= min_similarity)[0]:
             heapq.heappush(heap, (-row[c], min(a, int(c)), max(a, int(c)), version[min(a, int(c))],
                                   version[max(a, int(c))]))
-    out: dict[Hashable, Hashable] = {}
-    for head, group_members in members.items():
-        for g in group_members:
-            if g != head:
-                out[ids[g]] = ids[head]
-    return out
+    final = np.zeros(k, dtype=int)
+    for number, head in enumerate(sorted(members)):
+        final[members[head]] = number
+    return final[group].tolist()
 
 
 def _order(story: Hashable) -> tuple:
