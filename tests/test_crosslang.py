@@ -108,10 +108,18 @@ def test_one_language_keeps_its_grouping_however_alike_the_others():
     same = np.tile(np.eye(4)[0], (5, 1))  # five identical vectors
     # two English stories, a French one and a story holding a German and a French article
     groups = crosslang.regroup(["e1", "e2", "f", "m", "m"], ["en", "en", "fr", "de", "fr"], same, [np.nan] * 5,
-                               min_similarity=0.5, centre=False)
+                               min_similarity=0.5, centre=False, keep_languages=True)
     assert groups[0] != groups[1]  # the clusterer's decision between two English stories stands
     assert groups[2] != groups[4]  # and between two French ones
     assert {groups[2], groups[3]} <= {groups[0], groups[1]}  # each other part joins an English story
+
+
+def test_two_stories_of_one_language_join_when_their_translations_agree():
+    # e1 and e2 (English, split by the clusterer) are each as alike as can be to the French report f; d is unrelated
+    v = np.array([[1.0, 0.0], [1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
+    groups = crosslang.regroup(["e1", "e2", "f", "d"], ["en", "en", "fr", "de"], v, [0.0] * 4,
+                               min_similarity=0.5, centre=False, keep_languages=False)
+    assert groups[0] == groups[1] == groups[2] != groups[3]
 
 
 def test_far_apart_in_time_pinned_and_apart_are_kept():

@@ -3,18 +3,19 @@
 In: the window's articles after re-clustering (recluster.py): each one's story, language, day, and a multilingual
 vector (`CrossEmbedder`: multilingual-e5-small over its title and first `lead_words` words). Out: `regroup`, a
 group number per article (the driver maps groups to story ids as re-clustering does, recluster.story_ids).
-Guarantees: the articles of one language are grouped exactly as the clusterer grouped them (two articles of one
-language share a story after this stage iff they did before), so it acts only between articles of different
-languages, and a window in one language is left as it was (no vector is even computed). Each story is cut into
-its parts by language, and parts join only on evidence between their articles (all in different languages) at most
-`max_gap_days` apart: the clusterer's own cross-language joins, which rest on shared figures and Latin-script names
-only, are redone here. Parts pinned by a user to different stories never join; a user's `apart` pairs are never
+Guarantees: a window in one language is left as it was (no vector is even computed); two articles of one language
+that shared a story still do; and every join rests on evidence between articles of different languages only.
+Each story is cut into its parts by language, and parts join only on their pairs of articles in different
+languages at most `max_gap_days` apart: the clusterer's own cross-language joins, which rest on shared figures
+and Latin-script names only, are redone here. Two parts of one language may join when their translations agree
+(two English stories the clusterer split, each matching the French report of one event); with `keep_languages`
+they never do, and each language keeps the clusterer's grouping exactly. Parts pinned by a user to different stories never join; a user's `apart` pairs are never
 put together.
 How: each vector is centred on a running mean of the vectors (the shipped mean of news articles counting as
 PRIOR_DOCS articles, then the window's): raw cosines of such vectors are all high. Average link over the parts:
 two groups join while the mean centred cosine over their pairs of articles close enough in time reaches
-`min_similarity`, the best pair first, each group keeping the set of its languages and joining only a group with
-none of them.
+`min_similarity`, the best pair first (with `keep_languages`, a group joins only a group with none of its
+languages).
 
 Why a model and which: a cross-language link needs either a translation or a space both languages map to. The
 clusterer's own signals (words, names, the English MiniLM) barely cross a language, and no model hub is
@@ -103,13 +104,16 @@ def centred(vectors: np.ndarray, mean: np.ndarray | None = None) -> np.ndarray:
 def regroup(stories: Sequence[Hashable], languages: Sequence[str], vectors: np.ndarray, days: Sequence[float],
             min_similarity: float | None = None, max_gap_days: float | None = None,
             pinned: Sequence[bool] | None = None, apart: Sequence[tuple[int, int]] = (),
-            centre: bool = True) -> list[int]:
+            centre: bool = True, keep_languages: bool | None = None) -> list[int]:
     """A group number per article (`stories[k]`, `languages[k]`, `vectors[k]`, `days[k]` in whole days, NaN
     undated): the articles of one story and one language stay together, and those parts join across languages
     (see the module's docstring). `pinned[k]`: the article is pinned by a user to its story (parts pinned to
-    different stories never join). `apart`: pairs of article indexes never put in one group."""
+    different stories never join). `apart`: pairs of article indexes never put in one group. `keep_languages`
+    False: groups that share a language may join too (on the same cross-language evidence), which can join two
+    stories of one language that the clusterer kept apart (measured, not shipped: docs/design/languages.md)."""
     min_similarity = SETTINGS.min_similarity if min_similarity is None else min_similarity
     max_gap_days = current().recluster.pair_max_gap_days if max_gap_days is None else max_gap_days
+    keep_languages = SETTINGS.keep_languages if keep_languages is None else keep_languages
     n = len(stories)
     parts = sorted({(s, l) for s, l in zip(stories, languages)}, key=lambda p: (_order(p[0]), p[1]))
     where = {p: g for g, p in enumerate(parts)}
@@ -159,7 +163,7 @@ def regroup(stories: Sequence[Hashable], languages: Sequence[str], vectors: np.n
         _, a, b, va, vb = heapq.heappop(heap)
         if not (alive[a] and alive[b]) or version[a] != va or version[b] != vb:
             continue
-        if langs[a] & langs[b] or len(pins[a] | pins[b]) > 1 or b in avoid[a]:
+        if keep_languages and langs[a] & langs[b] or len(pins[a] | pins[b]) > 1 or b in avoid[a]:
             continue  # groups sharing a language (or pinned to two stories, or kept apart) never join here
         total[a] += total[b]
         total[:, a] += total[:, b]
