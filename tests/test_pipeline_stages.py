@@ -12,7 +12,7 @@ from newsdesk.sources.sample import sample_records
 
 def test_the_stages_a_build_runs_are_declared_in_order():
     assert PIPELINE.names() == {
-        "ingest": ["parse"], "article": ["fingerprint", "embed"], "stream": ["assign"], "window": ["recluster"],
+        "ingest": ["parse"], "article": ["fingerprint", "embed"], "stream": ["assign"], "window": ["recluster", "crosslang"],
         "story": ["brief", "section", "article_facts", "facts"], "stories": ["relate", "threads"],
     }
 

@@ -3,7 +3,7 @@
     ingest   parse                                each input: raw bytes -> Article (ingest.py)
     article  fingerprint, embed                   each new article, in batches
     stream   assign                               each new article, in arrival order, on the stream's state
-    window   recluster                            the newest articles, once per build
+    window   recluster, crosslang                 the newest articles, once per build
     story    brief, section, article_facts, facts each story whose articles changed
     stories  relate, threads                      every live story at once
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .stages import (ArticleStage, Assign, DedupFingerprint, Embed, Facts, Parse, Recluster, Relate, Section,
+from .stages import (ArticleStage, Assign, CrossLanguage, DedupFingerprint, Embed, Facts, Parse, Recluster, Relate, Section,
                      StoryArticleFacts, StoryStage, Summarize, Threads, WindowStage)
 
 
@@ -37,7 +37,7 @@ PIPELINE = Pipeline(
     ingest=Parse(),
     article=(DedupFingerprint(), Embed()),
     stream=(Assign(),),
-    window=(Recluster(),),
+    window=(Recluster(), CrossLanguage()),
     story=(Summarize(), Section(), StoryArticleFacts(), Facts()),
     stories=(Relate(), Threads()),
 )

@@ -62,6 +62,8 @@ class WindowBatch:
     apart: list[tuple[Hashable, Hashable]] = field(default_factory=list)
     moved: dict[Hashable, Hashable] = field(default_factory=dict)
     retired: dict[Hashable, Hashable] = field(default_factory=dict)
+    # article keys -> their articles (the driver's, from the store), for stages that read what the stream keeps not
+    articles: Callable[[list[Hashable]], dict[Hashable, Article]] | None = None
 
 
 @dataclass
@@ -210,6 +212,52 @@ class Recluster:
 
     def process_batch(self, stream: StoryAssigner, window: WindowBatch) -> WindowBatch:
         window.moved, window.retired = stream.recluster(window.new_story, fixed=window.pins, apart=window.apart)
+        return window
+
+
+class CrossLanguage:
+    """The window's stories in different languages that report one event, joined (stages/crosslang.py), within
+    users' decisions; after `Recluster`, whose result it extends (`moved`, `retired`). Each article's multilingual
+    vector is computed once and kept with the stream's state while the article is in the window; a window in one
+    language costs nothing."""
+
+    name = "crosslang"
+
+    def process_batch(self, stream: StoryAssigner, window: WindowBatch) -> WindowBatch:
+        from ..stages import crosslang
+
+        if not crosslang.SETTINGS.enabled or window.articles is None:
+            return window
+        keys = list(stream.recent)
+        # key -> (language, vector or None): the language read once per article, the vector once there are two
+        cache: dict = {k: v for k, v in (getattr(stream, "cross_vectors", None) or {}).items() if k in stream.recent}
+        missing = [k for k in keys if k not in cache]
+        if missing:
+            cache.update({k: (crosslang.language_of(a), None) for k, a in window.articles(missing).items()})
+        stream.cross_vectors = cache
+        keys = [k for k in keys if k in cache]
+        if len({cache[k][0] for k in keys}) < 2:  # one language in the window: nothing to join, no vector needed
+            return window
+        todo = [k for k in keys if cache[k][1] is None]
+        if todo:
+            found = window.articles(todo)
+            todo = [k for k in todo if k in found]
+            vectors = crosslang.CrossEmbedder()([found[k] for k in todo])
+            if vectors is None:  # the model is not installed (logged once)
+                return window
+            cache.update({k: (cache[k][0], v) for k, v in zip(todo, vectors)})
+            keys = [k for k in keys if cache[k][1] is not None]
+        position = {k: n for n, k in enumerate(keys)}
+        apart = [(position[a], position[b]) for a, b in window.apart if a in position and b in position]
+        days = crosslang.whole_days([stream.recent[k][0].when for k in keys])
+        groups = crosslang.regroup([stream.story_of[k] for k in keys], [cache[k][0] for k in keys],
+                                   np.stack([cache[k][1] for k in keys]), days,
+                                   pinned=[window.pins.get(k) is not None for k in keys], apart=apart)
+        moved, retired = stream.regroup(keys, groups, window.new_story, fixed=window.pins)
+        window.moved.update(moved)
+        # a story re-clustering emptied that went where this stage moved its articles on, follows them
+        window.retired = {old: retired.get(new, new) for old, new in window.retired.items()}
+        window.retired.update(retired)
         return window
 
 

@@ -154,3 +154,23 @@ class StoryAssigner:
         if self.journal is not None:
             self.journal.append(("m", dict(changed)))
         return changed, retired
+
+    def regroup(self, keys: list[Hashable], groups: list[int], new_story: Callable[[], Hashable],
+                fixed: dict[Hashable, Hashable] | None = None
+                ) -> tuple[dict[Hashable, Hashable], dict[Hashable, Hashable]]:
+        """The window articles `keys` put in `groups` (a number per key, stages/crosslang.py), mapped to stories as
+        `recluster` maps its clusters; returns the same (articles moved, stories left without window articles).
+        Recorded as re-clustering's moves are: the clusterer's stories stay as the stream made them."""
+        fixed = fixed or {}
+        labels = [fixed.get(k) for k in keys]
+        stories, retired = story_ids(groups, [self.story_of[k] for k in keys], labels, new_story)
+        changed = {k: s for k, s in zip(keys, stories) if self.story_of[k] != s}
+        for copy, original in self.copy_of.items():
+            if original in changed and copy not in fixed and self.story_of.get(copy) != changed[original]:
+                changed[copy] = changed[original]
+        for key, story in changed.items():
+            self.related_dirty.update((self.story_of.get(key), story))
+        self.story_of.update(changed)
+        if self.journal is not None and changed:
+            self.journal.append(("m", dict(changed)))
+        return changed, retired
