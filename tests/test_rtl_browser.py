@@ -124,6 +124,10 @@ def test_a_story_in_english_and_arabic_offers_its_brief_in_arabic_right_to_left(
             assert all(quotes.nth(i).evaluate(style) == "rtl" for i in range(quotes.count()))
             # the list itself runs right to left: numbered and aligned from the right
             assert page.locator("ol.brief-sentences").first.evaluate(style) == "rtl"
+            # ... but a day written in the interface's English reads left to right ("30 Jul 2009", not "Jul 2009 30")
+            days = page.locator("section.latest time.day")
+            assert days.count() >= 1
+            assert all(days.nth(i).evaluate(style) == "ltr" for i in range(days.count()))
             switch = page.locator("p.brief-languages")
             assert switch.evaluate(style) == "ltr"  # the interface stays English
             assert switch.locator("[aria-current]").inner_text() == "العربية"
