@@ -18,6 +18,14 @@ time: the topics are not events).
 with and without `keep_languages`; and the percentiles of unrelated pairs (different languages and topics). The
 shipped bar is not the grid's best: MultiLing holds no unrelated event for an article to be wrongly joined with,
 so its F1 keeps rising as the bar falls; the shipped 0.15 is about the 99th percentile of unrelated pairs.
+
+`--threads`: threads across languages, a study (not shipped; docs/design/languages.md, "Threads across
+languages"): on the shipped build's stories, its stored thread links plus a link from the stories' multilingual
+vectors (e5 over title and lead, the mean centred cosine over their pairs of articles in different languages)
+for pairs of stories with no language in common, or for every pair spanning more than one language, at several
+bars, centred on the shipped English mean (fixed, what an incremental relink needs) or on this corpus's mean or
+each language's (not fixed); threads by the same average link. Also the ceiling (each story in the thread of its
+main topic) and how the vector separates pure stories of one topic from those of others.
 """
 from __future__ import annotations
 
@@ -148,10 +156,78 @@ def fit(items: list[dict], placed: dict) -> None:
                   f"translations together {other[1]:.3f}")
 
 
+def thread_study(items: list[dict], db: Path) -> None:
+    """Threads with a cross-language link added to the stored links (see the module's docstring, `--threads`)."""
+    from collections import Counter
+
+    import numpy as np
+
+    from newsdesk.models import Article
+    from newsdesk.stages import crosslang
+    from newsdesk.stages.threads import average_link
+
+    gold = [r["topic"] for r in items]
+    with sqlite3.connect(db) as con:
+        story = dict(con.execute("SELECT external_id, story_id FROM articles"))
+        links = {(a, b): v for a, b, v in con.execute("SELECT a, b, score FROM thread_links")}
+    sids = sorted(set(story.values()))
+    topic: dict = defaultdict(Counter)
+    for r in items:
+        topic[story[r["id"]]][r["topic"]] += 1
+
+    def f1(of: dict) -> str:
+        s = scores([of[story[r["id"]]] for r in items], gold)
+        return f"{s['bcubed_p']:.3f} / {s['bcubed_r']:.3f} / {s['bcubed_f1']:.3f} ({len(set(of.values()))})"
+
+    def grouped(table: dict) -> dict:
+        return {s: g[0] for g in average_link(sids, table, 0.15) for s in g}
+
+    print(f"  threads from the stored links alone: {f1(grouped(links))}; ceiling (each story in the thread of its "
+          f"main topic): {f1({s: topic[s].most_common(1)[0][0] for s in sids})}")
+    raw = crosslang.CrossEmbedder()([Article(title=r["title"], text=r["text"]) for r in items])
+    raw = np.asarray(raw, dtype=np.float64)
+    lang = np.array([r["language"] for r in items])
+    st = np.array([story[r["id"]] for r in items])
+    members = {s: np.nonzero(st == s)[0] for s in sids}
+    pure = [s for s in sids if len(members[s]) >= 5 and topic[s].most_common(1)[0][1] > 0.9 * len(members[s])]
+    for centre in ("shipped", "corpus", "per language"):
+        x = raw - (crosslang.shipped_mean() if centre == "shipped" else raw.mean(axis=0))
+        if centre == "per language":
+            for code in set(lang):
+                x[lang == code] = raw[lang == code] - raw[lang == code].mean(axis=0)
+        x /= np.linalg.norm(x, axis=1, keepdims=True)
+        sims = x @ x.T
+        cross, disjoint = {}, {}
+        for i, a in enumerate(sids):
+            for b in sids[i + 1:]:
+                ia, ib = members[a], members[b]
+                usable = lang[ia][:, None] != lang[ib][None, :]
+                if usable.any():
+                    cross[(a, b)] = float(sims[np.ix_(ia, ib)][usable].mean())
+                    disjoint[(a, b)] = not set(lang[ia]) & set(lang[ib])
+        same = sorted(v for (a, b), v in cross.items() if a in pure and b in pure
+                      and topic[a].most_common(1)[0][0] == topic[b].most_common(1)[0][0])
+        other = sorted(v for (a, b), v in cross.items() if a in pure and b in pure
+                       and topic[a].most_common(1)[0][0] != topic[b].most_common(1)[0][0])
+        print(f"  centred on the {centre} mean: pure stories (>= 5 articles, > 90% one topic), pairs of one topic "
+              f"{len(same)}: min / median / max {same[0]:.3f} / {same[len(same) // 2]:.3f} / {same[-1]:.3f}; "
+              f"of different topics {len(other)}: median / max {other[len(other) // 2]:.3f} / {other[-1]:.3f}")
+        for rule in ("no language in common", "spanning languages"):
+            row = []
+            for bar in (0.05, 0.10, 0.15, 0.20, 0.25):
+                table = dict(links)
+                for pair, v in cross.items():
+                    if v >= bar and (disjoint[pair] or rule == "spanning languages"):
+                        table[pair] = max(table.get(pair, 0.0), v)
+                row.append(f"{bar:.2f}: {f1(grouped(table))}")
+            print(f"    {rule:<22} " + "   ".join(row))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "multilingual")
     ap.add_argument("--fit", action="store_true", help="the bar on half the topics, scored on the other half")
+    ap.add_argument("--threads", action="store_true", help="study: threads with a cross-language vector link")
     args = ap.parse_args()
     items = records(args.data)
     print(f"MultiLing 2011: {len(items)} articles, {len({r['topic'] for r in items})} topics, "
@@ -159,6 +235,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         off, off_s = run(items, False, Path(tmp))
         on, on_s = run(items, True, Path(tmp))
+        if args.threads:
+            print("threads across languages (study, not shipped): BCubed P / R / F1 (threads) against the topics")
+            thread_study(items, Path(tmp) / "on.db")
     report("stage off", items, off, off_s)
     report("crosslang", items, on, on_s)
     en = [r for r in items if r["language"] == "en"]
