@@ -175,6 +175,9 @@ ATTACH = (None, 0.05, 0.1, 0.15)  # the bar at which a cluster of one or two joi
 # 0.786 -> 0.643, so it is not shipped: docs/design/clustering-generalisation.md. e.g.
 # CHOOSE = dict(cuts=list(CUTS) + [0.7, 0.8], attach=list(ATTACH))
 CHOOSE: dict | None = None
+# With CHOOSE, keep the fitted cut and attach bar unless a window's best silhouette beats theirs by more than the
+# most any set fitted on gains (choose_margin): news like the fitted sets keeps the fitted bar.
+CHOOSE_MARGIN = False
 # The features the pair trees are fitted on, of recluster.PAIR_FEATURES (loso.py's variants try others).
 PAIR_FITTED = ("title", "lead", "names", "dense", "log_gap_days", "year_lag", "names_shared", "names_jaccard",
                "min_words", "max_words", "dense_rank", "dense_rank_far", "lead_rank", "lead_rank_far")
@@ -255,8 +258,31 @@ def fit_pairs(sets: dict[str, Labelled]) -> tuple[dict, dict[tuple, dict[str, fl
     cut, attach = max((c for c in table if c != "chosen by silhouette"), key=lambda c: np.mean(list(table[c].values())))
     spec = dict(fit_pair_trees(sets), cut=cut, attach=attach)
     if CHOOSE:
-        spec["choose"] = CHOOSE
+        spec["choose"] = dict(CHOOSE, margin=choose_margin(spec, sets)) if CHOOSE_MARGIN else CHOOSE
     return spec, table
+
+
+def choose_margin(spec: dict, sets: dict[str, Labelled]) -> float:
+    """The most link silhouette any of `sets`, streamed whole and re-clustered by `spec`'s trees (fitted on
+    them), gains at its best setting of CHOOSE over `spec`'s fitted cut and attach bar: the margin by which a
+    window must beat the fitted setting before the re-clustering moves away from it (recluster.PairModel). Each
+    set fitted on then keeps the fitted setting, by construction."""
+    from newsdesk.stages.cluster import load_join_model
+    from newsdesk.stages.recluster import PairModel, average_link_grid, link_silhouette, scored_pairs
+
+    stream_model, bar, _ = load_join_model()
+    fitted = (spec["cut"], spec["attach"])
+    grid = list(dict.fromkeys([(float(c), a) for c in CHOOSE["cuts"] for a in CHOOSE["attach"]] + [fitted]))
+    gains = []
+    for items in sets.values():
+        assigner, _ = stream(items, make_clusterer(stream_model, bar))
+        w = assigner.window()[1]
+        i, j, x = scored_pairs(w)
+        p = PairModel(dict(spec, cut=0, attach=None)).probabilities(x)
+        tables = average_link_grid(len(w), i, j, p, grid, days=w.days())
+        quality = {s: link_silhouette(len(w), i, j, p, tables[s]) for s in grid}
+        gains.append(max(quality.values()) - quality[fitted])
+    return float(max(gains))
 
 
 def write_pair_model(spec: dict, fitted_on: str) -> Path:
