@@ -31,7 +31,11 @@ the boosted trees' settings (fit_cluster.TREES), `--free` lifts the monotonic co
 scores several variants (VARIANTS: feature sets, tree settings, fits on leads) side by side in one run, each also
 with the cut and attach bar chosen on the left-out set itself, without its gold, by the most link silhouette or
 modularity of its clusters (recluster.link_silhouette, link_modularity: what the running system could compute on
-its window), and the in-sample and held-out-halves figures with the silhouette's choice.
+its window), or by silhouette kept near the fitted setting: `margin` keeps the setting chosen in the fold unless the
+left-out set's best silhouette beats its own by more than the most any fitting set gains with the fold's trees
+(recluster.PairModel's choose margin, fit_cluster.choose_margin), `floor` takes the most silhouette among cuts at
+or above the fold's; and the in-sample and held-out-halves figures with the silhouette's choice (in-sample also
+with margin and floor).
 """
 from __future__ import annotations
 
