@@ -31,7 +31,11 @@ the boosted trees' settings (fit_cluster.TREES), `--free` lifts the monotonic co
 scores several variants (VARIANTS: feature sets, tree settings, fits on leads) side by side in one run, each also
 with the cut and attach bar chosen on the left-out set itself, without its gold, by the most link silhouette or
 modularity of its clusters (recluster.link_silhouette, link_modularity: what the running system could compute on
-its window), and the in-sample and held-out-halves figures with the silhouette's choice.
+its window), or by silhouette kept near the fitted setting: `margin` keeps the setting chosen in the fold unless the
+left-out set's best silhouette beats its own by more than the most any fitting set gains with the fold's trees
+(recluster.PairModel's choose margin, fit_cluster.choose_margin), `floor` takes the most silhouette among cuts at
+or above the fold's; and the in-sample and held-out-halves figures with the silhouette's choice (in-sample also
+with margin and floor).
 """
 from __future__ import annotations
 
@@ -266,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
         if group:
             print(f"mean, {label}: shipped {np.mean([shipped_f1[n] for n in group]):.3f}, baseline "
                   f"{np.mean([base[n][base_t[n]] for n in group]):.3f}")
-    columns = ("halves", "loso", "silhouette", "modularity", "hindsight")
+    columns = ("halves", "loso", "silhouette", "margin", "floor", "modularity", "hindsight")
     print("\nper variant: halves; leave one set out with the cut and attach bar chosen in the fold (loso), or chosen "
           "on the left-out set itself without gold by the most silhouette / modularity of its link graph; hindsight "
           "(the set's own best setting: not a figure)")
@@ -284,6 +288,10 @@ def main(argv: list[str] | None = None) -> int:
               + "; the setting chosen on each set by silhouette, in-sample "
               + " / ".join(f"{NAMES[n]} {v:.3f}" for n, v in r["insample, silhouette"].items())
               + ", held-out halves " + " / ".join(f"{NAMES[n]} {v[0]:.3f}" for n, v in r["halves, silhouette"].items()))
+        print(f"{variant:<11} fitted on all, margin {r['margin, fitted on all']:.4f}: in-sample with the margin "
+              + " / ".join(f"{NAMES[n]} {v:.3f} {_setting(c)}" for n, (v, c) in r["insample, margin"].items())
+              + "; with the floor " + " / ".join(f"{NAMES[n]} {v:.3f} {_setting(c)}"
+                                                  for n, (v, c) in r["insample, floor"].items()))
     print(f"({time.perf_counter() - started:.0f}s in all)")
     return 0
 
@@ -295,7 +303,7 @@ def _setting(setting) -> str:
 def run_variant(variant, fit, names, fit_names, whole, halves, no_halves, started) -> dict:
     """One variant's figures: {column: {set: (BCubed F1, setting)}}, the setting leave-one-set-out chooses when
     fitted on all, and the in-sample figures at it."""
-    columns = ("halves", "loso", "silhouette", "modularity", "hindsight")
+    columns = ("halves", "loso", "silhouette", "margin", "floor", "modularity", "hindsight")
     out = {c: {} for c in columns}
     if no_halves:
         out["halves"] = out["halves, silhouette"] = {n: (float("nan"), None) for n in names}
@@ -320,11 +328,18 @@ def run_variant(variant, fit, names, fit_names, whole, halves, no_halves, starte
             else []
         setting = best(inner) if inner else GRID[0]
         quality: dict = {}
-        outer[left] = whole[left].score(fit([whole[n] for n in others]), quality=quality)
+        spec = fit([whole[n] for n in others])
+        outer[left] = whole[left].score(spec, quality=quality)
         out["loso"][left] = (outer[left][setting], setting)
         for criterion in CRITERIA:
             chosen = max(GRID, key=lambda s: quality[s][criterion])
             out[criterion][left] = (outer[left][chosen], chosen)
+        margin = _margin(spec, [whole[n] for n in others], setting)
+        chosen = _kept_or_moved(quality, setting, margin)
+        out["margin"][left] = (outer[left][chosen], chosen)
+        floor = [s for s in GRID if s[0] >= setting[0]]
+        chosen = max(floor, key=lambda s: quality[s]["silhouette"])
+        out["floor"][left] = (outer[left][chosen], chosen)
         hind = max(outer[left], key=outer[left].get)
         out["hindsight"][left] = (outer[left][hind], hind)
         print(f"  left out {NAMES[left]}: " + ", ".join(f"{c} {v[left][0]:.3f} {_setting(v[left][1])}"
@@ -333,13 +348,37 @@ def run_variant(variant, fit, names, fit_names, whole, halves, no_halves, starte
     chosen = best([outer[n] for n in names if n in fit_names])
     spec = fit([whole[n] for n in fit_names])
     out["chosen"] = chosen
-    out["insample"], out["insample, silhouette"] = {}, {}
+    out["insample"], out["insample, silhouette"], out["insample, margin"], out["insample, floor"] = {}, {}, {}, {}
+    margin = _margin(spec, [whole[n] for n in fit_names], chosen)
+    out["margin, fitted on all"] = margin
     for n in names:
         quality = {}
         table = whole[n].score(spec, quality=quality)
         out["insample"][n] = table[chosen]
         out["insample, silhouette"][n] = table[max(GRID, key=lambda s: quality[s]["silhouette"])]
+        moved = _kept_or_moved(quality, chosen, margin)
+        out["insample, margin"][n] = (table[moved], moved)
+        moved = max([s for s in GRID if s[0] >= chosen[0]], key=lambda s: quality[s]["silhouette"])
+        out["insample, floor"][n] = (table[moved], moved)
     return out
+
+
+def _margin(spec: dict, parts: list[Part], fitted: tuple) -> float:
+    """The most link silhouette any of `parts` (the sets `spec` was fitted on) gains at its best setting over
+    `fitted`: the margin by which a window must beat the fitted setting before the `margin` criterion moves it.
+    Computed on the fitting sets alone, with the trees fitted on them, as fit_cluster.py would compute it."""
+    gains = []
+    for part in parts:
+        quality: dict = {}
+        part.score(spec, quality=quality)
+        gains.append(max(q["silhouette"] for q in quality.values()) - quality[fitted]["silhouette"])
+    return max(gains)
+
+
+def _kept_or_moved(quality: dict, fitted: tuple, margin: float) -> tuple:
+    from newsdesk.stages.recluster import chosen_setting
+
+    return chosen_setting(GRID, {s: q["silhouette"] for s, q in quality.items()}, fitted, margin)
 
 
 def _spec_of_shipped() -> dict:

@@ -310,3 +310,27 @@ def test_a_model_with_a_grid_takes_the_setting_of_most_link_silhouette_on_each_w
     chosen = recluster(window, model)
     assert chosen == each[max(settings, key=quality.get)]
     assert _same(chosen) == _same([k // 3 for k in range(9)])
+
+
+def test_a_model_with_a_margin_keeps_its_fitted_setting_unless_the_window_gains_more_silhouette_than_it():
+    articles = ([quake("Bamland", k, T0 + timedelta(hours=k)) for k in range(3)]
+                + [quake_later("Kordavia", k, T0 + timedelta(hours=3 + k)) for k in range(3)]
+                + [rehab("Tara Reid", "Promises", T0 + timedelta(hours=k)) for k in range(3)])
+    window = _window(articles)
+    spec = json.loads(PAIR_MODEL.read_text())
+    settings = [(c, None) for c in (0.9, 0.5, 0.01)]
+    i, j, x = scored_pairs(window)
+    p = PairModel(dict(spec, cut=0, attach=None)).probabilities(x)
+    each = {s: average_link(len(articles), i, j, p, s[0], attach=s[1], days=window.days()) for s in settings}
+    quality = {s: link_silhouette(len(articles), i, j, p, each[s]) for s in settings}
+    top, fitted = max(settings, key=quality.get), min(settings, key=quality.get)
+    gain = quality[top] - quality[fitted]
+    assert gain > 0 and each[top] != each[fitted]
+    for margin, expected in ((2 * gain, fitted), (gain / 2, top), (None, top)):
+        choose = {"cuts": [c for c, _ in settings], "attach": [None], "margin": margin}
+        model = PairModel(dict(spec, cut=fitted[0], attach=fitted[1], choose=choose))
+        assert recluster(window, model) == each[expected], margin
+    # a fitted setting outside the grid is scored beside it
+    model = PairModel(dict(spec, cut=0.3, attach=0.05, choose={"cuts": [0.9], "attach": [None], "margin": 1.0}))
+    assert model.grid == [(0.9, None), (0.3, 0.05)]
+    assert recluster(window, model) == average_link(len(articles), i, j, p, 0.3, attach=0.05, days=window.days())

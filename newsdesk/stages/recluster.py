@@ -92,6 +92,12 @@ class PairModel:
         choose = spec.get("choose")
         self.grid = None if not choose else [
             (float(c), float(a) if a is not None else None) for c in choose["cuts"] for a in choose["attach"]]
+        # `margin` (with `choose`): the fitted (cut, attach) is kept unless another's silhouette beats its own by
+        # more than this: the most any set fitted on gains at its own best, so that news like the fitted sets keeps
+        # the fitted bar and only news unlike them moves it
+        self.margin = float(choose["margin"]) if choose and choose.get("margin") is not None else None
+        if self.grid and self.margin is not None and (self.cut, self.attach) not in self.grid:
+            self.grid.append((self.cut, self.attach))
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         return self.trees.probabilities(features) if len(features) else np.zeros(0)
@@ -430,7 +436,17 @@ def recluster(window: Window, model: PairModel | None = None, fixed: Sequence[Ha
         return average_link(len(window), i, j, p, model.cut, fixed, apart, model.attach, days=window.days())
     tables = average_link_grid(len(window), i, j, p, model.grid, fixed, apart, days=window.days())
     quality = {s: link_silhouette(len(window), i, j, p, tables[s]) for s in model.grid}
-    return tables[max(model.grid, key=quality.get)]  # ties: the first in the grid
+    return tables[chosen_setting(model.grid, quality, (model.cut, model.attach), model.margin)]
+
+
+def chosen_setting(grid: Sequence[tuple], silhouette: dict, fitted: tuple | None = None,
+                   margin: float | None = None) -> tuple:
+    """The setting of `grid` of most `silhouette` (ties: the first in the grid); with a `margin`, `fitted` unless
+    that best beats `fitted`'s own silhouette by more than the margin."""
+    top = max(grid, key=silhouette.get)
+    if margin is None or fitted is None:
+        return top
+    return top if silhouette[top] - silhouette[fitted] > margin else fitted
 
 
 # -- how well a cut fits the window: for a cut chosen on the window itself ----------------------------------------
