@@ -6,7 +6,7 @@ import os
 from datetime import datetime
 
 import pytest
-from _common import CHROMIUM, CHROMIUM_ARGS, Server
+from _common import CHROMIUM, Server
 
 from newsdesk.models import Brief, BriefSentence, RawInput
 from newsdesk.sources.records import article_from_record
@@ -43,17 +43,14 @@ def _store(path: str) -> tuple[int, int]:
     return sid, ids[0]
 
 
-def test_arabic_laid_out_right_to_left(tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_arabic_laid_out_right_to_left(tmp_path, browser):
     path = str(tmp_path / "news.db")
     sid, aid = _store(path)
     with Store(path) as store:
         assert store.get_article(aid).language == "ar"
-    with Server(create_app(path)) as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with Server(create_app(path)) as base:
+        page = browser.new_page(viewport={"width": 1000, "height": 900})
         try:
-            page = browser.new_page(viewport={"width": 1000, "height": 900})
             page.goto(f"{base}/articles/{aid}")
             style = "(el) => getComputedStyle(el).direction"
             assert page.locator("div.text").evaluate(style) == "rtl"
@@ -74,7 +71,7 @@ def test_arabic_laid_out_right_to_left(tmp_path):
                       for t in ("خطة لإعادة بناء المدارس", "Schools to be rebuilt")}
             assert titles == {"خطة لإعادة بناء المدارس": "rtl", "Schools to be rebuilt": "ltr"}
         finally:
-            browser.close()
+            page.close()
 
 
 ARABIC_2 = ("قالت الحكومة يوم الأربعاء إن خطة إعادة بناء المدارس ستكلف مئتي مليون دولار. "
@@ -85,12 +82,10 @@ ENGLISH_2 = ("Officials said on Wednesday the plan to rebuild the schools would 
              "promised half of the cost, officials said.")
 
 
-def test_a_story_in_english_and_arabic_offers_its_brief_in_arabic_right_to_left(tmp_path):
+def test_a_story_in_english_and_arabic_offers_its_brief_in_arabic_right_to_left(tmp_path, browser):
     """Through the real build: a story of two English and two Arabic articles (put together by a reader's move,
     so as not to depend on the clustering) has a brief in each language; ?lang=ar shows the Arabic one, laid out
     right to left, and the switch names each language in itself."""
-    from playwright.sync_api import sync_playwright
-
     from newsdesk.pipeline import build
 
     path = str(tmp_path / "news.db")
@@ -112,10 +107,9 @@ def test_a_story_in_english_and_arabic_offers_its_brief_in_arabic_right_to_left(
         build(store)
         brief = store.get_story(sid).brief
     assert brief.languages() == ["en", "ar"] or brief.languages() == ["ar", "en"]
-    with Server(create_app(path)) as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with Server(create_app(path)) as base:
+        page = browser.new_page(viewport={"width": 1000, "height": 900})
         try:
-            page = browser.new_page(viewport={"width": 1000, "height": 900})
             page.goto(f"{base}/stories/{sid}?lang=ar")
             style = "(el) => getComputedStyle(el).direction"
             assert page.locator("h1").evaluate(style) == "rtl"
@@ -139,4 +133,4 @@ def test_a_story_in_english_and_arabic_offers_its_brief_in_arabic_right_to_left(
             assert quote.evaluate(style) == "ltr"
             assert page.locator("ol.brief-sentences").first.evaluate(style) == "ltr"
         finally:
-            browser.close()
+            page.close()

@@ -183,7 +183,7 @@ def _recluster(store: Store, assigner: StoryAssigner) -> int:
     apart = [(aid, other) for aid, source in store.moved_articles()
              for other in members.get(store.story_redirect(source) or source, ())
              if other != aid and pins.get(other) is None]
-    window = WindowBatch(store.new_story, pins=pins, apart=apart, articles=lambda keys: _articles(store, keys))
+    window = WindowBatch(store.new_story, pins=pins, apart=apart, articles=lambda keys: store.articles_by_id(k for k in keys if isinstance(k, int)))
     for stage in PIPELINE.window:
         window = stage.process_batch(assigner, window)
     with store.transaction():  # the moves and the redirects of the stories they empty, together
@@ -192,16 +192,6 @@ def _recluster(store: Store, assigner: StoryAssigner) -> int:
             if not store.story_articles(old):
                 store.retire_story(old, new)
     return len(window.moved)
-
-
-def _articles(store: Store, keys: list) -> dict:
-    """Article id -> article, for the ids among `keys` (read 500 at a time: SQL's bound on parameters)."""
-    ids = [k for k in keys if isinstance(k, int)]
-    out = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        out.update({a.id: a for a in store.articles(f"id IN ({','.join('?' * len(chunk))})", chunk)})
-    return out
 
 
 def refresh_stories(store: Store, assigner: StoryAssigner | None = None, story_ids: Iterable[int] | None = None,

@@ -96,9 +96,7 @@ def _apply_journal(store: Store, assigner: StoryAssigner, digest: tuple) -> tupl
                 end = f.tell()
                 continue  # left from before the base was last written
             keys = [op[1] for op in entry["ops"] if op[0] == "a"]
-            found = {a.key: a for start in range(0, len(keys), 500)
-                     for a in store.articles(f"id IN ({','.join('?' * len(keys[start:start + 500]))})",
-                                             keys[start:start + 500])}
+            found = {a.key: a for a in store.articles_by_id(keys).values()}
             for op in entry["ops"]:
                 if op[0] == "a":
                     assigner.observe(found[op[1]], *op[2:])

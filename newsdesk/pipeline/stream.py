@@ -143,17 +143,7 @@ class StoryAssigner:
         labels = [fixed.get(k) for k in keys]
         pairs = [(where[a], where[b]) for a, b in apart if a in where and b in where]
         clusters = recluster(window, model, fixed=labels, apart=pairs, scored=scored)
-        stories, retired = story_ids(clusters, [self.story_of[k] for k in keys], labels, new_story)
-        changed = {k: s for k, s in zip(keys, stories) if self.story_of[k] != s}
-        for copy, original in self.copy_of.items():
-            if original in changed and copy not in fixed and self.story_of.get(copy) != changed[original]:
-                changed[copy] = changed[original]
-        for key, story in changed.items():
-            self.related_dirty.update((self.story_of.get(key), story))
-        self.story_of.update(changed)
-        if self.journal is not None:
-            self.journal.append(("m", dict(changed)))
-        return changed, retired
+        return self.regroup(keys, clusters, new_story, fixed)
 
     def regroup(self, keys: list[Hashable], groups: list[int], new_story: Callable[[], Hashable],
                 fixed: dict[Hashable, Hashable] | None = None

@@ -51,6 +51,15 @@ class Articles(Connection):
         sql = f"SELECT * FROM articles WHERE {where} ORDER BY published_utc IS NULL, published_utc, id"
         return [article_from_row(r) for r in self.db.execute(sql, tuple(params))]
 
+    def articles_by_id(self, ids: Iterable[int]) -> dict[int, Article]:
+        """Article id -> article, for those of `ids` that exist (read 500 at a time: SQLite's bound on parameters)."""
+        ids = list(ids)
+        found = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            found.update({a.id: a for a in self.articles(f"id IN ({','.join('?' * len(chunk))})", chunk)})
+        return found
+
     def unassigned_articles(self) -> list[Article]:
         return self.articles("story_id IS NULL")
 
