@@ -112,3 +112,24 @@ def test_accept_language_ranked_by_quality():
     assert accepted_languages("en;q=0.2, es") == ["es", "en"]
     assert accepted_languages("he;q=0, ar") == ["ar"]
     assert accepted_languages(None) == [] and accepted_languages("") == []
+
+
+def test_a_strangers_language_choice_is_never_echoed_and_never_fails(two_languages):
+    """Markup, a huge value, junk weights and a header of many ranges: the page answers with the default brief, and
+    nothing the stranger sent appears in it; the API refuses nothing either."""
+    client = TestClient(create_app(two_languages["path"]), base_url=LOCAL)
+    sid = two_languages["story"].id
+    english = two_languages["story"].brief
+    evil = '"><script>alert(1)</script>'
+    for query, header in ((evil, evil), ("x" * 20_000, "fr;q=abc, *;q=1, ;;;=,"),
+                          ("FR", ",".join(f"l{i};q=0.{i % 10}" for i in range(2_000)))):
+        page = client.get(f"/stories/{sid}", params={"lang": query}, headers={"Accept-Language": header})
+        assert page.status_code == 200
+        assert "<script>alert" not in page.text and "x" * 100 not in page.text
+        if query != "FR":
+            assert _on(english.sentences[0], page.text)
+        api = client.get(f"/api/stories/{sid}", params={"lang": query})
+        assert api.status_code == 200 and api.json()["brief_language"] in ("en", "fr")
+    # the case of a code does not matter: FR is French
+    assert _on(two_languages["story"].brief.by_language["fr"].sentences[0],
+               client.get(f"/stories/{sid}?lang=FR").text)
