@@ -232,15 +232,15 @@ class CrossLanguage:
         # key -> (language, vector or None): the language read once per article, the vector once there are two
         cache: dict = {k: v for k, v in (getattr(stream, "cross_vectors", None) or {}).items() if k in stream.recent}
         missing = [k for k in keys if k not in cache]
-        if missing:
-            cache.update({k: (crosslang.language_of(a), None) for k, a in window.articles(missing).items()})
+        loaded = window.articles(missing) if missing else {}  # kept: these new articles need their vector too
+        cache.update({k: (crosslang.language_of(a), None) for k, a in loaded.items()})
         stream.cross_vectors = cache
         keys = [k for k in keys if k in cache]
         if len({cache[k][0] for k in keys}) < 2:  # one language in the window: nothing to join, no vector needed
             return window
         todo = [k for k in keys if cache[k][1] is None]
         if todo:
-            found = window.articles(todo)
+            found = {**loaded, **window.articles([k for k in todo if k not in loaded])}
             todo = [k for k in todo if k in found]
             vectors = crosslang.CrossEmbedder()([found[k] for k in todo])
             if vectors is None:  # the model is not installed (logged once)

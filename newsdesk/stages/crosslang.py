@@ -133,7 +133,6 @@ def regroup(stories: Sequence[Hashable], languages: Sequence[str], vectors: np.n
     total = member @ sims @ member.T  # summed cosine between parts, over usable pairs
     count = member @ usable.astype(np.float64) @ member.T
     langs = [{lang_ids[p[1]]} for p in parts]
-    size = member.sum(axis=1)
     pins: list[set] = [set() for _ in range(k)]
     for g, s, pin in zip(group, stories, pinned if pinned is not None else [False] * n):
         if pin:
@@ -172,7 +171,6 @@ def regroup(stories: Sequence[Hashable], languages: Sequence[str], vectors: np.n
         alive[b] = False
         version[a] += 1
         langs[a] |= langs[b]
-        size[a] += size[b]
         pins[a] |= pins[b]
         avoid[a] |= avoid[b]
         for c in range(k):
